@@ -1,0 +1,158 @@
+"""The `booth` command: serve, talk to the apps from a terminal, manage sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from booth.apps.fitcheck.cli import fit_check
+from booth.apps.music.cli import chat, import_catalog
+from booth.config import Settings
+
+app = typer.Typer(help="booth: a multi-user AI agent server with a private booth per user.",
+                  no_args_is_help=True)
+sessions_app = typer.Typer(help="List, purge, export and delete stored sessions.",
+                           no_args_is_help=True)
+music_app = typer.Typer(help="Music catalog tools.", no_args_is_help=True)
+app.add_typer(sessions_app, name="sessions")
+app.add_typer(music_app, name="music")
+app.command("fit-check")(fit_check)
+app.command("chat")(chat)
+music_app.command("import")(import_catalog)
+
+console = Console()
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Interface to bind (default BOOTH_HOST or 127.0.0.1)"),
+    port: int = typer.Option(None, help="Port (default BOOTH_PORT or 8000)"),
+    store: str = typer.Option(None, help="memory | sqlite:///path.db | redis://host:port/db"),
+    workers: int = typer.Option(1, min=1, help="Server processes (use a shared store: sqlite or redis)"),
+) -> None:
+    """Run the server (API, /docs, /metrics and the UI at /ui)."""
+    import uvicorn
+
+    if store:
+        os.environ["BOOTH_STORE"] = store
+    settings = Settings()
+    if workers > 1 and settings.store == "memory":
+        raise typer.BadParameter("--workers > 1 needs a shared store (sqlite or redis)", param_hint="--store")
+    uvicorn.run(
+        "booth.server:create_app_from_env",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        timeout_graceful_shutdown=int(settings.shutdown_grace) + 5,
+        log_level="info",
+    )
+
+
+def _store(store: str | None):
+    from booth.core.sessions.base import Expiry
+    from booth.core.stores import build_stores
+
+    settings = Settings(**({"store": store} if store else {}))
+    return build_stores(settings.store, Expiry(settings.session_idle_ttl, settings.session_max_age))
+
+
+StoreOption = typer.Option(None, "--store", help="Store URL (default BOOTH_STORE)")
+
+
+@sessions_app.command("list")
+def sessions_list(store: str = StoreOption, limit: int = typer.Option(50, min=1)) -> None:
+    """Live sessions, oldest first."""
+
+    async def main():
+        stores = _store(store)
+        try:
+            return await stores.sessions.list(limit=limit), await stores.sessions.count()
+        finally:
+            await stores.close()
+
+    records, total = asyncio.run(main())
+    table = Table(title=f"{total} live session(s)")
+    for column in ("id", "created", "last seen", "turns", "context keys"):
+        table.add_column(column)
+    from datetime import datetime
+
+    for r in records:
+        table.add_row(
+            r.id,
+            datetime.fromtimestamp(r.created_at).isoformat(timespec="seconds"),
+            datetime.fromtimestamp(r.last_seen).isoformat(timespec="seconds"),
+            str(r.turn_count),
+            ", ".join(sorted(r.context)) or "-",
+        )
+    console.print(table)
+
+
+@sessions_app.command("purge")
+def sessions_purge(store: str = StoreOption) -> None:
+    """Delete every expired session now."""
+
+    async def main():
+        stores = _store(store)
+        try:
+            return await stores.sessions.purge_expired()
+        finally:
+            await stores.close()
+
+    console.print(f"purged {asyncio.run(main())} expired session(s)")
+
+
+@sessions_app.command("delete")
+def sessions_delete(session_id: str, store: str = StoreOption) -> None:
+    """Delete one session and everything it holds."""
+
+    async def main():
+        stores = _store(store)
+        try:
+            return await stores.sessions.delete(session_id)
+        finally:
+            await stores.close()
+
+    if not asyncio.run(main()):
+        console.print(f"[red]no live session {session_id}[/red]")
+        raise typer.Exit(1)
+    console.print(f"deleted {session_id}")
+
+
+@sessions_app.command("export")
+def sessions_export(
+    session_id: str, store: str = StoreOption, turns: int = typer.Option(1000, min=1)
+) -> None:
+    """Print one session (context and turns; never its token) as JSON."""
+
+    async def main():
+        stores = _store(store)
+        try:
+            record = await stores.sessions.get(session_id)
+            if record is None:
+                return None
+            return {
+                "id": record.id,
+                "created_at": record.created_at,
+                "last_seen": record.last_seen,
+                "context": record.context,
+                "context_version": record.version,
+                "turns": await stores.sessions.recent_turns(session_id, turns),
+            }
+        finally:
+            await stores.close()
+
+    data = asyncio.run(main())
+    if data is None:
+        console.print(f"[red]no live session {session_id}[/red]")
+        raise typer.Exit(1)
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,51 @@
+"""Settings, read from the environment with the prefix BOOTH_ (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOOTH_", extra="ignore")
+
+    store: str = Field(
+        "sqlite:///.booth/booth.db",
+        description="memory | sqlite:///path/to/file.db | redis://host:port/db",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    session_idle_ttl: float = Field(30 * 60, gt=0, description="Seconds a session may sit idle")
+    session_max_age: float = Field(24 * 3600, gt=0, description="Seconds a session may live")
+    memory_max_sessions: int = Field(10_000, gt=0, description="LRU cap of the memory store")
+    sweep_interval: float = Field(60, gt=0, description="Seconds between expiry sweeps")
+
+    run_deadline: float = Field(120, gt=0, description="Seconds a run may take")
+    run_retention: float = Field(300, ge=0, description="Seconds a run's events stay resumable")
+    disconnect_policy: Literal["cancel", "detach"] = "cancel"
+    detach_grace: float = Field(30, ge=0, description="Seconds a detached run waits for a reader")
+    busy_policy: Literal["reject", "enqueue"] = "reject"
+    stream_queue_size: int = Field(1024, gt=0, description="Events buffered per slow reader")
+    shutdown_grace: float = Field(5, ge=0, description="Seconds streams get to end on shutdown")
+
+    max_runs: int = Field(256, gt=0, description="Concurrent runs per process")
+    max_runs_per_client: int = Field(8, gt=0, description="Concurrent runs per client IP")
+    heartbeat: float = Field(15, gt=0, description="Seconds between SSE heartbeat comments")
+
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+
+    fitcheck_profile: Path | None = Field(None, description="Candidate profile YAML")
+    fitcheck_knowledge: Path | None = Field(None, description="Folder of employer notes (.md)")
+
+    ui: bool = Field(True, description="Mount the Gradio UI at /ui")
+
+    @property
+    def data_dir(self) -> Path:
+        if self.store.startswith("sqlite:///"):
+            return Path(self.store.removeprefix("sqlite:///")).parent
+        return Path(".booth")

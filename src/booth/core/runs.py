@@ -1,0 +1,128 @@
+"""A run is one request's work; its RunContext is everything that work may touch.
+
+The seed's bug was a callback kept on a shared object, so the last request to arrive received
+everyone's events. Here an app's pipeline gets a `RunContext` as an argument, and the context's
+emitter writes only into its own run's log. Nothing is looked up from shared objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from booth.core.errors import BoothError, ErrorCode
+from booth.core.events import Event, EventType
+from booth.core.sessions.base import SessionStore
+
+
+class RunContext:
+    """The request-scoped handle a pipeline receives: emitter, session, deadline, cancellation."""
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        session_id: str,
+        app: str,
+        sessions: SessionStore,
+        emit: Callable[[EventType, dict[str, Any]], Awaitable[None]],
+        deadline: float,
+        include_thoughts: bool = True,
+        client_ip: str | None = None,
+    ) -> None:
+        self.run_id = run_id
+        self.session_id = session_id
+        self.app = app
+        self.sessions = sessions
+        self.deadline = deadline
+        self.include_thoughts = include_thoughts
+        self.client_ip = client_ip
+        self._emit = emit
+        self._step = 0
+        self._started = time.monotonic()
+
+    # -- time ---------------------------------------------------------------------------------
+    def remaining(self) -> float:
+        """Seconds left before the run's deadline."""
+        return self.deadline - time.monotonic()
+
+    def elapsed_ms(self) -> int:
+        return int((time.monotonic() - self._started) * 1000)
+
+    async def checkpoint(self) -> None:
+        """Yield to the loop (so cancellation lands) and fail fast past the deadline."""
+        await asyncio.sleep(0)
+        if self.remaining() <= 0:
+            raise BoothError(ErrorCode.TIMEOUT, "The run passed its deadline.")
+
+    # -- events -------------------------------------------------------------------------------
+    async def status(self, status: str, message: str, **extra: Any) -> None:
+        await self._emit(EventType.STATUS, {"status": status, "message": message, **extra})
+
+    async def phase(self, phase: str, message: str) -> None:
+        await self._emit(EventType.PHASE, {"phase": phase, "message": message})
+
+    async def phase_complete(
+        self,
+        phase: str,
+        summary: str,
+        data: dict[str, Any] | None = None,
+        duration_ms: int | None = None,
+    ) -> None:
+        await self._emit(
+            EventType.PHASE_COMPLETE,
+            {"phase": phase, "summary": summary, "data": data or {}, "duration_ms": duration_ms or 0},
+        )
+
+    async def thought(
+        self,
+        type: str,
+        phase: str,
+        content: str | None = None,
+        *,
+        tool: str | None = None,
+        input: Any = None,
+    ) -> None:
+        """A reasoning step; dropped when the client asked for no thoughts."""
+        if not self.include_thoughts:
+            return
+        self._step += 1
+        data: dict[str, Any] = {"step": self._step, "type": type, "phase": phase}
+        if tool is not None:
+            data["tool"] = tool
+        if input is not None:
+            data["input"] = input
+        if content is not None:
+            data["content"] = content
+        await self._emit(EventType.THOUGHT, data)
+
+    async def response(self, chunk: str) -> None:
+        await self._emit(EventType.RESPONSE, {"chunk": chunk})
+
+    async def result(self, data: dict[str, Any]) -> None:
+        await self._emit(EventType.RESULT, data)
+
+
+Pipeline = Callable[[RunContext], Awaitable[None]]
+
+
+class Subscriber:
+    """One reader of a run's events, with a bounded queue.
+
+    A reader that falls `capacity` events behind is dropped (its stream closes and it may resume
+    from the event log) instead of stalling the run or growing memory without bound.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=capacity)
+        self.overflowed = False
+
+    def offer(self, event: Event) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.overflowed = True

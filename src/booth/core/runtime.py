@@ -1,0 +1,364 @@
+"""The runtime: starts runs, keeps each one's events to itself, and ends every one cleanly.
+
+It enforces the invariants the API promises:
+- one run per session at a time (a lease in the shared store, so it holds across replicas);
+- every run's events go to its own log and its own subscribers, numbered 1, 2, 3 …;
+- every run ends with exactly one `complete` or `error`, whatever happens;
+- a run whose last reader left is cancelled, or with policy `detach`, cancelled after a grace
+  period in which a reader may come back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from booth.core.errors import BoothError, ErrorCode
+from booth.core.eventlog.base import EventLog
+from booth.core.events import Event, EventType
+from booth.core.ids import new_run_id
+from booth.core.observability import Metrics, Stopwatch, run_id_var, session_id_var
+from booth.core.resilience import AdmissionControl
+from booth.core.runs import Pipeline, RunContext, Subscriber
+from booth.core.sessions.base import SessionStore
+
+log = logging.getLogger("booth.runtime")
+
+DisconnectPolicy = Literal["cancel", "detach"]
+BusyPolicy = Literal["reject", "enqueue"]
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    deadline: float = 120.0
+    retention: float = 300.0
+    disconnect_policy: DisconnectPolicy = "cancel"
+    detach_grace: float = 30.0
+    busy_policy: BusyPolicy = "reject"
+    queue_size: int = 1024
+    shutdown_grace: float = 5.0
+
+
+class Run:
+    """One executing run in this process: its task, its sequence counter, its readers."""
+
+    def __init__(self, run_id: str, session_id: str, app: str, log_: EventLog) -> None:
+        self.id = run_id
+        self.session_id = session_id
+        self.app = app
+        self.task: asyncio.Task | None = None
+        self.subscribers: set[Subscriber] = set()
+        self.done = asyncio.Event()
+        self.cancel_code: ErrorCode | None = None
+        self._log = log_
+        self._seq = 0
+        self._lock = asyncio.Lock()
+        self._detach_timer: asyncio.TimerHandle | None = None
+        self.ended = False
+
+    async def emit(self, type_: EventType, data: dict[str, Any], *, private: dict | None = None):
+        """Append an event to the log and hand it to every reader.
+
+        `private` fields reach the live readers but not the log (the session token in the first
+        `status` event must not sit in a shared log).
+        """
+        async with self._lock:
+            if self.ended:
+                return
+            self._seq += 1
+            event = Event(self._seq, type_, data)
+            if event.terminal:
+                self.ended = True
+            await self._log.append(self.id, event)
+            live = Event(event.seq, type_, {**data, **private}) if private else event
+            for subscriber in self.subscribers:
+                subscriber.offer(live)
+
+    def cancel(self, code: ErrorCode) -> None:
+        if self.task is not None and not self.task.done() and self.cancel_code is None:
+            self.cancel_code = code
+            self.task.cancel()
+
+
+class Runtime:
+    def __init__(
+        self,
+        *,
+        sessions: SessionStore,
+        event_log: EventLog,
+        admission: AdmissionControl,
+        metrics: Metrics,
+        limits: RunLimits = RunLimits(),
+    ) -> None:
+        self.sessions = sessions
+        self.event_log = event_log
+        self.admission = admission
+        self.metrics = metrics
+        self.limits = limits
+        self.runs: dict[str, Run] = {}
+        self.closing = False
+        self._cancel_listener: asyncio.Task | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def startup(self) -> None:
+        self._cancel_listener = asyncio.create_task(self._listen_for_cancels())
+
+    async def _listen_for_cancels(self) -> None:
+        try:
+            async for run_id in self.event_log.cancel_requests():
+                run = self.runs.get(run_id)
+                if run is not None:
+                    run.cancel(ErrorCode.CANCELLED)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the listener must not take the server down with it
+            log.exception("cancel listener stopped")
+
+    def begin_shutdown(self) -> None:
+        """Refuse new runs and end every live one with `error SHUTTING_DOWN`."""
+        if not self.closing:
+            log.info("shutting down: ending %d live runs", len(self.runs))
+        self.closing = True
+        for run in list(self.runs.values()):
+            run.cancel(ErrorCode.SHUTTING_DOWN)
+
+    async def shutdown(self) -> None:
+        self.begin_shutdown()
+        tasks = [run.task for run in self.runs.values() if run.task is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=self.limits.shutdown_grace)
+        if self._cancel_listener is not None:
+            self._cancel_listener.cancel()
+
+    # -- starting a run -----------------------------------------------------------------------
+    async def start(
+        self,
+        *,
+        app: str,
+        session_id: str,
+        pipeline: Pipeline,
+        client: str | None = None,
+        include_thoughts: bool = True,
+        status: dict[str, Any] | None = None,
+        private_status: dict[str, Any] | None = None,
+        busy_policy: BusyPolicy | None = None,
+    ) -> tuple[Run, Subscriber]:
+        """Admit, lease the session, and start the pipeline; returns the run and its first reader.
+
+        Raises BoothError (SHUTTING_DOWN, RATE_LIMITED, BUSY) before anything is started.
+        """
+        if self.closing:
+            self.metrics.rejections.labels("shutting_down").inc()
+            raise BoothError(ErrorCode.SHUTTING_DOWN, "The server is shutting down; retry shortly.")
+        try:
+            self.admission.admit(client)
+        except BoothError:
+            self.metrics.rejections.labels("rate_limited").inc()
+            raise
+        run_id = new_run_id()
+        try:
+            await self._lease(session_id, run_id, busy_policy or self.limits.busy_policy)
+        except BaseException:
+            self.admission.release(client)
+            raise
+        run = Run(run_id, session_id, app, self.event_log)
+        subscriber = Subscriber(self.limits.queue_size)
+        run.subscribers.add(subscriber)
+        self.runs[run_id] = run
+        await self.event_log.open(
+            run_id,
+            {"session_id": session_id, "app": app, "started": time.time()},
+            ttl=self.limits.deadline + self.limits.detach_grace + self.limits.retention,
+        )
+        ctx = RunContext(
+            run_id=run_id,
+            session_id=session_id,
+            app=app,
+            sessions=self.sessions,
+            emit=run.emit,
+            deadline=time.monotonic() + self.limits.deadline,
+            include_thoughts=include_thoughts,
+            client_ip=client,
+        )
+        first = {"status": "started", "message": f"{app} run started", **(status or {})}
+        first |= {"run_id": run_id, "session_id": session_id}
+        session_token = session_id_var.set(session_id)
+        run_token = run_id_var.set(run_id)
+        try:
+            run.task = asyncio.create_task(self._execute(run, ctx, pipeline, client, first,
+                                                         private_status))
+        finally:
+            session_id_var.reset(session_token)
+            run_id_var.reset(run_token)
+        return run, subscriber
+
+    async def _lease(self, session_id: str, run_id: str, policy: BusyPolicy) -> None:
+        ttl = self.limits.deadline + self.limits.detach_grace + 5
+        give_up = time.monotonic() + self.limits.deadline
+        while await self.sessions.acquire_lease(session_id, run_id, ttl) is None:
+            if policy == "reject" or time.monotonic() > give_up or self.closing:
+                self.metrics.rejections.labels("busy").inc()
+                raise BoothError(
+                    ErrorCode.BUSY,
+                    "This session already has a run in progress; wait for it to finish.",
+                    retry_after=1.0,
+                )
+            await asyncio.sleep(0.05)
+
+    async def _execute(
+        self,
+        run: Run,
+        ctx: RunContext,
+        pipeline: Pipeline,
+        client: str | None,
+        first: dict[str, Any],
+        private_status: dict[str, Any] | None,
+    ) -> None:
+        clock = Stopwatch()
+        self.metrics.active_runs.labels(run.app).inc()
+        outcome = "complete"
+        try:
+            try:
+                await run.emit(EventType.STATUS, first, private=private_status)
+                async with asyncio.timeout(self.limits.deadline):
+                    await pipeline(ctx)
+                await run.emit(EventType.COMPLETE, {"duration_ms": clock.ms})
+            except asyncio.CancelledError:
+                code = run.cancel_code or ErrorCode.CANCELLED
+                if asyncio.current_task().cancelling():
+                    asyncio.current_task().uncancel()
+                outcome = code.value.lower()
+                message = (
+                    "The server is shutting down; retry shortly."
+                    if code is ErrorCode.SHUTTING_DOWN
+                    else "The run was cancelled."
+                )
+                await run.emit(EventType.ERROR, BoothError(code, message).payload())
+            except TimeoutError:
+                outcome = "timeout"
+                error = BoothError(ErrorCode.TIMEOUT, f"The run passed its {self.limits.deadline:g} s deadline.")
+                await run.emit(EventType.ERROR, error.payload())
+            except BoothError as error:
+                outcome = error.code.value.lower()
+                await run.emit(EventType.ERROR, error.payload())
+            except Exception:
+                outcome = "internal"
+                log.exception("run failed")
+                error = BoothError(ErrorCode.PIPELINE_ERROR, "The run failed unexpectedly; retry.",
+                                   retryable=True)
+                await run.emit(EventType.ERROR, error.payload())
+        finally:
+            run.done.set()
+            self.runs.pop(run.id, None)
+            self.admission.release(client)
+            self.metrics.active_runs.labels(run.app).dec()
+            self.metrics.runs.labels(run.app, outcome).inc()
+            self.metrics.run_duration.labels(run.app).observe(clock.ms / 1000)
+            if run._detach_timer is not None:
+                run._detach_timer.cancel()
+            await asyncio.shield(self._finish(run))
+            log.info("run ended: %s in %d ms", outcome, clock.ms)
+
+    async def _finish(self, run: Run) -> None:
+        try:
+            await self.sessions.release_lease(run.session_id, run.id)
+        finally:
+            await self.event_log.finish(run.id, self.limits.retention)
+
+    # -- reading a run ------------------------------------------------------------------------
+    async def events(
+        self, run: Run, subscriber: Subscriber, after: int = 0, replay: bool = True
+    ) -> AsyncIterator[Event]:
+        """Events of a local run after `after`, replayed from the log then live, to the end.
+
+        The reader that started the run passes `replay=False`: its queue has held every event
+        from the first. When the reader goes away (the iterator is closed) the disconnect policy
+        applies.
+        """
+        last = after
+        try:
+            for event in await self.event_log.read(run.id, after) if replay else []:
+                last = event.seq
+                yield event
+                if event.terminal:
+                    return
+            while True:
+                if subscriber.overflowed:
+                    self.metrics.dropped_streams.inc()
+                    return
+                event = await subscriber.queue.get()
+                if event.seq <= last:
+                    continue
+                last = event.seq
+                yield event
+                if event.terminal:
+                    return
+        finally:
+            self._leave(run, subscriber)
+
+    def attach(self, run: Run) -> Subscriber:
+        subscriber = Subscriber(self.limits.queue_size)
+        run.subscribers.add(subscriber)
+        if run._detach_timer is not None:
+            run._detach_timer.cancel()
+            run._detach_timer = None
+        return subscriber
+
+    def _leave(self, run: Run, subscriber: Subscriber) -> None:
+        run.subscribers.discard(subscriber)
+        if run.subscribers or run.done.is_set():
+            return
+        if self.limits.disconnect_policy == "cancel":
+            log.info("last reader left: cancelling run %s", run.id)
+            run.cancel(ErrorCode.CANCELLED)
+        else:
+            loop = asyncio.get_running_loop()
+            run._detach_timer = loop.call_later(
+                self.limits.detach_grace, run.cancel, ErrorCode.CANCELLED
+            )
+
+    async def follow_remote(self, run_id: str, after: int) -> AsyncIterator[Event]:
+        """Events of a run owned by another process, through the shared event log."""
+        last = after
+        while True:
+            batch = await self.event_log.follow(run_id, last, timeout=1.0)
+            for event in batch:
+                last = event.seq
+                yield event
+                if event.terminal:
+                    return
+            if not batch:
+                meta = await self.event_log.meta(run_id)
+                lost = meta is None or (
+                    time.time() - meta.get("started", 0)
+                    > self.limits.deadline + self.limits.detach_grace + 10
+                )
+                if lost:
+                    error = BoothError(ErrorCode.INTERNAL, "The run was lost with its server.")
+                    yield Event(last + 1, EventType.ERROR, error.payload())
+                    return
+
+    async def stream(self, run_id: str, after: int = 0) -> AsyncIterator[Event]:
+        """Resume any run, local or remote, from `after` (the client's Last-Event-ID)."""
+        run = self.runs.get(run_id)
+        if run is not None:
+            async for event in self.events(run, self.attach(run), after):
+                yield event
+        else:
+            async for event in self.follow_remote(run_id, after):
+                yield event
+
+    async def cancel(self, run_id: str) -> None:
+        run = self.runs.get(run_id)
+        if run is not None:
+            run.cancel(ErrorCode.CANCELLED)
+        else:
+            await self.event_log.request_cancel(run_id)
+
+    async def collect(self, run: Run, subscriber: Subscriber) -> list[Event]:
+        """Every event of a run, for callers that want one JSON answer rather than a stream."""
+        return [event async for event in self.events(run, subscriber, replay=False)]

@@ -1,0 +1,1 @@
+"""Session storage: one protocol (base.py), three backends, one conformance suite."""

@@ -1,0 +1,64 @@
+"""Turning a run's events into an HTTP Server-Sent Events response (sse-starlette).
+
+The transport adds what the wire contract asks for: the headers, a comment heartbeat, and on
+server shutdown a last `error SHUTTING_DOWN` before the connection closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import anyio
+from sse_starlette import EventSourceResponse
+
+from booth.core.events import Event
+
+
+def sse_headers(run_id: str, session_id: str, session_token: str | None = None) -> dict[str, str]:
+    headers = {
+        "Cache-Control": "no-cache",
+        "X-Accel-Buffering": "no",
+        "X-Run-ID": run_id,
+        "X-Session-ID": session_id,
+    }
+    if session_token:
+        headers["X-Session-Token"] = session_token
+    return headers
+
+
+def event_stream(
+    events: AsyncIterator[Event],
+    *,
+    headers: dict[str, str],
+    heartbeat: float,
+    on_shutdown: Callable[[], None],
+    shutdown_grace: float = 5.0,
+) -> EventSourceResponse:
+    """An SSE response that relays `events` until the terminal one.
+
+    When the server begins to shut down, `on_shutdown` ends the runs, and the resulting terminal
+    events still reach the client within `shutdown_grace` seconds.
+    """
+    shutdown = anyio.Event()
+
+    async def watch_shutdown() -> None:
+        await shutdown.wait()
+        on_shutdown()
+
+    async def body() -> AsyncIterator[bytes]:
+        watcher = asyncio.create_task(watch_shutdown())
+        try:
+            async for event in events:
+                yield event.encode().encode("utf-8")
+        finally:
+            watcher.cancel()
+            await events.aclose()
+
+    return EventSourceResponse(
+        body(),
+        headers=headers,
+        ping=heartbeat,
+        shutdown_event=shutdown,
+        shutdown_grace_period=shutdown_grace,
+    )

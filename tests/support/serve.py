@@ -1,0 +1,24 @@
+"""Run booth (plus the test app) as its own process: `python serve.py PORT [--no-test-app]`."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from booth.config import Settings
+from booth.server import create_app, default_routers
+from tests.support.testapp import create_router
+
+
+def main() -> None:
+    port = int(sys.argv[1])
+    routers = default_routers()
+    if "--no-test-app" not in sys.argv:
+        routers.append(create_router)
+    app = create_app(Settings(), routers=routers)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=10)
+
+
+if __name__ == "__main__":
+    main()
