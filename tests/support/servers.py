@@ -86,20 +86,18 @@ class ThreadServer:
 
 
 class ProcessServer:
-    """`python tests/support/serve.py` with the given BOOTH_* environment."""
+    """`python tests/support/serve.py` with the given BOOTH_* environment (see its flags)."""
 
-    def __init__(self, env: dict[str, str], with_test_app: bool = True) -> None:
+    def __init__(self, env: dict[str, str], apps: bool = False, test_app: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
-        self.with_test_app = with_test_app
+        self.flags = (["--apps"] if apps else []) + (["--test-app"] if test_app else [])
         self.process: subprocess.Popen | None = None
         self.output = b""
 
     def start(self) -> ProcessServer:
-        cmd = [sys.executable, str(ROOT / "tests/support/serve.py"), str(self.port)]
-        if not self.with_test_app:
-            cmd.append("--no-test-app")
+        cmd = [sys.executable, str(ROOT / "tests/support/serve.py"), str(self.port), *self.flags]
         self.process = subprocess.Popen(
             cmd, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )

@@ -46,7 +46,9 @@ class RunLimits:
 class Run:
     """One executing run in this process: its task, its sequence counter, its readers."""
 
-    def __init__(self, run_id: str, session_id: str, app: str, log_: EventLog) -> None:
+    def __init__(
+        self, run_id: str, session_id: str, app: str, log_: EventLog, metrics: Metrics
+    ) -> None:
         self.id = run_id
         self.session_id = session_id
         self.app = app
@@ -55,6 +57,7 @@ class Run:
         self.done = asyncio.Event()
         self.cancel_code: ErrorCode | None = None
         self._log = log_
+        self._metrics = metrics
         self._seq = 0
         self._lock = asyncio.Lock()
         self._detach_timer: asyncio.TimerHandle | None = None
@@ -74,6 +77,7 @@ class Run:
             if event.terminal:
                 self.ended = True
             await self._log.append(self.id, event)
+            self._metrics.events.labels(type_.value).inc()
             live = Event(event.seq, type_, {**data, **private}) if private else event
             for subscriber in self.subscribers:
                 subscriber.offer(live)
@@ -165,7 +169,7 @@ class Runtime:
         except BaseException:
             self.admission.release(client)
             raise
-        run = Run(run_id, session_id, app, self.event_log)
+        run = Run(run_id, session_id, app, self.event_log, self.metrics)
         subscriber = Subscriber(self.limits.queue_size)
         run.subscribers.add(subscriber)
         self.runs[run_id] = run
@@ -287,7 +291,7 @@ class Runtime:
                 if event.terminal:
                     return
             while True:
-                if subscriber.overflowed:
+                if subscriber.overflowed and subscriber.queue.empty():
                     self.metrics.dropped_streams.inc()
                     return
                 event = await subscriber.queue.get()

@@ -1,0 +1,415 @@
+"""The music catalog: artists, tracks and the indexes every stage looks things up in.
+
+The catalog is data, not code: every `artists_*.json` and `tracks_*.csv` in the bundled data
+folder, then the same files in the user's own catalog folder (written by `booth music import`),
+merged into one read-only `Catalog`. It is built once per process and shared by every request,
+so nothing in it may change after loading; per-user state lives in the session store.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "data"
+TRACK_COLUMNS = (
+    "artist", "title", "album", "year", "genres", "moods", "tags",
+    "popularity", "energy", "valence", "tempo",
+)
+
+
+# -- normalisation ---------------------------------------------------------------------------
+def normalize(text: str) -> str:
+    """Lowercase, single-spaced: the form used for every key and comparison."""
+    return " ".join(text.casefold().split())
+
+
+def label(text: str) -> str:
+    """A genre, mood or tag label: lowercase, `_` and `-` read as spaces ("hip-hop" = "hip hop")."""
+    return normalize(re.sub(r"[_\-]+", " ", text))
+
+
+def artist_key(name: str) -> str:
+    return normalize(name)
+
+
+def make_track_id(artist: str, title: str) -> str:
+    """The public id of a track: normalised `artist||title`."""
+    return f"{normalize(artist)}||{normalize(title)}"
+
+
+def split_list(value: str | None) -> tuple[str, ...]:
+    """A semicolon-separated cell as unique labels, in order."""
+    if not value:
+        return ()
+    seen: dict[str, None] = {}
+    for part in value.split(";"):
+        item = label(part)
+        if item:
+            seen.setdefault(item, None)
+    return tuple(seen)
+
+
+def _number(value: str | None, kind: type, low: float, high: float) -> float | int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    number = kind(float(value))
+    if not low <= number <= high:
+        raise ValueError(f"{value} is outside {low}–{high}")
+    return number
+
+
+# -- records ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Artist:
+    name: str
+    key: str
+    genres: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    listeners: int = 0
+    similar: tuple[tuple[str, float], ...] = ()  # (artist key, weight 0–1), strongest first
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    track_id: str
+    title: str
+    artist: str  # display name
+    artist_key: str
+    album: str = ""
+    year: int | None = None
+    genres: tuple[str, ...] = ()
+    moods: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    popularity: int = 0  # 0–100
+    energy: float | None = None  # 0–1
+    valence: float | None = None  # 0–1
+    tempo: float | None = None  # BPM
+
+    @property
+    def labels(self) -> frozenset[str]:
+        """Genres, moods and tags together: what "sounds like" comparisons use."""
+        return frozenset(self.genres) | frozenset(self.moods) | frozenset(self.tags)
+
+
+def parse_track_row(row: dict[str, str]) -> Track:
+    """One CSV row (the documented columns) as a Track; ValueError names what is wrong."""
+    artist = (row.get("artist") or "").strip()
+    title = (row.get("title") or "").strip()
+    if not artist or not title:
+        raise ValueError("artist and title are required")
+    return Track(
+        track_id=make_track_id(artist, title),
+        title=title,
+        artist=artist,
+        artist_key=artist_key(artist),
+        album=(row.get("album") or "").strip(),
+        year=_number(row.get("year"), int, 1800, 2100),
+        genres=split_list(row.get("genres")),
+        moods=split_list(row.get("moods")),
+        tags=split_list(row.get("tags")),
+        popularity=_number(row.get("popularity"), int, 0, 100) or 0,
+        energy=_number(row.get("energy"), float, 0, 1),
+        valence=_number(row.get("valence"), float, 0, 1),
+        tempo=_number(row.get("tempo"), float, 20, 400),
+    )
+
+
+def parse_artist(raw: dict) -> Artist:
+    name = str(raw.get("name") or "").strip()
+    if not name:
+        raise ValueError("artist without a name")
+    similar = []
+    for entry in raw.get("similar") or []:
+        if isinstance(entry, str):
+            entry = {"name": entry, "weight": 0.5}
+        weight = float(entry.get("weight", 0.5))
+        similar.append((artist_key(str(entry["name"])), max(0.0, min(1.0, weight))))
+    return Artist(
+        name=name,
+        key=artist_key(name),
+        genres=split_list(";".join(raw.get("genres") or [])),
+        tags=split_list(";".join(raw.get("tags") or [])),
+        listeners=max(0, int(raw.get("listeners") or 0)),
+        similar=tuple(similar),
+    )
+
+
+# -- merging ---------------------------------------------------------------------------------
+def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(a + b))
+
+
+def merge_artists(old: Artist, new: Artist) -> Artist:
+    weights = dict(old.similar)
+    for key, weight in new.similar:
+        weights[key] = max(weight, weights.get(key, 0.0))
+    return replace(
+        old,
+        genres=_union(old.genres, new.genres),
+        tags=_union(old.tags, new.tags),
+        listeners=max(old.listeners, new.listeners),
+        similar=tuple(weights.items()),
+    )
+
+
+def merge_tracks(old: Track, new: Track) -> Track:
+    """A later source wins field by field, but an empty field keeps what was known."""
+    changes = {}
+    for name in ("album", "year", "genres", "moods", "tags", "energy", "valence", "tempo"):
+        value = getattr(new, name)
+        if value not in (None, "", ()):
+            changes[name] = value
+    if new.popularity:
+        changes["popularity"] = new.popularity
+    return replace(old, **changes)
+
+
+# -- the catalog -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Catalog:
+    """Read-only artists and tracks with the lookups the pipeline needs."""
+
+    artists: MappingProxyType  # key -> Artist
+    tracks: MappingProxyType  # track_id -> Track
+    sources: tuple[str, ...] = ()
+    _by_artist: dict[str, tuple[Track, ...]] = field(default_factory=dict, repr=False)
+    _by_label: dict[str, tuple[Track, ...]] = field(default_factory=dict, repr=False)
+    _artists_by_genre: dict[str, tuple[Artist, ...]] = field(default_factory=dict, repr=False)
+    genre_counts: dict[str, int] = field(default_factory=dict, repr=False)
+    mood_counts: dict[str, int] = field(default_factory=dict, repr=False)
+    tag_counts: dict[str, int] = field(default_factory=dict, repr=False)
+    _neighbours: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict, repr=False)
+    _log_max_listeners: float = 1.0
+
+    # lookups
+    def artist(self, name_or_key: str) -> Artist | None:
+        return self.artists.get(artist_key(name_or_key))
+
+    def track(self, track_id: str) -> Track | None:
+        return self.tracks.get(track_id)
+
+    def tracks_by(self, key: str) -> tuple[Track, ...]:
+        """An artist's tracks, most popular first."""
+        return self._by_artist.get(key, ())
+
+    def tracks_labelled(self, name: str) -> tuple[Track, ...]:
+        """Tracks carrying a genre, mood or tag (their own or their artist's genres)."""
+        return self._by_label.get(label(name), ())
+
+    def artists_in_genre(self, genre: str) -> tuple[Artist, ...]:
+        return self._artists_by_genre.get(label(genre), ())
+
+    def similar_to(self, key: str) -> list[tuple[Artist, float]]:
+        artist = self.artists.get(key)
+        if artist is None:
+            return []
+        return [(self.artists[k], w) for k, w in artist.similar if k in self.artists]
+
+    def neighbour_genres(self, genre: str) -> tuple[tuple[str, float], ...]:
+        """Genres that most often share an artist with `genre`, closest first."""
+        return self._neighbours.get(label(genre), ())
+
+    def artist_genres(self, track: Track) -> tuple[str, ...]:
+        artist = self.artists.get(track.artist_key)
+        return _union(track.genres, artist.genres if artist else ())
+
+    # scales (0–1) used by the judge
+    def listener_score(self, key: str) -> float:
+        """Log-scaled listeners: 1.0 is the most listened artist in the catalog."""
+        artist = self.artists.get(key)
+        if artist is None or artist.listeners <= 0:
+            return 0.0
+        return min(1.0, math.log10(artist.listeners + 1) / self._log_max_listeners)
+
+    def listeners(self, key: str) -> int:
+        artist = self.artists.get(key)
+        return artist.listeners if artist else 0
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self.genre_counts) | frozenset(self.mood_counts) | frozenset(
+            self.tag_counts
+        )
+
+    def figures(self) -> dict[str, int]:
+        return {
+            "artists": len(self.artists),
+            "tracks": len(self.tracks),
+            "genres": len(self.genre_counts),
+            "moods": len(self.mood_counts),
+            "tags": len(self.tag_counts),
+        }
+
+
+def build_catalog(
+    artists: Iterable[Artist], tracks: Iterable[Track], sources: Iterable[str] = ()
+) -> Catalog:
+    """Merge records (later ones win), drop dangling similar-artist links, build the indexes."""
+    by_key: dict[str, Artist] = {}
+    for artist in artists:
+        by_key[artist.key] = merge_artists(by_key[artist.key], artist) if artist.key in by_key \
+            else artist
+    by_id: dict[str, Track] = {}
+    for track in tracks:
+        by_id[track.track_id] = merge_tracks(by_id[track.track_id], track) \
+            if track.track_id in by_id else track
+
+    # An artist known only from tracks gets an entry built from them.
+    derived_genres: dict[str, Counter] = defaultdict(Counter)
+    derived_tags: dict[str, Counter] = defaultdict(Counter)
+    names: dict[str, str] = {}
+    for track in by_id.values():
+        derived_genres[track.artist_key].update(track.genres)
+        derived_tags[track.artist_key].update(track.tags)
+        names.setdefault(track.artist_key, track.artist)
+    for key, name in names.items():
+        if key not in by_key:
+            by_key[key] = Artist(
+                name=name,
+                key=key,
+                genres=tuple(g for g, _ in derived_genres[key].most_common(4)),
+                tags=tuple(t for t, _ in derived_tags[key].most_common(6)),
+            )
+    # Similar links only to artists we have, strongest first, never to oneself.
+    for key, artist in list(by_key.items()):
+        links = sorted(
+            ((k, w) for k, w in artist.similar if k in by_key and k != key),
+            key=lambda kw: -kw[1],
+        )
+        by_key[key] = replace(artist, similar=tuple(links))
+    # Tracks take the catalog's display name of their artist and inherit genres if they had none.
+    for track_id, track in list(by_id.items()):
+        artist = by_key[track.artist_key]
+        by_id[track_id] = replace(track, artist=artist.name, genres=track.genres or artist.genres)
+
+    by_artist: dict[str, list[Track]] = defaultdict(list)
+    by_label: dict[str, list[Track]] = defaultdict(list)
+    genre_counts: Counter = Counter()
+    mood_counts: Counter = Counter()
+    tag_counts: Counter = Counter()
+    for track in by_id.values():
+        by_artist[track.artist_key].append(track)
+        artist = by_key[track.artist_key]
+        for name in set(track.labels) | set(artist.genres):
+            by_label[name].append(track)
+        genre_counts.update(track.genres)
+        mood_counts.update(track.moods)
+        tag_counts.update(track.tags)
+    artists_by_genre: dict[str, list[Artist]] = defaultdict(list)
+    cooccur: dict[str, Counter] = defaultdict(Counter)
+    for artist in by_key.values():
+        genres = set(artist.genres)
+        for track in by_artist.get(artist.key, ()):
+            genres.update(track.genres)
+        for genre in genres:
+            artists_by_genre[genre].append(artist)
+            genre_counts.setdefault(genre, 0)
+            for other in genres:
+                if other != genre:
+                    cooccur[genre][other] += 1
+    neighbours = {
+        genre: tuple(
+            (other, count / max(1, len(artists_by_genre[genre])))
+            for other, count in counts.most_common(8)
+        )
+        for genre, counts in cooccur.items()
+    }
+    by_popularity = lambda t: (-t.popularity, t.track_id)  # noqa: E731
+    most = max((a.listeners for a in by_key.values()), default=0)
+    return Catalog(
+        artists=MappingProxyType(by_key),
+        tracks=MappingProxyType(by_id),
+        sources=tuple(sources),
+        _by_artist={k: tuple(sorted(v, key=by_popularity)) for k, v in by_artist.items()},
+        _by_label={k: tuple(sorted(v, key=by_popularity)) for k, v in by_label.items()},
+        _artists_by_genre={
+            k: tuple(sorted(v, key=lambda a: (-a.listeners, a.key)))
+            for k, v in artists_by_genre.items()
+        },
+        genre_counts=dict(genre_counts),
+        mood_counts=dict(mood_counts),
+        tag_counts=dict(tag_counts),
+        _neighbours=neighbours,
+        _log_max_listeners=max(1.0, math.log10(most + 1)),
+    )
+
+
+# -- files -----------------------------------------------------------------------------------
+def read_artists_file(path: Path) -> list[Artist]:
+    with path.open(encoding="utf-8") as handle:
+        raw = json.load(handle)
+    if isinstance(raw, dict):
+        raw = raw.get("artists", [])
+    return [parse_artist(entry) for entry in raw]
+
+
+def read_tracks_file(path: Path, errors: list[str] | None = None) -> list[Track]:
+    """Tracks of one CSV; a bad row is skipped (and described in `errors` when given)."""
+    tracks = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                tracks.append(parse_track_row(row))
+            except (ValueError, TypeError) as exc:
+                if errors is not None:
+                    errors.append(f"{path.name}:{line}: {exc}")
+    return tracks
+
+
+def catalog_files(location: Path) -> tuple[list[Path], list[Path]]:
+    """(artists files, tracks files) of a folder, or of a single .json/.csv file."""
+    if location.is_file():
+        if location.suffix == ".json":
+            return [location], []
+        return [], [location]
+    if not location.is_dir():
+        return [], []
+    return sorted(location.glob("artists_*.json")), sorted(location.glob("tracks_*.csv"))
+
+
+def load_catalog(*locations: Path) -> Catalog:
+    """Every catalog file in `locations`, merged in order (later locations win)."""
+    artists: list[Artist] = []
+    tracks: list[Track] = []
+    sources: list[str] = []
+    for location in locations:
+        artist_files, track_files = catalog_files(Path(location))
+        for path in artist_files:
+            artists.extend(read_artists_file(path))
+            sources.append(str(path))
+        for path in track_files:
+            tracks.extend(read_tracks_file(path))
+            sources.append(str(path))
+    return build_catalog(artists, tracks, sources)
+
+
+def user_catalog_dir(data_dir: Path) -> Path:
+    """Where `booth music import` keeps the user's catalog: BOOTH_MUSIC_CATALOG or data dir."""
+    configured = os.environ.get("BOOTH_MUSIC_CATALOG")
+    return Path(configured) if configured else Path(data_dir) / "music"
+
+
+def _signature(location: Path) -> tuple:
+    artist_files, track_files = catalog_files(location)
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in artist_files + track_files)
+
+
+@lru_cache(maxsize=4)
+def _cached(locations: tuple[Path, ...], signatures: tuple) -> Catalog:
+    return load_catalog(*locations)
+
+
+def shared_catalog(data_dir: Path) -> Catalog:
+    """The bundled catalog merged with the user's, loaded once per process (per set of files)."""
+    locations = (BUNDLED_DIR, user_catalog_dir(data_dir))
+    return _cached(locations, tuple(_signature(p) for p in locations))

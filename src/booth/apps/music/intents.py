@@ -1,0 +1,401 @@
+"""The planner's reading of a query: which of the nine intents, and which entities.
+
+Deterministic rules over the catalog's own vocabulary: artist names (exact, then fuzzy for typos
+and case), genres, moods, activities and decades. An artist the catalog does not know is kept with
+"did you mean" suggestions rather than dropped, so the answer can say so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+from booth.apps.music.catalog import Catalog, label
+
+INTENTS = (
+    "by_artist",
+    "by_artist_underground",
+    "artist_similarity",
+    "artist_genre",
+    "hybrid_similarity_genre",
+    "discovery",
+    "discovering_serendipity",
+    "genre_mood",
+    "contextual",
+)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What music suits an activity: energy and tempo ranges, and labels that tend to fit."""
+
+    name: str
+    words: tuple[str, ...]
+    energy: tuple[float, float]
+    tempo: tuple[float, float]
+    moods: tuple[str, ...]
+    labels: tuple[str, ...]
+    valence: tuple[float, float] = (0.0, 1.0)
+
+
+ACTIVITIES = (
+    Activity("studying", ("study", "studying", "homework", "focus", "focusing", "concentrate",
+                          "concentration", "reading", "exam", "exams", "revision"),
+             (0.0, 0.55), (55, 125), ("calm", "focused", "chill", "mellow", "peaceful", "dreamy"),
+             ("instrumental", "ambient", "classical", "modern classical", "jazz", "piano",
+              "lo fi", "post rock", "downtempo", "neoclassical")),
+    Activity("workout", ("workout", "work out", "gym", "exercise", "exercising", "running",
+                         "run", "lifting", "training", "cardio", "jogging", "hiit"),
+             (0.65, 1.0), (110, 200), ("energetic", "aggressive", "intense", "upbeat", "powerful",
+                                        "hype"),
+             ("hip hop", "rap", "trap", "edm", "electronic", "metal", "rock", "drum and bass",
+              "punk", "house")),
+    Activity("coding", ("coding", "programming", "code", "hacking", "debugging", "deep work"),
+             (0.25, 0.7), (80, 140), ("focused", "hypnotic", "chill", "atmospheric", "calm"),
+             ("electronic", "ambient", "instrumental", "idm", "lo fi", "synthwave", "downtempo",
+              "techno", "post rock", "minimal")),
+    Activity("sleep", ("sleep", "sleeping", "bedtime", "asleep", "insomnia", "nap", "napping",
+                       "wind down", "winding down"),
+             (0.0, 0.35), (40, 105), ("calm", "peaceful", "dreamy", "soothing", "relaxing",
+                                      "serene", "ethereal"),
+             ("ambient", "classical", "modern classical", "piano", "drone", "new age",
+              "neoclassical", "minimal")),
+    Activity("driving", ("driving", "drive", "road trip", "roadtrip", "cruising", "commute",
+                         "commuting", "highway"),
+             (0.5, 0.95), (90, 160), ("upbeat", "nostalgic", "energetic", "anthemic", "euphoric"),
+             ("rock", "classic rock", "synthwave", "indie rock", "pop", "synth pop", "new wave")),
+    Activity("party", ("party", "partying", "dancing", "dance party", "club", "pregame",
+                       "celebration", "house party"),
+             (0.65, 1.0), (100, 140), ("upbeat", "happy", "energetic", "fun", "euphoric",
+                                        "party"),
+             ("dance", "pop", "house", "disco", "hip hop", "funk", "edm", "dance pop"),
+             (0.45, 1.0)),
+)
+
+# Query words → catalog labels they may mean (kept only where the catalog has the label).
+GENRE_SYNONYMS = {
+    "hip hop": ("hip hop", "rap"), "hiphop": ("hip hop", "rap"), "rap": ("rap", "hip hop"),
+    "rnb": ("r&b",), "r and b": ("r&b",), "r&b": ("r&b",),
+    "electronica": ("electronica", "electronic"), "edm": ("edm", "electronic", "dance"),
+    "lofi": ("lo fi",), "lo fi": ("lo fi",), "dnb": ("drum and bass",),
+    "drum n bass": ("drum and bass",), "drum & bass": ("drum and bass",),
+    "classic rock": ("classic rock",), "alt rock": ("alternative rock",),
+    "alternative": ("alternative", "alternative rock"), "indie": ("indie", "indie rock"),
+    "metal": ("metal", "heavy metal"), "classical": ("classical", "modern classical"),
+    "country": ("country",), "soul": ("soul", "neo soul"), "punk": ("punk", "post punk"),
+    "electronic": ("electronic",), "jazz": ("jazz",), "folk": ("folk", "indie folk"),
+    "synthwave": ("synthwave",), "kpop": ("k pop",), "k pop": ("k pop",),
+}
+MOOD_SYNONYMS = {
+    "happy": ("happy", "upbeat", "joyful", "cheerful", "feel good"),
+    "sad": ("sad", "melancholic", "melancholy", "heartbreak", "somber"),
+    "melancholy": ("melancholic", "melancholy", "sad"),
+    "chill": ("chill", "relaxed", "mellow", "calm", "laid back"),
+    "relaxing": ("relaxing", "relaxed", "calm", "chill", "peaceful"),
+    "calm": ("calm", "peaceful", "serene", "chill"),
+    "energetic": ("energetic", "upbeat", "intense", "high energy"),
+    "upbeat": ("upbeat", "energetic", "happy", "feel good"),
+    "hype": ("hype", "energetic", "aggressive"),
+    "dark": ("dark", "brooding", "ominous", "gloomy"),
+    "angry": ("angry", "aggressive", "intense"), "aggressive": ("aggressive", "angry", "intense"),
+    "romantic": ("romantic", "sensual", "love"), "sexy": ("sensual", "romantic"),
+    "dreamy": ("dreamy", "ethereal", "atmospheric", "hazy"),
+    "mellow": ("mellow", "chill", "calm"), "nostalgic": ("nostalgic", "wistful"),
+    "uplifting": ("uplifting", "euphoric", "hopeful"), "moody": ("moody", "dark", "brooding"),
+    "groovy": ("groovy", "funky"), "funky": ("funky", "groovy"),
+    "intense": ("intense", "aggressive", "energetic"), "peaceful": ("peaceful", "calm", "serene"),
+}
+# Moods that also say where a track's audio features should sit (feature, low, high).
+MOOD_FEATURES = {
+    "happy": ("valence", 0.6, 1.0), "upbeat": ("energy", 0.6, 1.0),
+    "energetic": ("energy", 0.65, 1.0), "sad": ("valence", 0.0, 0.4),
+    "melancholic": ("valence", 0.0, 0.4), "chill": ("energy", 0.0, 0.5),
+    "calm": ("energy", 0.0, 0.45), "relaxing": ("energy", 0.0, 0.45),
+    "mellow": ("energy", 0.0, 0.5), "aggressive": ("energy", 0.7, 1.0),
+    "intense": ("energy", 0.7, 1.0), "dark": ("valence", 0.0, 0.4),
+    "peaceful": ("energy", 0.0, 0.4), "hype": ("energy", 0.7, 1.0),
+}
+
+UNDERGROUND_WORDS = ("underground", "deep cuts", "deep cut", "obscure", "lesser known",
+                     "less known", "hidden gems", "hidden gem", "b sides", "rare", "unknown",
+                     "not mainstream", "non mainstream", "under the radar", "niche", "overlooked",
+                     "underrated")
+DISCOVERY_WORDS = ("discover", "discovery", "new artists", "new music", "explore", "introduce me",
+                   "find me", "something new", "fresh", "new to me", "haven t heard")
+SERENDIPITY_WORDS = ("surprise me", "surprise", "random", "anything", "whatever", "feeling lucky",
+                     "serendipity", "shuffle", "dealer s choice", "you pick", "pick for me",
+                     "i don t know", "dunno")
+SIMILARITY_MARKERS = ("similar to", "sounds like", "sound like", "music like", "songs like",
+                      "tracks like", "artists like", "bands like", "in the style of",
+                      "in the vein of", "reminds me of", "fans of", "if i like", "like")
+ARTIST_MARKERS = ("by", "from", "of", "into", "on")
+FILLER = frozenset("""a an the some me i want need give play show find recommend recommendations
+please songs song tracks track music tunes stuff good great best top more any for to with and or
+of by from like that this these those can you could would something some get let s just really
+very my in on is are be it into new list playlist artist artists band bands listen listening hear
+what who which while when also but""".split())
+
+DECADE = re.compile(r"\b(?:(19|20)?(\d)0)'?s\b")
+
+
+def simplify(text: str) -> str:
+    """Comparable form of a name or query: accents and punctuation gone, lowercase, spaced."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("&", " & ").replace("'", "")
+    text = re.sub(r"[^\w&$]+", " ", text)
+    return " ".join(text.split())
+
+
+def compact(text: str) -> str:
+    return simplify(text).replace(" ", "")
+
+
+@dataclass
+class Understanding:
+    """What the planner read in a query; stored as the anchor of later follow-ups."""
+
+    query: str
+    intent: str
+    artists: list[str] = field(default_factory=list)  # catalog artist keys
+    genres: list[str] = field(default_factory=list)
+    moods: list[str] = field(default_factory=list)
+    activities: list[str] = field(default_factory=list)
+    era: list[int] | None = None  # [first year, last year]
+    unknown_artist: str | None = None
+    suggestions: list[str] = field(default_factory=list)  # display names
+    corrections: dict[str, str] = field(default_factory=dict)  # typed → catalog name
+    signals: list[str] = field(default_factory=list)
+    confidence: float = 1.0
+
+    @property
+    def has_entities(self) -> bool:
+        return bool(self.artists or self.genres or self.moods or self.activities or self.era
+                    or self.unknown_artist)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class ArtistIndex:
+    """Exact and fuzzy lookup of artist names, built once per catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.exact: dict[str, str] = {}
+        for key, artist in catalog.artists.items():
+            for form in self.forms(artist.name):
+                self.exact.setdefault(form, key)
+        self.names = sorted(self.exact)
+
+    @staticmethod
+    def forms(name: str) -> set[str]:
+        simple = simplify(name)
+        forms = {simple, simple.replace(" ", "")}
+        if simple.startswith("the "):
+            forms |= {simple[4:], simple[4:].replace(" ", "")}
+        return {f for f in forms if f}
+
+    def lookup(self, phrase: str) -> str | None:
+        simple = simplify(phrase)
+        return self.exact.get(simple) or self.exact.get(simple.replace(" ", ""))
+
+    def fuzzy(self, phrase: str, cutoff: float = 0.6, n: int = 3) -> list[tuple[str, float]]:
+        """Closest artist keys with their similarity ratio, best first."""
+        simple = simplify(phrase)
+        if simple.startswith("the "):
+            simple = simple[4:]
+        scored: dict[str, float] = {}
+        for name in difflib.get_close_matches(simple, self.names, n=n * 3, cutoff=cutoff):
+            key = self.exact[name]
+            ratio = difflib.SequenceMatcher(None, simple, name).ratio()
+            scored[key] = max(ratio, scored.get(key, 0.0))
+        return sorted(scored.items(), key=lambda kv: -kv[1])[:n]
+
+
+class Vocabulary:
+    """The labels a query may name, mapped to the catalog labels they stand for."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        known = catalog.vocabulary
+        self.genres: dict[str, tuple[str, ...]] = {g: (g,) for g in catalog.genre_counts}
+        for word, targets in GENRE_SYNONYMS.items():
+            present = tuple(t for t in targets if t in catalog.genre_counts or t in known)
+            if present:
+                self.genres.setdefault(label(word), present)
+        self.moods: dict[str, tuple[str, ...]] = {m: (m,) for m in catalog.mood_counts}
+        for word, targets in MOOD_SYNONYMS.items():
+            present = tuple(t for t in targets if t in catalog.mood_counts)
+            self.moods[word] = present or (word,)
+        self.activities: dict[str, Activity] = {}
+        for activity in ACTIVITIES:
+            for word in activity.words:
+                self.activities[word] = activity
+        self.max_words = max(len(k.split()) for k in [*self.genres, *self.moods, "x"])
+
+
+class Planner:
+    """Reads queries against one catalog; build once, call `understand` per request."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.artists = ArtistIndex(catalog)
+        self.vocab = Vocabulary(catalog)
+
+    # -- entities ---------------------------------------------------------------------------
+    def _spans(self, words: list[str], table: dict, used: list[bool], max_len: int):
+        """Longest-first phrase matches of `table` keys over unused words."""
+        found = []
+        for size in range(min(max_len, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                if any(used[start:start + size]):
+                    continue
+                phrase = " ".join(words[start:start + size])
+                if phrase in table:
+                    for i in range(start, start + size):
+                        used[i] = True
+                    found.append((start, phrase, table[phrase]))
+        return [f for f in sorted(found)]
+
+    def _artist_spans(self, words: list[str], used: list[bool], original: str) -> list[str]:
+        """Artist names said outright; a name that is also an everyday word needs a cue."""
+        found = []
+        for size in range(min(6, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                if any(used[start:start + size]):
+                    continue
+                phrase = " ".join(words[start:start + size])
+                key = self.artists.lookup(phrase)
+                if key is None:
+                    continue
+                if size == 1 and not self._cued(words, start, phrase, original):
+                    continue
+                for i in range(start, start + size):
+                    used[i] = True
+                found.append((start, key))
+        return [key for _, key in sorted(found)]
+
+    def _cued(self, words: list[str], start: int, word: str, original: str) -> bool:
+        everyday = (word in FILLER or word in self.vocab.genres or word in self.vocab.moods
+                    or word in self.vocab.activities or len(word) <= 2)
+        if not everyday:
+            return True
+        before = words[start - 1] if start else ""
+        capitalised = re.search(rf"\b{re.escape(word.capitalize())}\b", original) is not None
+        return before in ("by", "like", "from") or (capitalised and start > 0) or len(words) == 1
+
+    def _captured_phrase(self, text: str) -> str | None:
+        """The words after "by / like / similar to …" or before "songs/tracks": a likely name."""
+        patterns = (
+            r"(?:similar to|sounds? like|in the style of|reminds me of|fans? of|artists like|"
+            r"bands like|music like|songs like|tracks like|like)\s+(.+?)(?:\s+but\b.*)?$",
+            r"(?:songs|tracks|music|albums?|stuff|hits|cuts|sides)\s+(?:by|from)\s+(.+)$",
+            r"(?:^|\s)by\s+(.+)$",
+            r"(?:deep dive into|dive into|more from|more by)\s+(.+)$",
+            r"^(?:play|some|more|give me|show me|i want)?\s*(.+?)\s+(?:songs|tracks|music)$",
+        )
+        for pattern in patterns:
+            match = re.search(pattern, text)
+            if match:
+                phrase = match.group(1).strip()
+                phrase = re.sub(r"\b(please|songs?|tracks?|music|stuff)$", "", phrase).strip()
+                if phrase:
+                    return phrase
+        return None
+
+    def understand(self, query: str) -> Understanding:
+        text = simplify(query)
+        words = text.split()
+        used = [False] * len(words)
+        signals: list[str] = []
+
+        era = None
+        decade = DECADE.search(text)
+        if decade:
+            century = decade.group(1) or ("20" if decade.group(2) in "012" else "19")
+            start = int(century + decade.group(2) + "0")
+            era = [start, start + 9]
+            signals.append(f"decade {start}s")
+
+        artists = self._artist_spans(words, used, query)
+        genre_hits = self._spans(words, self.vocab.genres, used, self.vocab.max_words)
+        mood_hits = self._spans(words, self.vocab.moods, used, 3)
+        activity_hits = self._spans(words, self.vocab.activities, used, 3)
+        genres = list(dict.fromkeys(g for _, _, targets in genre_hits for g in targets))
+        moods = list(dict.fromkeys(m for _, _, targets in mood_hits for m in targets))
+        activities = list(dict.fromkeys(a.name for _, _, a in activity_hits))
+
+        unknown, suggestions, corrections = None, [], {}
+        if not artists:
+            phrase = self._captured_phrase(text)
+            leftover = [w for w, u in zip(words, used) if not u and w not in FILLER]
+            candidate = phrase if phrase and not self._is_vocabulary(phrase) else None
+            if candidate is None and leftover and not genres and not moods and not activities \
+                    and len(leftover) <= 4 and not self._has(text, SERENDIPITY_WORDS
+                                                             + DISCOVERY_WORDS):
+                candidate = " ".join(leftover)
+            if candidate:
+                matches = self.artists.fuzzy(candidate)
+                if matches and matches[0][1] >= 0.82:
+                    key = matches[0][0]
+                    artists = [key]
+                    corrections[candidate] = self.catalog.artists[key].name
+                    signals.append(f"read '{candidate}' as {self.catalog.artists[key].name}")
+                elif phrase is not None or len(candidate) >= 4:
+                    unknown = candidate
+                    suggestions = [self.catalog.artists[k].name for k, _ in matches]
+
+        intent = self._intent(text, artists, genres, moods, activities, unknown, signals)
+        confidence = 1.0 if (artists or genres or moods or activities) else 0.5
+        if corrections:
+            confidence = 0.8
+        return Understanding(
+            query=query, intent=intent, artists=artists, genres=genres, moods=moods,
+            activities=activities, era=era, unknown_artist=unknown, suggestions=suggestions,
+            corrections=corrections, signals=signals, confidence=confidence,
+        )
+
+    def _is_vocabulary(self, phrase: str) -> bool:
+        words = [w for w in phrase.split() if w not in FILLER]
+        return bool(words) and all(
+            w in self.vocab.genres or w in self.vocab.moods or w in self.vocab.activities
+            or any(w in k.split() for k in self.vocab.genres) for w in words
+        ) or phrase in self.vocab.genres or phrase in self.vocab.activities
+
+    @staticmethod
+    def _has(text: str, phrases) -> str | None:
+        for phrase in phrases:
+            if re.search(rf"\b{re.escape(phrase)}\b", text):
+                return phrase
+        return None
+
+    def _intent(self, text, artists, genres, moods, activities, unknown, signals) -> str:
+        similar = self._has(text, SIMILARITY_MARKERS)
+        underground = self._has(text, UNDERGROUND_WORDS)
+        if artists or unknown:
+            if similar:
+                signals.append(f"similarity cue '{similar}'")
+                return "hybrid_similarity_genre" if genres else "artist_similarity"
+            if underground:
+                signals.append(f"underground cue '{underground}'")
+                return "by_artist_underground"
+            if genres and artists:
+                return "artist_genre"
+            return "by_artist"
+        if activities:
+            signals.append(f"activity {', '.join(activities)}")
+            return "contextual"
+        serendipity = self._has(text, SERENDIPITY_WORDS)
+        if serendipity and not genres:
+            signals.append(f"serendipity cue '{serendipity}'")
+            return "discovering_serendipity"
+        discovery = underground or self._has(text, DISCOVERY_WORDS)
+        if discovery:
+            signals.append(f"discovery cue '{discovery}'")
+            return "discovery"
+        if genres or moods:
+            return "genre_mood"
+        signals.append("nothing specific recognised")
+        return "discovering_serendipity"

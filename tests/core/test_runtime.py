@@ -1,0 +1,87 @@
+"""The runtime in process: readers, slow consumers, log context."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from booth.core.errors import BoothError, ErrorCode
+from booth.core.eventlog.memory import MemoryEventLog
+from booth.core.observability import Metrics, configure_logging
+from booth.core.resilience import AdmissionControl
+from booth.core.runtime import RunLimits, Runtime
+from booth.core.sessions.memory import MemorySessionStore
+
+
+def make_runtime(**limits) -> Runtime:
+    return Runtime(
+        sessions=MemorySessionStore(),
+        event_log=MemoryEventLog(),
+        admission=AdmissionControl(10, 10),
+        metrics=Metrics(),
+        limits=RunLimits(**limits),
+    )
+
+
+async def chatty(ctx):
+    for i in range(200):
+        await ctx.thought("reasoning", "connecting", f"step {i}")
+
+
+async def test_a_reader_that_stops_reading_is_dropped_not_buffered_without_bound():
+    runtime = make_runtime(queue_size=16, disconnect_policy="detach", detach_grace=5)
+    await runtime.sessions.create("session-slow", "h")
+    run, subscriber = await runtime.start(app="t", session_id="session-slow", pipeline=chatty)
+    await run.done.wait()
+    assert subscriber.overflowed
+    assert subscriber.queue.qsize() == 16
+    received = [e async for e in runtime.events(run, subscriber, replay=False)]
+    assert len(received) < 20  # what was queued, then the stream closed
+    assert not received or not received[-1].terminal
+    # The log kept everything: the dropped reader can resume where it stopped.
+    resumed = [e async for e in runtime.stream(run.id, after=received[-1].seq)]
+    assert resumed[-1].type.value == "complete"
+    assert [e.seq for e in received + resumed] == list(range(1, 203))
+
+
+async def test_events_after_the_terminal_one_are_ignored():
+    runtime = make_runtime()
+    await runtime.sessions.create("session-one", "h")
+
+    async def late_emitter(ctx):
+        raise BoothError(ErrorCode.INVALID_QUERY, "no")
+
+    run, subscriber = await runtime.start(app="t", session_id="session-one", pipeline=late_emitter)
+    events = await runtime.collect(run, subscriber)
+    await run.emit(events[-1].type, {"again": True})
+    assert [e.type.value for e in await runtime.event_log.read(run.id)] == ["status", "error"]
+
+
+async def test_shutdown_refuses_new_runs():
+    runtime = make_runtime()
+    await runtime.sessions.create("session-one", "h")
+    await runtime.shutdown()
+    with pytest.raises(BoothError) as refused:
+        await runtime.start(app="t", session_id="session-one", pipeline=chatty)
+    assert refused.value.code is ErrorCode.SHUTTING_DOWN
+
+
+async def test_every_log_line_of_a_run_names_its_session_and_run(capsys):
+    configure_logging("json")
+    runtime = make_runtime()
+    await runtime.sessions.create("session-logged", "h")
+
+    async def noisy(ctx):
+        import logging
+
+        logging.getLogger("booth.test").info("inside the pipeline")
+
+    run, subscriber = await runtime.start(app="t", session_id="session-logged", pipeline=noisy)
+    await runtime.collect(run, subscriber)
+    await run.task
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    mine = [line for line in lines if line["message"] in ("inside the pipeline",) or "run ended" in line["message"]]
+    assert len(mine) == 2
+    assert all(line["session_id"] == "session-logged" and line["run_id"] == run.id for line in mine)
