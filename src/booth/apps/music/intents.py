@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-from booth.apps.music.catalog import Catalog, label
+from booth.apps.music.catalog import Catalog
 
 INTENTS = (
     "by_artist",
@@ -149,8 +149,14 @@ def simplify(text: str) -> str:
     return " ".join(text.split())
 
 
-def compact(text: str) -> str:
-    return simplify(text).replace(" ", "")
+def trim_filler(phrase: str) -> str:
+    """A phrase without the everyday words at its edges ("the new radiohead stuff" → radiohead)."""
+    words = phrase.split()
+    while words and words[0] in FILLER - {"the"}:
+        words.pop(0)
+    while words and words[-1] in FILLER:
+        words.pop()
+    return " ".join(words) if any(w not in FILLER for w in words) else ""
 
 
 @dataclass
@@ -220,19 +226,26 @@ class Vocabulary:
 
     def __init__(self, catalog: Catalog) -> None:
         known = catalog.vocabulary
-        self.genres: dict[str, tuple[str, ...]] = {g: (g,) for g in catalog.genre_counts}
+        self.genres: dict[str, tuple[str, ...]] = {}
+        for tag in catalog.tag_counts:  # tags name styles too ("shoegaze", "instrumental")
+            if tag not in catalog.mood_counts:
+                self.genres[simplify(tag)] = (tag,)
+        for genre in catalog.genre_counts:
+            self.genres[simplify(genre)] = (genre,)
         for word, targets in GENRE_SYNONYMS.items():
-            present = tuple(t for t in targets if t in catalog.genre_counts or t in known)
+            present = tuple(t for t in targets if t in known)
             if present:
-                self.genres.setdefault(label(word), present)
-        self.moods: dict[str, tuple[str, ...]] = {m: (m,) for m in catalog.mood_counts}
+                self.genres.setdefault(simplify(word), present)
+        self.moods: dict[str, tuple[str, ...]] = {simplify(m): (m,) for m in catalog.mood_counts}
         for word, targets in MOOD_SYNONYMS.items():
             present = tuple(t for t in targets if t in catalog.mood_counts)
-            self.moods[word] = present or (word,)
+            self.moods[simplify(word)] = present or (word,)
+        for word in self.moods:
+            self.genres.pop(word, None)
         self.activities: dict[str, Activity] = {}
         for activity in ACTIVITIES:
             for word in activity.words:
-                self.activities[word] = activity
+                self.activities[simplify(word)] = activity
         self.max_words = max(len(k.split()) for k in [*self.genres, *self.moods, "x"])
 
 
@@ -329,21 +342,24 @@ class Planner:
 
         unknown, suggestions, corrections = None, [], {}
         if not artists:
-            phrase = self._captured_phrase(text)
+            cued = trim_filler(self._captured_phrase(text) or "")
+            if cued and self._is_vocabulary(cued):
+                cued = ""
             leftover = [w for w, u in zip(words, used) if not u and w not in FILLER]
-            candidate = phrase if phrase and not self._is_vocabulary(phrase) else None
-            if candidate is None and leftover and not genres and not moods and not activities \
-                    and len(leftover) <= 4 and not self._has(text, SERENDIPITY_WORDS
-                                                             + DISCOVERY_WORDS):
-                candidate = " ".join(leftover)
+            loose = ""
+            if not cued and leftover and not (genres or moods or activities) \
+                    and len(leftover) <= 4 \
+                    and not self._has(text, SERENDIPITY_WORDS + DISCOVERY_WORDS + UNDERGROUND_WORDS):
+                loose = " ".join(leftover)
+            candidate = cued or loose
             if candidate:
-                matches = self.artists.fuzzy(candidate)
+                matches = self.artists.fuzzy(candidate, cutoff=0.45)
                 if matches and matches[0][1] >= 0.82:
                     key = matches[0][0]
                     artists = [key]
                     corrections[candidate] = self.catalog.artists[key].name
                     signals.append(f"read '{candidate}' as {self.catalog.artists[key].name}")
-                elif phrase is not None or len(candidate) >= 4:
+                elif cued or (matches and matches[0][1] >= 0.6):
                     unknown = candidate
                     suggestions = [self.catalog.artists[k].name for k, _ in matches]
 
@@ -372,7 +388,9 @@ class Planner:
         return None
 
     def _intent(self, text, artists, genres, moods, activities, unknown, signals) -> str:
-        similar = self._has(text, SIMILARITY_MARKERS)
+        similar = self._has(text, SIMILARITY_MARKERS[:-1])
+        if not similar and re.search(r"(?<!\bi )(?<!\bd )(?<!\bwould )\blike\b", text):
+            similar = "like"
         underground = self._has(text, UNDERGROUND_WORDS)
         if artists or unknown:
             if similar:

@@ -162,9 +162,15 @@ class RedisSessionStore:
         return int(index)
 
     async def recent_turns(self, session_id: str, limit: int = 20) -> list[dict[str, Any]]:
-        if limit <= 0 or await self.get(session_id) is None:
+        if limit <= 0:
             return []
-        raw = await self.redis.lrange(_keys(session_id)[1], -limit, -1)
+        hash_key, turns_key, _ = _keys(session_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hmget(hash_key, "created_at", "last_seen")
+            pipe.lrange(turns_key, -limit, -1)
+            (created, seen), raw = await pipe.execute()
+        if created is None or self.expiry.expired(float(created), float(seen), self.clock()):
+            return []
         return [json.loads(item) for item in raw]
 
     async def set_context(

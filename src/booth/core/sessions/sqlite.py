@@ -1,8 +1,10 @@
 """SQLite session store: the embedded default, one file, safe for several processes.
 
-WAL mode lets readers and one writer work at once; every write is a short `BEGIN IMMEDIATE`
-transaction, so two processes sharing the file see one consistent order. Turns live in their
-own table keyed by (session, index): appending one is an insert, whatever the history length.
+WAL mode lets readers and one writer work at once. Every operation is one or two single
+statements whose WHERE clauses carry the conditions (live session, expected version, free
+lease), so each is atomic on its own across processes without holding a transaction open, and
+each costs one round trip to aiosqlite's thread. Turns live in their own table keyed by
+(session, index): appending one is an insert, whatever the history length.
 """
 
 from __future__ import annotations
@@ -51,6 +53,15 @@ CREATE TABLE IF NOT EXISTS fences (name TEXT PRIMARY KEY, value INTEGER NOT NULL
 COLUMNS = "id, token_hash, created_at, last_seen, context, version, turn_count"
 
 
+def live(table: str = "") -> str:
+    """SQL: the session row is live (seen after now - idle TTL, born after now - max age)."""
+    prefix = f"{table}." if table else ""
+    return f"{prefix}last_seen >= :seen_after AND {prefix}created_at >= :born_after"
+
+
+LIVE = live()
+
+
 def _record(row: Any) -> SessionRecord:
     return SessionRecord(
         id=row[0],
@@ -83,198 +94,170 @@ class SqliteSessionStore:
             self._conn = conn
         return self._conn
 
-    async def _write(self, fn):
-        """Run `fn(conn)` in one IMMEDIATE transaction, serialised within this process."""
+    def _window(self, **params: Any) -> dict[str, Any]:
+        now = self.clock()
+        return {
+            "now": now,
+            "seen_after": now - self.expiry.idle_ttl,
+            "born_after": now - self.expiry.max_age,
+            **params,
+        }
+
+    async def _rows(self, sql: str, params: dict[str, Any] | tuple = ()) -> list[Any]:
+        async with self._lock:
+            conn = await self._db()
+            return list(await conn.execute_fetchall(sql, params))
+
+    async def _run(self, sql: str, params: dict[str, Any] | tuple = ()) -> int:
+        """Execute one statement; returns the number of rows it changed."""
+        async with self._lock:
+            conn = await self._db()
+            cursor = await conn.execute(sql, params)
+            changed = cursor.rowcount
+            await cursor.close()
+            return changed
+
+    async def _forget(self, session_id: str) -> None:
+        """Remove a session's rows (an expired session is gone for good)."""
         async with self._lock:
             conn = await self._db()
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                result = await fn(conn)
+                await conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+                await conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
+                await conn.execute("DELETE FROM leases WHERE session_id = ?", (session_id,))
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
             await conn.execute("COMMIT")
-            return result
-
-    async def _live_row(self, conn: aiosqlite.Connection, session_id: str):
-        """The session's row, or None; an expired session is deleted on sight."""
-        async with conn.execute(f"SELECT {COLUMNS} FROM sessions WHERE id = ?", (session_id,)) as c:
-            row = await c.fetchone()
-        if row is None:
-            return None
-        if self.expiry.expired(row[2], row[3], self.clock()):
-            await self._delete_rows(conn, session_id)
-            return None
-        return row
-
-    @staticmethod
-    async def _delete_rows(conn: aiosqlite.Connection, session_id: str) -> None:
-        await conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-        await conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
-        await conn.execute("DELETE FROM leases WHERE session_id = ?", (session_id,))
 
     async def create(self, session_id: str, token_hash: str) -> SessionRecord:
-        async def tx(conn):
-            if await self._live_row(conn, session_id) is not None:
-                raise SessionExists(session_id)
-            now = self.clock()
-            await conn.execute(
-                "INSERT INTO sessions (id, token_hash, created_at, last_seen) VALUES (?, ?, ?, ?)",
-                (session_id, token_hash, now, now),
-            )
-            return SessionRecord(session_id, token_hash, now, now)
-
-        return await self._write(tx)
+        # Insert, or take over the id only if the session holding it has expired.
+        rows = await self._rows(
+            "INSERT INTO sessions (id, token_hash, created_at, last_seen) "
+            "VALUES (:id, :token_hash, :now, :now) "
+            "ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, "
+            "created_at = excluded.created_at, last_seen = excluded.last_seen, context = '{}', "
+            "version = 0, turn_count = 0 "
+            f"WHERE NOT ({live('sessions')}) "
+            "RETURNING created_at",
+            self._window(id=session_id, token_hash=token_hash),
+        )
+        if not rows:
+            raise SessionExists(session_id)
+        await self._run("DELETE FROM turns WHERE session_id = ?", (session_id,))
+        await self._run("DELETE FROM leases WHERE session_id = ?", (session_id,))
+        return SessionRecord(session_id, token_hash, rows[0][0], rows[0][0])
 
     async def get(self, session_id: str) -> SessionRecord | None:
-        row = await self._write(lambda conn: self._live_row(conn, session_id))
-        return None if row is None else _record(row)
+        rows = await self._rows(f"SELECT {COLUMNS} FROM sessions WHERE id = ?", (session_id,))
+        if not rows:
+            return None
+        record = _record(rows[0])
+        if self.expiry.expired(record.created_at, record.last_seen, self.clock()):
+            await self._forget(session_id)
+            return None
+        return record
 
     async def touch(self, session_id: str) -> None:
-        async def tx(conn):
-            if await self._live_row(conn, session_id) is None:
-                raise SessionNotFound(session_id)
-            await conn.execute(
-                "UPDATE sessions SET last_seen = ? WHERE id = ?", (self.clock(), session_id)
-            )
-
-        await self._write(tx)
+        changed = await self._run(
+            f"UPDATE sessions SET last_seen = :now WHERE id = :id AND {LIVE}",
+            self._window(id=session_id),
+        )
+        if not changed:
+            raise SessionNotFound(session_id)
 
     async def append_turn(self, session_id: str, turn: dict[str, Any]) -> int:
-        async def tx(conn):
-            row = await self._live_row(conn, session_id)
-            if row is None:
-                raise SessionNotFound(session_id)
-            index = row[6]
-            await conn.execute(
-                "INSERT INTO turns (session_id, idx, body) VALUES (?, ?, ?)",
-                (session_id, index, json.dumps(turn, ensure_ascii=False)),
-            )
-            await conn.execute(
-                "UPDATE sessions SET turn_count = ?, last_seen = ? WHERE id = ?",
-                (index + 1, self.clock(), session_id),
-            )
-            return index
-
-        return await self._write(tx)
+        # Claiming the index is one atomic UPDATE, so concurrent appenders get distinct indexes.
+        rows = await self._rows(
+            f"UPDATE sessions SET turn_count = turn_count + 1, last_seen = :now "
+            f"WHERE id = :id AND {LIVE} RETURNING turn_count",
+            self._window(id=session_id),
+        )
+        if not rows:
+            raise SessionNotFound(session_id)
+        index = rows[0][0] - 1
+        await self._run(
+            "INSERT INTO turns (session_id, idx, body) VALUES (?, ?, ?)",
+            (session_id, index, json.dumps(turn, ensure_ascii=False)),
+        )
+        return index
 
     async def recent_turns(self, session_id: str, limit: int = 20) -> list[dict[str, Any]]:
         if limit <= 0:
             return []
-
-        async def tx(conn):
-            if await self._live_row(conn, session_id) is None:
-                return []
-            async with conn.execute(
-                "SELECT body FROM turns WHERE session_id = ? ORDER BY idx DESC LIMIT ?",
-                (session_id, limit),
-            ) as cursor:
-                rows = await cursor.fetchall()
-            return [json.loads(r[0]) for r in reversed(rows)]
-
-        return await self._write(tx)
+        rows = await self._rows(
+            "SELECT t.body FROM turns t JOIN sessions s ON s.id = t.session_id "
+            f"WHERE s.id = :id AND {live('s')} "
+            "ORDER BY t.idx DESC LIMIT :limit",
+            self._window(id=session_id, limit=limit),
+        )
+        return [json.loads(r[0]) for r in reversed(rows)]
 
     async def set_context(
         self, session_id: str, context: dict[str, Any], expected_version: int
     ) -> int:
-        async def tx(conn):
-            row = await self._live_row(conn, session_id)
-            if row is None:
-                raise SessionNotFound(session_id)
-            if row[5] != expected_version:
-                raise VersionConflict(session_id)
-            await conn.execute(
-                "UPDATE sessions SET context = ?, version = ?, last_seen = ? WHERE id = ?",
-                (json.dumps(context, ensure_ascii=False), expected_version + 1, self.clock(),
-                 session_id),
-            )
-            return expected_version + 1
-
-        return await self._write(tx)
+        rows = await self._rows(
+            "UPDATE sessions SET context = :context, version = version + 1, last_seen = :now "
+            f"WHERE id = :id AND version = :version AND {LIVE} RETURNING version",
+            self._window(
+                id=session_id,
+                version=expected_version,
+                context=json.dumps(context, ensure_ascii=False),
+            ),
+        )
+        if rows:
+            return rows[0][0]
+        if await self.get(session_id) is None:
+            raise SessionNotFound(session_id)
+        raise VersionConflict(session_id)
 
     async def delete(self, session_id: str) -> bool:
-        async def tx(conn):
-            existed = await self._live_row(conn, session_id) is not None
-            await self._delete_rows(conn, session_id)
-            return existed
-
-        return await self._write(tx)
+        existed = await self.get(session_id) is not None
+        await self._forget(session_id)
+        return existed
 
     async def list(self, limit: int = 100, offset: int = 0) -> list[SessionRecord]:
         await self.purge_expired()
-
-        async def tx(conn):
-            async with conn.execute(
-                f"SELECT {COLUMNS} FROM sessions ORDER BY created_at LIMIT ? OFFSET ?",
-                (limit, offset),
-            ) as cursor:
-                return [_record(row) for row in await cursor.fetchall()]
-
-        return await self._write(tx)
+        rows = await self._rows(
+            f"SELECT {COLUMNS} FROM sessions ORDER BY created_at LIMIT ? OFFSET ?", (limit, offset)
+        )
+        return [_record(row) for row in rows]
 
     async def count(self) -> int:
         await self.purge_expired()
-
-        async def tx(conn):
-            async with conn.execute("SELECT COUNT(*) FROM sessions") as cursor:
-                return (await cursor.fetchone())[0]
-
-        return await self._write(tx)
+        return (await self._rows("SELECT COUNT(*) FROM sessions"))[0][0]
 
     async def purge_expired(self) -> int:
-        now = self.clock()
-        idle_cutoff = now - self.expiry.idle_ttl
-        age_cutoff = now - self.expiry.max_age
-
-        async def tx(conn):
-            async with conn.execute(
-                "SELECT id FROM sessions WHERE last_seen < ? OR created_at < ?",
-                (idle_cutoff, age_cutoff),
-            ) as cursor:
-                ids = [row[0] for row in await cursor.fetchall()]
-            for session_id in ids:
-                await self._delete_rows(conn, session_id)
-            return len(ids)
-
-        return await self._write(tx)
+        rows = await self._rows(f"SELECT id FROM sessions WHERE NOT ({LIVE})", self._window())
+        for (session_id,) in rows:
+            await self._forget(session_id)
+        return len(rows)
 
     async def acquire_lease(self, session_id: str, owner: str, ttl: float) -> int | None:
-        async def tx(conn):
-            now = self.clock()
-            async with conn.execute(
-                "SELECT owner, expires_at FROM leases WHERE session_id = ?", (session_id,)
-            ) as cursor:
-                held = await cursor.fetchone()
-            if held is not None and held[1] > now and held[0] != owner:
-                return None
-            await conn.execute(
-                "INSERT INTO leases (session_id, owner, expires_at) VALUES (?, ?, ?) "
-                "ON CONFLICT(session_id) DO UPDATE SET owner = excluded.owner, "
-                "expires_at = excluded.expires_at",
-                (session_id, owner, now + ttl),
-            )
-            await conn.execute(
-                "INSERT INTO fences (name, value) VALUES ('lease', 1) "
-                "ON CONFLICT(name) DO UPDATE SET value = value + 1"
-            )
-            async with conn.execute("SELECT value FROM fences WHERE name = 'lease'") as cursor:
-                return (await cursor.fetchone())[0]
-
-        return await self._write(tx)
+        now = self.clock()
+        taken = await self._rows(
+            "INSERT INTO leases (session_id, owner, expires_at) VALUES (:id, :owner, :until) "
+            "ON CONFLICT(session_id) DO UPDATE SET owner = excluded.owner, "
+            "expires_at = excluded.expires_at "
+            "WHERE leases.expires_at <= :now OR leases.owner = excluded.owner RETURNING owner",
+            {"id": session_id, "owner": owner, "until": now + ttl, "now": now},
+        )
+        if not taken:
+            return None
+        fence = await self._rows(
+            "INSERT INTO fences (name, value) VALUES ('lease', 1) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
+        )
+        return fence[0][0]
 
     async def release_lease(self, session_id: str, owner: str) -> None:
-        async def tx(conn):
-            await conn.execute(
-                "DELETE FROM leases WHERE session_id = ? AND owner = ?", (session_id, owner)
-            )
-
-        await self._write(tx)
+        await self._run(
+            "DELETE FROM leases WHERE session_id = ? AND owner = ?", (session_id, owner)
+        )
 
     async def ping(self) -> bool:
-        async with self._lock:
-            conn = await self._db()
-            async with conn.execute("SELECT 1") as cursor:
-                return (await cursor.fetchone())[0] == 1
+        return (await self._rows("SELECT 1"))[0][0] == 1
 
     async def close(self) -> None:
         if self._conn is not None:

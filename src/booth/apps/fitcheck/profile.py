@@ -1,0 +1,273 @@
+"""The candidate: a YAML profile, its schema, and the facts a fit analysis asks of it.
+
+The schema is strict (unknown fields are errors) so that a typo in a user's own profile fails
+loudly at start-up with the field's path, instead of silently scoring a different person.
+Years of experience and seniority come from the dated experience, never from what the profile
+claims about itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from booth.apps.fitcheck.ontology import Ontology
+
+DEFAULT_PROFILE = Path(__file__).parent / "data" / "sample_profile.yaml"
+PROFILE_ENV = "BOOTH_FITCHECK_PROFILE"
+
+_YEAR_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def _year_month(value: Any) -> str:
+    if not isinstance(value, str) or not _YEAR_MONTH.match(value.strip()):
+        raise ValueError(f"must be a YYYY-MM string such as 2021-04 (got {value!r})")
+    return value.strip()
+
+
+YearMonth = Annotated[str, BeforeValidator(_year_month)]
+
+
+def month_index(value: str) -> int:
+    year, month = value.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Education(Strict):
+    degree: str = Field(min_length=1)
+    field: str = Field(min_length=1)
+    institution: str = Field(min_length=1)
+    graduated: YearMonth
+
+
+class Experience(Strict):
+    title: str = Field(min_length=1)
+    company: str = Field(min_length=1)
+    start: YearMonth
+    end: YearMonth | None = None
+    highlights: tuple[str, ...] = ()
+    technologies: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Experience:
+        if self.end is not None and month_index(self.end) < month_index(self.start):
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class LeveledSkill(Strict):
+    name: str = Field(min_length=1)
+    level: int = Field(ge=1, le=5)
+
+
+class Project(Strict):
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    technologies: tuple[str, ...] = ()
+
+
+class Profile(Strict):
+    name: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    location: str | None = None
+    education: tuple[Education, ...] = ()
+    experience: tuple[Experience, ...] = Field(min_length=1)
+    skills: dict[str, tuple[str | LeveledSkill, ...]] = Field(min_length=1)
+    projects: tuple[Project, ...] = ()
+    strengths: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+
+
+class ProfileError(ValueError):
+    """A profile file that cannot be used; the message names the file and the bad field."""
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {message}")
+    return "; ".join(lines)
+
+
+def parse_profile(raw: Any, source: str = "profile") -> Profile:
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{source}: expected a mapping of profile fields at the top level")
+    try:
+        return Profile.model_validate(raw)
+    except ValidationError as error:
+        raise ProfileError(f"{source}: {_describe(error)}") from None
+
+
+def load_profile(path: Path | str | None = None) -> Profile:
+    """The profile at `path`, else $BOOTH_FITCHECK_PROFILE, else the bundled sample."""
+    chosen = Path(path or os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE)
+    try:
+        text = chosen.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ProfileError(f"{chosen}: cannot read the profile ({error.strerror})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ProfileError(f"{chosen}: not valid YAML ({error})") from None
+    return parse_profile(raw, str(chosen))
+
+
+# -- derived facts ----------------------------------------------------------------------------
+def years_of_experience(profile: Profile, today: date) -> float:
+    """Years worked, counting overlapping jobs once."""
+    now = today.year * 12 + today.month - 1
+    spans = sorted(
+        (month_index(job.start), month_index(job.end) if job.end else now)
+        for job in profile.experience
+    )
+    months = 0
+    current_start, current_end = spans[0]
+    for start, end in spans[1:]:
+        if start <= current_end:
+            current_end = max(current_end, end)
+        else:
+            months += current_end - current_start
+            current_start, current_end = start, end
+    months += current_end - current_start
+    return round(max(0, months) / 12, 1)
+
+
+SENIORITY = (("junior", 0.0), ("mid-level", 2.0), ("senior", 5.0), ("staff", 10.0), ("principal", 14.0))
+
+
+def seniority(years: float) -> str:
+    """A seniority band from years of experience."""
+    band = SENIORITY[0][0]
+    for name, threshold in SENIORITY:
+        if years >= threshold:
+            band = name
+    return band
+
+
+def _period(job: Experience) -> str:
+    return f"{job.start} – {job.end or 'present'}"
+
+
+@dataclass
+class SkillFacts:
+    """What the profile shows about one skill."""
+
+    name: str
+    level: int
+    years: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A profile with its facts indexed for matching: skills by canonical name, texts, domains.
+
+    Built once per profile and only read afterwards.
+    """
+
+    profile: Profile
+    years: float
+    seniority: str
+    skills: dict[str, SkillFacts]
+    texts: tuple[tuple[str, str], ...]  # (where, text) for competency evidence
+    domains: frozenset[str]
+
+    def levels(self) -> dict[str, int]:
+        return {name: facts.level for name, facts in self.skills.items()}
+
+    def has(self, skill: str) -> SkillFacts | None:
+        return self.skills.get(skill)
+
+    def evidence_for(self, needles: tuple[str, ...]) -> list[str]:
+        """Profile sentences containing any of `needles` (lower-case substrings)."""
+        found = []
+        for where, text in self.texts:
+            lowered = text.lower()
+            if any(needle in lowered for needle in needles):
+                found.append(f"{where}: {text}")
+        return found
+
+    def has_degree(self) -> tuple[bool, str | None]:
+        for edu in self.profile.education:
+            return True, f"{edu.degree} in {edu.field}, {edu.institution} ({edu.graduated[:4]})"
+        return False, None
+
+
+def _years_of(job: Experience, today: date) -> float:
+    now = today.year * 12 + today.month - 1
+    end = month_index(job.end) if job.end else now
+    return max(0, end - month_index(job.start)) / 12
+
+
+def build_candidate(profile: Profile, ontology: Ontology, today: date | None = None) -> Candidate:
+    """Index a profile for the matcher."""
+    today = today or date.today()
+    skills: dict[str, SkillFacts] = {}
+    listed: dict[str, int | None] = {}
+    for category, entries in profile.skills.items():
+        for entry in entries:
+            name, level = (entry, None) if isinstance(entry, str) else (entry.name, entry.level)
+            canonical = ontology.canonical_or_self(name)
+            previous = listed.get(canonical)
+            listed[canonical] = max(level or 0, previous or 0) or None
+            facts = skills.setdefault(canonical, SkillFacts(canonical, level or 3))
+            label = f"level {level}/5" if level else "listed"
+            facts.evidence.append(f"Skills ({category.replace('_', ' ')}): {name}, {label}")
+    for job in profile.experience:
+        span = _years_of(job, today)
+        for tech in job.technologies:
+            canonical = ontology.canonical_or_self(tech)
+            facts = skills.setdefault(canonical, SkillFacts(canonical, 0))
+            facts.years += span
+            facts.evidence.append(f"Used at {job.company} as {job.title} ({_period(job)})")
+    for project in profile.projects:
+        for tech in project.technologies:
+            canonical = ontology.canonical_or_self(tech)
+            facts = skills.setdefault(canonical, SkillFacts(canonical, 0))
+            facts.evidence.append(f"Project {project.name}: {project.description}")
+    for name, facts in skills.items():
+        facts.years = round(facts.years, 1)
+        from_years = 4 if facts.years >= 5 else 3 if facts.years >= 2 else 2
+        explicit = listed.get(name)
+        if explicit:
+            facts.level = explicit
+        elif name in listed:  # listed without a level
+            facts.level = max(3, from_years)
+        else:
+            facts.level = from_years if facts.years else 2
+
+    texts: list[tuple[str, str]] = [("Summary", profile.summary)]
+    for job in profile.experience:
+        texts += [(f"{job.company} ({job.title})", h) for h in job.highlights]
+    texts += [(f"Project {p.name}", p.description) for p in profile.projects]
+    texts += [("Strength", s) for s in profile.strengths]
+
+    # A fundamental domain (embedded, mobile native …) needs a skill or a job title to count;
+    # a passing word in a highlight is not years of firmware work.
+    all_text = " ".join(text for _, text in texts)
+    titles = " ".join(job.title for job in profile.experience)
+    domains = ontology.domains_of_skills(skills) | ontology.domains_in_text(titles)
+    domains |= {d for d in ontology.domains_in_text(all_text) if not ontology.fundamental(d)}
+    years = years_of_experience(profile, today)
+    return Candidate(
+        profile=profile,
+        years=years,
+        seniority=seniority(years),
+        skills=skills,
+        texts=tuple(texts),
+        domains=frozenset(domains),
+    )

@@ -1,0 +1,387 @@
+"""The one follow-up resolver: is this turn a new request, or a continuation of the last one?
+
+It reads only the session's stored context (the last anchor, the shown tracks, the pool) and the
+current query, and returns a `Decision` that says what to do and why. The seed's follow-ups broke
+in three ways that each have a rule here: "more tracks" is a page of the *persisted* pool (not a
+re-run that repeats the list), "more Mk.gee tracks" is a deep dive *into* Mk.gee (not an
+exclusion of Mk.gee), and "more like that" is recognised as a style continuation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from booth.apps.music.catalog import Catalog
+from booth.apps.music.context import Anchor, MusicContext
+from booth.apps.music.intents import FILLER, Planner, Understanding, simplify, trim_filler
+
+KINDS = ("new_query", "load_more", "artist_deep_dive", "style_continuation", "refinement",
+         "variation", "reset", "fresh_start")
+
+LEAD = re.compile(
+    r"^(?:(?:ok|okay|cool|nice|great|thanks|thank you|awesome|hmm+|hm|yes|yeah|yep|sure|alright|"
+    r"all right|now|and|so|wow|perfect|love it|love these|good|lovely|actually|please|can you|"
+    r"could you|would you|can i get|can i have|could i get|i want|i d like|i would like|let s)\s+)+"
+)
+TRAIL = re.compile(r"(?:\s+(?:please|thanks|thank you|again|too|then|now|pls|plz))+$")
+
+RESET = re.compile(
+    r"\b(?:never ?mind|start (?:over|again|fresh|from scratch)|forget (?:about )?(?:that|it|this|"
+    r"those|these|everything)|reset|scratch that|clear (?:that|it|the context|everything)|"
+    r"new topic|let s start over)\b"
+)
+LOAD_MORE = re.compile(
+    r"(?:some |even |any |a few |lots |much )?more(?: (?:tracks|songs|music|recommendations|recs|"
+    r"suggestions|options|picks|of (?:them|those|these|the same list)))?|"
+    r"(?:show|give|get|find|send|play)(?: me| us)?(?: some| a few)? more(?: (?:tracks|songs|music|"
+    r"recommendations|recs|suggestions|of (?:them|those|these)))?|"
+    r"keep (?:going|em coming|them coming|it coming|it up|on going)|next(?: (?:page|batch|set|ones|"
+    r"few|round|tracks|songs))?|another (?:batch|set|round|few|page)|continue|go on|load more|moar"
+)
+SELF_ARTIST = ("this artist", "that artist", "the artist", "same artist", "the same artist",
+               "this band", "that band", "the band", "this guy", "this singer", "them", "him",
+               "her", "they", "this one", "them again", "this rapper", "that rapper")
+DEEP_DIVE = (
+    re.compile(r"^(?:more|other|some more|any more|anything else|some other|other|something else)"
+               r"(?: (?:songs|tracks|music|stuff|cuts))? (?:from|by) (?P<who>.+)$"),
+    re.compile(r"^(?:(?:do a |let s )?deep dive|dive deep(?:er)?|go deeper|dig deeper|deeper)"
+               r"(?: (?:into|in|on|with))? (?P<who>.+)$"),
+    re.compile(r"^(?:more|other|some more) (?P<who>.+?) (?:songs|tracks|music|stuff|cuts|tunes)$"),
+    re.compile(r"^more (?:of )?(?P<who>.+)$"),
+)
+STYLE = re.compile(
+    r"\b(?:more|something|anything|songs|tracks|stuff|music|ones)? ?like (?:this|that|these|those|"
+    r"it|them|this one|that one)\b|"
+    r"\bsimilar(?: to)? (?:this|that|these|those|them|ones|tracks|songs|stuff)\b|^similar(?: ones)?$|"
+    r"\b(?:keep|continue|stay (?:with|in)|stick (?:with|to)|more of) (?:this|the|that|these|my)? ?"
+    r"(?:vibe|style|sound|mood|feel|feeling|energy|direction|lane|groove)\b|"
+    r"\bsame (?:vibe|style|sound|feel|mood|energy)\b|\bmore of (?:this|that|the same|these|those)\b|"
+    r"\bin the same vein\b|\bmore in (?:this|that) (?:style|vein)\b"
+)
+VARIATION = re.compile(
+    r"\bsomething (?:completely |totally |entirely |really |very |quite )?(?:different|else)\b|"
+    r"\b(?:change|switch|mix|shake) (?:it|things) up\b|"
+    r"\b(?:different|another) (?:vibe|direction|style|genre|sound)\b|"
+    r"\b(?:bored|tired|sick) of (?:this|these|that|those)\b|\bnot (?:this|that) (?:vibe|style)\b|"
+    r"^(?:different|else)$"
+)
+REFINE_CUE = re.compile(r"\b(?:but|like (?:this|that|these|those|them)|similar|same|these|this|"
+                        r"those|keep|still|though|instead|slightly|bit|little)\b")
+INTENSIFIERS = frozenset({"a", "bit", "little", "lot", "touch", "tad", "slightly", "much", "way",
+                          "even", "somewhat", "tiny"})
+
+# word → [(target, direction)]; targets are audio features or "label:<catalog label>"
+COMPARATIVES = {
+    "happier": [("valence", 1)], "brighter": [("valence", 1)], "cheerier": [("valence", 1)],
+    "sadder": [("valence", -1)], "darker": [("valence", -1)], "moodier": [("valence", -1)],
+    "gloomier": [("valence", -1)],
+    "heavier": [("energy", 1), ("label:metal", 1)], "harder": [("energy", 1)],
+    "louder": [("energy", 1)], "punchier": [("energy", 1)], "rockier": [("label:rock", 1)],
+    "calmer": [("energy", -1)], "chiller": [("energy", -1)], "mellower": [("energy", -1)],
+    "softer": [("energy", -1)], "gentler": [("energy", -1)], "quieter": [("energy", -1)],
+    "lighter": [("energy", -1)],
+    "faster": [("tempo", 1)], "quicker": [("tempo", 1)], "slower": [("tempo", -1)],
+    "groovier": [("label:funk", 1), ("energy", 1)], "dancier": [("label:dance", 1),
+                                                                 ("energy", 1)],
+    "weirder": [("label:experimental", 1)], "stranger": [("label:experimental", 1)],
+}
+ATTRIBUTES = {
+    "upbeat": [("valence", 1), ("energy", 1)], "happy": [("valence", 1)],
+    "positive": [("valence", 1)], "cheerful": [("valence", 1)], "sad": [("valence", -1)],
+    "dark": [("valence", -1)], "melancholic": [("valence", -1)], "moody": [("valence", -1)],
+    "energetic": [("energy", 1)], "energy": [("energy", 1)], "intense": [("energy", 1)],
+    "aggressive": [("energy", 1)], "heavy": [("energy", 1), ("label:metal", 1)],
+    "chill": [("energy", -1)], "calm": [("energy", -1)], "mellow": [("energy", -1)],
+    "relaxed": [("energy", -1)], "relaxing": [("energy", -1)], "laid back": [("energy", -1)],
+    "soft": [("energy", -1)], "quiet": [("energy", -1)], "fast": [("tempo", 1)],
+    "slow": [("tempo", -1)], "danceable": [("label:dance", 1), ("energy", 1)],
+    "tempo": [("tempo", 1)], "bpm": [("tempo", 1)],
+}
+# Words that stand for several catalog labels when refining ("more acoustic").
+LABEL_FAMILIES = {
+    "acoustic": ("acoustic", "folk", "singer songwriter", "indie folk", "unplugged"),
+    "electronic": ("electronic", "electronica", "synthpop", "synth pop", "idm", "edm", "techno",
+                   "house", "synth"),
+    "guitar": ("guitar", "rock", "indie rock"), "instrumental": ("instrumental", "post rock"),
+    "experimental": ("experimental", "avant garde", "noise"),
+    "vocal": ("vocal", "singer songwriter"), "jazzy": ("jazz",), "jazzier": ("jazz",),
+    "funky": ("funk",), "rocky": ("rock",), "poppy": ("pop",), "poppier": ("pop",),
+    "folky": ("folk",), "folkier": ("folk",),
+}
+
+
+@dataclass
+class Decision:
+    kind: str
+    reason: str
+    anchor: Anchor | None
+    phrase: str | None = None
+    stale: bool = False
+    new_topic: bool = False  # the anchor changed: build a new pool
+
+    def metadata(self, previous: Anchor | None) -> dict:
+        return {
+            "decision": self.kind,
+            "reason": self.reason,
+            "phrase": self.phrase,
+            "stale_context": self.stale,
+            "previous_intent": previous.intent if previous else None,
+            "anchor_intent": self.anchor.intent if self.anchor else None,
+        }
+
+
+def clean(query: str) -> str:
+    text = simplify(query)
+    text = LEAD.sub("", text)
+    text = TRAIL.sub("", text)
+    return text.strip()
+
+
+def anchor_from(understanding: Understanding, salt: int = 0) -> Anchor:
+    return Anchor(
+        query=understanding.query,
+        intent=understanding.intent,
+        artists=list(understanding.artists),
+        genres=list(understanding.genres),
+        moods=list(understanding.moods),
+        activities=list(understanding.activities),
+        era=understanding.era,
+        salt=salt,
+    )
+
+
+class Resolver:
+    """Decides, per turn, how a query relates to the session's stored context."""
+
+    def __init__(self, catalog: Catalog, planner: Planner) -> None:
+        self.catalog = catalog
+        self.planner = planner
+
+    # -- phrase recognition -----------------------------------------------------------------
+    def modifiers(self, text: str) -> list[list]:
+        """Refinement directions in a query: [[target, +1|-1], …], in the order said."""
+        tokens = text.split()
+        found: list[list] = []
+        used: set[int] = set()
+        for i, token in enumerate(tokens):
+            negated = token in ("as", "so") and i > 0 and tokens[i - 1] == "not"
+            if token not in ("more", "less") and not negated:
+                continue
+            direction = -1 if token == "less" or negated else 1
+            j = i + 1
+            while j < len(tokens) and tokens[j] in INTENSIFIERS:
+                j += 1
+            for size in (2, 1):
+                target = " ".join(tokens[j:j + size])
+                effects = self._effects(target) if len(tokens[j:j + size]) == size else []
+                if effects:
+                    found.extend([t, d * direction] for t, d in effects)
+                    used.update(range(i, j + size))
+                    break
+        for i, token in enumerate(tokens):
+            if i not in used and token in COMPARATIVES:
+                found.extend([t, d] for t, d in COMPARATIVES[token])
+        return _dedupe(found)
+
+    def _effects(self, target: str) -> list[tuple[str, int]]:
+        if target in ATTRIBUTES:
+            return ATTRIBUTES[target]
+        if target in COMPARATIVES:
+            return COMPARATIVES[target]
+        if target in LABEL_FAMILIES:
+            labels = [t for t in LABEL_FAMILIES[target] if t in self.catalog.vocabulary]
+            return [(f"label:{t}", 1) for t in labels or LABEL_FAMILIES[target][:1]]
+        if target in self.catalog.vocabulary and target not in FILLER:
+            return [(f"label:{target}", 1)]
+        return []
+
+    def _who(self, phrase: str, previous: Anchor | None, music: MusicContext) -> str | None:
+        """The artist a deep dive names: a catalog artist, or "this artist" from the context."""
+        phrase = phrase.strip()
+        if phrase in SELF_ARTIST or trim_filler(phrase) in SELF_ARTIST:
+            return self.current_artist(previous, music)
+        understanding = self.planner.understand(phrase)
+        if understanding.artists and not (understanding.genres or understanding.moods):
+            return understanding.artists[0]
+        return None
+
+    def current_artist(self, previous: Anchor | None, music: MusicContext) -> str | None:
+        if previous is not None and previous.artists:
+            return previous.artists[0]
+        counts = Counter(
+            self.catalog.tracks[t].artist_key for t in music.last_batch if t in self.catalog.tracks
+        )
+        return counts.most_common(1)[0][0] if counts else None
+
+    def _deep_dive(self, text: str, previous: Anchor | None, music: MusicContext):
+        for index, pattern in enumerate(DEEP_DIVE):
+            match = pattern.match(text)
+            if not match:
+                continue
+            who = match.group("who").strip()
+            if index == 3 and (who in self.catalog.vocabulary or self.modifiers(text)
+                               or STYLE.search(text) or LOAD_MORE.fullmatch(text)):
+                continue  # "more electronic", "more upbeat": not an artist
+            key = self._who(who, previous, music)
+            if key is not None or who in SELF_ARTIST:
+                return key, match.group(0)
+        return None
+
+    # -- the decision -----------------------------------------------------------------------
+    def resolve(
+        self, query: str, understanding: Understanding, music: MusicContext, *,
+        now: float, window: float,
+    ) -> Decision:
+        text = clean(query)
+        previous = music.anchor
+        stale = music.stale(now, window)
+        live = previous if previous is not None and not stale else None
+        salt = music.turns + 1
+
+        reset = RESET.search(text)
+        if reset:
+            rest = trim_filler(RESET.sub(" ", text).replace("actually", " ").replace("instead", " "))
+            fresh = self.planner.understand(rest) if rest else None
+            if fresh is not None and fresh.has_entities:
+                return Decision("new_query", "You asked to start over with a new request, so the "
+                                "earlier context was dropped.", anchor_from(fresh, salt),
+                                reset.group(0), stale, new_topic=True)
+            return Decision("reset", "Context cleared: the next request starts from scratch.",
+                            None, reset.group(0), stale, new_topic=True)
+
+        deep = self._deep_dive(text, live, music if live is not None else MusicContext())
+        if deep is not None:
+            key, phrase = deep
+            if key is not None:
+                name = self.catalog.artists[key].name
+                anchor = Anchor(query=query, intent="by_artist", artists=[key], deep_dive=True,
+                                salt=salt)
+                why = f"Deep dive into {name}: tracks by {name} you have not seen yet."
+                return Decision("artist_deep_dive", why, anchor, phrase, stale, new_topic=True)
+
+        modifiers = self.modifiers(text)
+        kind, phrase = None, None
+        if modifiers and (REFINE_CUE.search(text) or not self._rest(text, modifiers)):
+            kind, phrase = "refinement", text
+        elif STYLE.search(text):
+            kind, phrase = "style_continuation", STYLE.search(text).group(0).strip()
+        elif VARIATION.search(text):
+            kind, phrase = "variation", VARIATION.search(text).group(0)
+        elif LOAD_MORE.fullmatch(text) or text == "":
+            kind, phrase = "load_more", text or query.strip()
+        elif deep is not None:  # "more from this artist" with nobody to refer to
+            kind, phrase = "artist_deep_dive", deep[1]
+
+        if kind is None:
+            return Decision("new_query", self._new_reason(understanding, previous, stale),
+                            anchor_from(understanding, salt), None, stale, new_topic=True)
+        if live is None:
+            return self._fresh_start(kind, phrase, understanding, music, now, window, salt)
+        if kind == "load_more":
+            return Decision("load_more", f"Next page of your '{_topic(live, self.catalog)}' "
+                            "recommendations, skipping everything already shown.", live, phrase)
+        if kind == "artist_deep_dive":
+            return self._fresh_start(kind, phrase, understanding, music, now, window, salt)
+        if kind == "refinement":
+            return self._refine(live, modifiers, music, phrase, query, salt)
+        if kind == "style_continuation":
+            return self._style(live, music, phrase, query, salt)
+        return self._vary(live, music, phrase, query, salt)
+
+    def _rest(self, text: str, modifiers: list[list]) -> str:
+        """What is left of a query once its refinement words are taken out."""
+        spent = set(INTENSIFIERS) | {"more", "less", "not", "as", "so", "than"} | FILLER
+        for word in [*COMPARATIVES, *ATTRIBUTES, *LABEL_FAMILIES]:
+            spent.update(word.split())
+        for target, _ in modifiers:
+            spent.update(target.removeprefix("label:").split())
+        return " ".join(w for w in text.split() if w not in spent)
+
+    def _new_reason(self, understanding: Understanding, previous: Anchor | None,
+                    stale: bool) -> str:
+        base = f"New request: {understanding.intent.replace('_', ' ')}"
+        if previous is not None and not stale:
+            return base + "; it replaces the earlier context (tracks already shown stay excluded)."
+        return base + "."
+
+    def _fresh_start(self, kind, phrase, understanding, music, now, window, salt) -> Decision:
+        if music.anchor is not None and music.stale(now, window):
+            why = (f"'{phrase}' looks like a follow-up ({kind}), but this session was idle for "
+                   f"{music.idle_minutes(now)} min, past the {int(window // 60)}-min context "
+                   "window, so this is a fresh start.")
+        else:
+            why = (f"'{phrase}' looks like a follow-up ({kind}), but there is nothing earlier in "
+                   "this session to continue, so this is a fresh start.")
+        anchor = anchor_from(understanding, salt)
+        if not (understanding.artists or understanding.genres or understanding.moods
+                or understanding.activities):
+            anchor = replace(anchor, intent="discovering_serendipity")
+        return Decision("fresh_start", why, anchor, phrase, music.stale(now, window),
+                        new_topic=True)
+
+    def _refine(self, live: Anchor, modifiers, music, phrase, query, salt) -> Decision:
+        labels_up = [t[6:] for t, d in modifiers if t.startswith("label:") and d > 0]
+        only_same = modifiers and all(
+            t.startswith("label:") and d > 0 for t, d in modifiers
+        ) and set(labels_up) <= set(live.genres) | set(live.moods)
+        if only_same:
+            return Decision("load_more", f"More {', '.join(labels_up)} is what you already have: "
+                            "next page of the same recommendations.", live, phrase)
+        merged = {t: d for t, d in live.modifiers}
+        for target, direction in modifiers:
+            merged[target] = direction
+        dropped = {t[6:] for t, d in modifiers if t.startswith("label:") and d < 0}
+        anchor = replace(
+            live,
+            query=query,
+            genres=[g for g in live.genres if g not in dropped],
+            moods=[m for m in live.moods if m not in dropped],
+            modifiers=[[t, d] for t, d in merged.items()],
+            seeds=list(music.last_batch) or list(live.seeds),
+            salt=salt,
+        )
+        said = ", ".join(f"{'more' if d > 0 else 'less'} {t.removeprefix('label:')}"
+                         for t, d in modifiers)
+        why = f"Refinement of '{_topic(live, self.catalog)}': {said}, relative to your last picks."
+        return Decision("refinement", why, anchor, phrase, new_topic=True)
+
+    def _style(self, live: Anchor, music, phrase, query, salt) -> Decision:
+        seeds = [t for t in music.last_batch if t in self.catalog.tracks]
+        tracks = [self.catalog.tracks[t] for t in seeds]
+        artists = [a for a, _ in Counter(t.artist_key for t in tracks).most_common(4)]
+        labels = Counter(label for t in tracks for label in t.genres + t.tags)
+        top = [label for label, _ in labels.most_common(4)]
+        anchor = Anchor(query=query, intent="hybrid_similarity_genre" if top else
+                        "artist_similarity", artists=artists or list(live.artists),
+                        genres=top or list(live.genres), moods=list(live.moods), seeds=seeds,
+                        activities=list(live.activities), salt=salt)
+        names = ", ".join(self.catalog.artists[a].name for a in artists[:3]) or "your last picks"
+        why = (f"Style continuation from your last {len(seeds)} tracks ({names}): similar "
+               f"artists and shared labels ({', '.join(top[:3]) or 'none'}).")
+        return Decision("style_continuation", why, anchor, phrase, new_topic=True)
+
+    def _vary(self, live: Anchor, music, phrase, query, salt) -> Decision:
+        tracks = [self.catalog.tracks[t] for t in music.last_batch if t in self.catalog.tracks]
+        avoid = Counter(g for t in tracks for g in self.catalog.artist_genres(t))
+        avoid.update({g: 3 for g in live.genres})
+        avoided = [g for g, _ in avoid.most_common(8)]
+        anchor = Anchor(query=query, intent="discovering_serendipity", avoid_genres=avoided,
+                        salt=salt)
+        why = (f"Variation: away from {', '.join(avoided[:3]) or 'what you had'}, "
+               "towards genres you have not heard in this session.")
+        return Decision("variation", why, anchor, phrase, new_topic=True)
+
+
+def _topic(anchor: Anchor, catalog: Catalog) -> str:
+    names = [catalog.artists[a].name for a in anchor.artists if a in catalog.artists]
+    parts = names + anchor.genres[:2] + anchor.moods[:1] + anchor.activities[:1]
+    return ", ".join(parts) or anchor.query
+
+
+def _dedupe(found: list[list]) -> list[list]:
+    merged: dict[str, int] = {}
+    for target, direction in found:
+        merged[target] = direction
+    return [[t, d] for t, d in merged.items()]

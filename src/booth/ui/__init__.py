@@ -1,0 +1,6 @@
+"""booth's web UI: Gradio, mounted at /ui, one private session per browser tab.
+
+The UI is a client of the apps' service functions, called in process: it opens the tab's session
+through the same `Host.open_session` an HTTP request uses, so the UI and the API share one code
+path and one set of guarantees.
+"""

@@ -1,0 +1,54 @@
+"""The Gradio app: a header, a Fit Check tab and a Music tab, mounted on the server at /ui.
+
+Concurrency: Gradio's default lets one call of each event run at a time, so a second user would
+wait behind the first. booth already decides how many runs may proceed (admission control:
+`max_runs` in total, `max_runs_per_client` per address), so Gradio is told to let that many
+through and booth answers the rest with RATE_LIMITED, as it does over HTTP.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+from fastapi import FastAPI
+
+from booth.config import Settings
+from booth.core.host import Host
+from booth.ui import fitcheck_tab, music_tab
+from booth.ui.theme import CSS, theme
+
+HEADER = """
+<div id="booth-header">
+  <h1>booth</h1>
+  <p>Your private booth: every browser tab gets its own session, its own progress and its own
+  follow-ups.</p>
+</div>
+"""
+
+
+def build_ui(host: Host, settings: Settings) -> gr.Blocks:
+    """The whole UI; every handler reaches the apps through `host`, never through globals."""
+    with gr.Blocks(title="booth", analytics_enabled=False, fill_width=False) as blocks:
+        gr.HTML(HEADER)
+        with gr.Tabs():
+            with gr.Tab("Fit Check", id="fitcheck", elem_id="tab-fitcheck"):
+                fitcheck_tab.build(host)
+            with gr.Tab("Music", id="music", elem_id="tab-music"):
+                music_tab.build(host)
+    blocks.queue(default_concurrency_limit=settings.max_runs)
+    return blocks
+
+
+def mount_ui(app: FastAPI, host: Host, settings: Settings) -> None:
+    """Serve the UI at /ui on the server's own app (and so its own event loop)."""
+    gr.mount_gradio_app(
+        app,
+        build_ui(host, settings),
+        path="/ui",
+        footer_links=[],
+        run_history=False,  # the browser must not keep a copy of what a user asked
+        show_error=False,  # errors are shown by the tabs, as booth error notices
+        ssr_mode=False,
+        mcp_server=False,
+        theme=theme(),
+        css=CSS,
+    )

@@ -1,0 +1,112 @@
+"""The Fit Check tab: a query, two example buttons, live phases and thoughts, then the result.
+
+A run is started with the same service function the HTTP router calls (`start_fit_check`), on
+the tab's own session, and its events are read straight from the run: each one updates the view
+and the page follows within one event (thoughts are batched a little so a fast run does not
+flood the browser).
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import aclosing
+
+import gradio as gr
+from pydantic import ValidationError
+
+from booth.apps.fitcheck.models import FitCheckRequest
+from booth.apps.fitcheck.service import generate_example, start_fit_check
+from booth.core.errors import BoothError, ErrorCode
+from booth.core.events import EventType
+from booth.core.host import Host
+from booth.ui.fitcheck_view import RunView, phases_html, result_html, thoughts_html
+from booth.ui.session import TabSession, client_of, open_tab_session, session_badge
+
+THOUGHT_BATCH_SECONDS = 0.08  # thoughts alone refresh the page at most this often
+QUERY_PLACEHOLDER = "A company name (e.g. “Stripe”) or a job description pasted in full…"
+
+
+def build(host: Host) -> None:
+    """Lay out the tab and wire its events (called inside the Blocks context)."""
+    session = gr.State(None)
+    with gr.Row(elem_classes="session-row"):
+        badge = gr.HTML(session_badge(None), elem_id="fitcheck-session", js_on_load=None)
+        new_session = gr.Button("New session", size="sm", variant="secondary",
+                                elem_id="fitcheck-new-session", scale=0, min_width=120)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5, min_width=320):
+            query = gr.Textbox(label="Company or job description", lines=4, max_lines=12,
+                               placeholder=QUERY_PLACEHOLDER, elem_id="fitcheck-query")
+            with gr.Row():
+                good = gr.Button("Good-fit example", size="sm", elem_id="fitcheck-example-good")
+                bad = gr.Button("Poor-fit example", size="sm", elem_id="fitcheck-example-bad")
+            run = gr.Button("Run fit check", variant="primary", elem_id="fitcheck-run")
+            phases = gr.HTML(phases_html(None), elem_id="fitcheck-phases", js_on_load=None)
+        with gr.Column(scale=6, min_width=320):
+            result = gr.HTML(result_html(None), elem_id="fitcheck-result", js_on_load=None)
+    with gr.Accordion("Agent thoughts (newest first)", open=True, elem_id="fitcheck-thoughts-box"):
+        thoughts = gr.HTML(thoughts_html(None), elem_id="fitcheck-thoughts", js_on_load=None)
+
+    outputs = [session, badge, phases, thoughts, result, run]
+
+    async def on_run(text: str, state: TabSession | None, request: gr.Request):
+        async for update in stream_fit_check(host, text, state, client_of(request)):
+            yield update
+
+    def on_new_session():
+        return (None, session_badge(None), phases_html(None), thoughts_html(None),
+                result_html(None), gr.update(interactive=True))
+
+    run.click(on_run, [query, session], outputs, show_progress="hidden")
+    query.submit(on_run, [query, session], outputs, show_progress="hidden")
+    good.click(example_query("good"), None, query, show_progress="minimal")
+    bad.click(example_query("bad"), None, query, show_progress="minimal")
+    new_session.click(on_new_session, None, outputs, show_progress="hidden")
+
+
+def example_query(quality: str):
+    """A handler that fills the query box with a generated good- or poor-fit example."""
+
+    async def fill() -> str:
+        return await generate_example(quality)
+
+    return fill
+
+
+def validation_message(error: ValidationError) -> str:
+    """A pydantic error as one sentence about the user's input."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first.get("loc", ())) or "input"
+    return f"{field}: {first.get('msg', 'invalid')}"
+
+
+async def stream_fit_check(host: Host, text: str, state: TabSession | None, client: str | None):
+    """Start a run on the tab's session and yield the tab's outputs as its events arrive."""
+    view = RunView()
+
+    def frame(state: TabSession | None, running: bool):
+        return (state, session_badge(state), phases_html(view), thoughts_html(view),
+                result_html(view), gr.update(interactive=not running))
+
+    try:
+        body = FitCheckRequest(query=(text or "").strip(), include_thoughts=True)
+        opened, state = await open_tab_session(host, state)
+        run, subscriber = await start_fit_check(host, opened, body, client)
+    except ValidationError as error:
+        view.fail(ErrorCode.INVALID_QUERY, validation_message(error))
+        yield frame(state, False)
+        return
+    except BoothError as error:
+        view.fail(error.code, error.message, error.retry_after)
+        yield frame(state, False)
+        return
+    yield frame(state, True)
+    last = 0.0
+    async with aclosing(host.events(run, subscriber)) as events:
+        async for event in events:
+            view.apply(event)
+            now = time.monotonic()
+            if event.type is EventType.THOUGHT and now - last < THOUGHT_BATCH_SECONDS:
+                continue
+            last = now
+            yield frame(state, not event.terminal)

@@ -1,0 +1,284 @@
+"""What a Fit Check run looks like so far: a model built from its events, rendered as HTML.
+
+`RunView.apply` folds one event in; the `*_html` functions draw the phase progress, the thoughts
+feed and the final result from the model. Keeping the model separate from Gradio means the tab
+only moves events from the run to the view and the view to the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from booth.core.events import Event, EventType
+from booth.ui.render import error_notice, esc, notice, safe_url
+
+PHASES = (
+    ("connecting", "Connecting"),
+    ("deep_research", "Deep research"),
+    ("research_reranker", "Research reranker"),
+    ("content_enrich", "Content enrichment"),
+    ("skeptical_comparison", "Skeptical comparison"),
+    ("skills_matching", "Skills matching"),
+    ("confidence_reranker", "Confidence reranker"),
+    ("generate_results", "Generating results"),
+)
+PHASE_ORDER = [name for name, _ in PHASES]
+PHASE_LABELS = dict(PHASES)
+THOUGHTS_SHOWN = 150  # newest first; older ones stay in the run's event log
+TIER_LABELS = {
+    "HIGH": "High fit",
+    "MEDIUM": "Medium fit",
+    "LOW": "Low fit",
+    "INSUFFICIENT_DATA": "Insufficient data",
+}
+
+
+@dataclass
+class PhaseState:
+    status: str = "pending"  # pending | active | done
+    message: str = ""
+    summary: str = ""
+    duration_ms: int = 0
+    attempts: int = 0
+
+
+@dataclass
+class RunView:
+    phases: dict[str, PhaseState] = field(
+        default_factory=lambda: {name: PhaseState() for name in PHASE_ORDER}
+    )
+    thoughts: list[dict[str, Any]] = field(default_factory=list)
+    answer: str = ""
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    duration_ms: int | None = None
+    degraded: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.error is not None or self.duration_ms is not None
+
+    def apply(self, event: Event) -> None:
+        """Fold one event of the run into the view."""
+        data = event.data
+        if event.type is EventType.STATUS and data.get("status") == "degraded":
+            self.degraded = str(data.get("message", ""))
+        elif event.type is EventType.PHASE:
+            self._enter(str(data.get("phase", "")), str(data.get("message", "")))
+        elif event.type is EventType.PHASE_COMPLETE:
+            phase = self._phase(str(data.get("phase", "")))
+            phase.status = "done"
+            phase.summary = str(data.get("summary", ""))
+            phase.duration_ms = int(data.get("duration_ms") or 0)
+        elif event.type is EventType.THOUGHT:
+            self.thoughts.append(data)
+        elif event.type is EventType.RESPONSE:
+            self.answer += str(data.get("chunk", ""))
+        elif event.type is EventType.RESULT:
+            self.result = data
+        elif event.type is EventType.COMPLETE:
+            self.duration_ms = int(data.get("duration_ms") or 0)
+        elif event.type is EventType.ERROR:
+            self.error = data
+            for phase in self.phases.values():
+                if phase.status == "active":
+                    phase.status = "failed"
+
+    def fail(self, code: str, message: str, retry_after: float | None = None) -> None:
+        """The run could not start (bad input, over capacity): show why, like a run's error."""
+        self.error = {"code": code, "message": message, "retry_after": retry_after}
+
+    def _phase(self, name: str) -> PhaseState:
+        return self.phases.setdefault(name, PhaseState())
+
+    def _enter(self, name: str, message: str) -> None:
+        """A phase starts; re-entering one (research loops back) resets the phases after it."""
+        phase = self._phase(name)
+        phase.status = "active"
+        phase.message = message
+        phase.attempts += 1
+        if name in PHASE_ORDER:
+            for later in PHASE_ORDER[PHASE_ORDER.index(name) + 1:]:
+                if self.phases[later].status == "done":
+                    self.phases[later] = PhaseState(attempts=self.phases[later].attempts)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for p in self.phases.values() if p.status == "done")
+
+    @property
+    def active_phase(self) -> str:
+        return next((n for n, p in self.phases.items() if p.status == "active"), "")
+
+
+# -- phases ------------------------------------------------------------------------------------
+def phases_html(view: RunView | None) -> str:
+    """The 8 phases as a checklist with a progress bar; the active one says what it is doing."""
+    view = view or RunView()
+    total = len(view.phases)
+    percent = round(100 * view.done_count / total) if total else 0
+    rows = []
+    for name, phase in view.phases.items():
+        label = PHASE_LABELS.get(name, name.replace("_", " ").capitalize())
+        detail = phase.summary if phase.status == "done" else phase.message
+        attempt = f'<span class="phase-attempt">attempt {phase.attempts}</span>' \
+            if phase.attempts > 1 else ""
+        took = f'<span class="phase-ms">{phase.duration_ms} ms</span>' \
+            if phase.status == "done" and phase.duration_ms else ""
+        rows.append(
+            f'<li class="phase phase-{phase.status}" data-phase="{esc(name)}" '
+            f'data-status="{phase.status}"><span class="phase-mark"></span>'
+            f'<div class="phase-text"><div class="phase-name">{esc(label)}{attempt}{took}</div>'
+            f'<div class="phase-detail">{esc(detail)}</div></div></li>'
+        )
+    return (
+        f'<div class="phases" data-done="{view.done_count}" data-total="{total}" '
+        f'data-active="{esc(view.active_phase)}">'
+        f'<div class="phases-head"><span>Pipeline</span><span>{view.done_count}/{total}</span></div>'
+        f'<div class="progress"><span style="width:{percent}%"></span></div>'
+        f'<ol class="phase-list">{"".join(rows)}</ol></div>'
+    )
+
+
+# -- thoughts ----------------------------------------------------------------------------------
+def thoughts_html(view: RunView | None) -> str:
+    """The agent's steps, newest first."""
+    if view is None or not view.thoughts:
+        return '<div class="thoughts empty">The agent’s steps appear here while it works.</div>'
+    shown = view.thoughts[-THOUGHTS_SHOWN:][::-1]
+    items = [_thought_html(thought) for thought in shown]
+    more = len(view.thoughts) - len(shown)
+    tail = f'<li class="thought-more">… and {more} earlier steps</li>' if more > 0 else ""
+    return (
+        f'<ol class="thoughts" data-count="{len(view.thoughts)}">{"".join(items)}{tail}</ol>'
+    )
+
+
+def _thought_html(thought: dict[str, Any]) -> str:
+    kind = str(thought.get("type", "reasoning"))
+    phase = str(thought.get("phase", ""))
+    head = PHASE_LABELS.get(phase, phase)
+    if thought.get("tool"):
+        head += f" · {thought['tool']}"
+    body = thought.get("content")
+    if body is None and thought.get("input") is not None:
+        body = thought["input"]
+    return (
+        f'<li class="thought thought-{esc(kind)}" data-step="{esc(thought.get("step", ""))}">'
+        f'<div class="thought-head"><span class="thought-kind">{esc(kind.replace("_", " "))}'
+        f'</span>{esc(head)}</div><div class="thought-body">{esc(body or "")}</div></li>'
+    )
+
+
+# -- result ------------------------------------------------------------------------------------
+def result_html(view: RunView | None) -> str:
+    """The end of a run: the score gauge and cards, or the error and what to do next."""
+    if view is None:
+        return (
+            '<div class="result-empty">Type a company name or paste a job description, '
+            "then run the fit check. The score, strengths and gaps appear here.</div>"
+        )
+    if view.error is not None:
+        return error_notice(
+            str(view.error.get("code", "INTERNAL")),
+            str(view.error.get("message", "")),
+            view.error.get("retry_after"),
+        )
+    if view.result is None:
+        step = PHASE_LABELS.get(view.active_phase, "Starting")
+        return notice("info", "Working…", f"{step}: the score appears when the run ends.")
+    return _final_html(view.result, view.duration_ms)
+
+
+def _final_html(result: dict[str, Any], duration_ms: int | None) -> str:
+    parts = [
+        '<div class="fit-result">',
+        gauge_html(result.get("score"), str(result.get("tier", "INSUFFICIENT_DATA"))),
+        _flags_html(result.get("flags") or []),
+        _cards_html("Key Strengths", "strengths", result.get("strengths") or [], _strength_html),
+        _cards_html("Growth Opportunities", "gaps", result.get("gaps") or [], _gap_html),
+        _sources_html(result.get("sources") or []),
+    ]
+    if duration_ms is not None:
+        parts.append(f'<div class="duration">Finished in {duration_ms / 1000:.1f} s</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def gauge_html(score: Any, tier: str) -> str:
+    """A half-circle gauge; no number at all when there was too little data to score."""
+    known = tier != "INSUFFICIENT_DATA" and isinstance(score, int | float)
+    value = max(0, min(100, int(score))) if known else 0
+    length = 125.66  # the arc's length: π × radius 40
+    shown = f"{value}%" if known else "—"
+    return (
+        f'<div class="gauge tier-{esc(tier.lower())}" data-score="{value if known else ""}" '
+        f'data-tier="{esc(tier)}">'
+        '<svg viewBox="0 0 100 56" role="img" aria-label="fit score">'
+        '<path class="gauge-track" d="M10 50 A40 40 0 0 1 90 50" />'
+        f'<path class="gauge-fill" d="M10 50 A40 40 0 0 1 90 50" '
+        f'stroke-dasharray="{length * value / 100:.2f} {length:.2f}" /></svg>'
+        f'<div class="gauge-score">{shown}</div>'
+        f'<div class="gauge-tier">{esc(TIER_LABELS.get(tier, tier))}</div></div>'
+    )
+
+
+def _cards_html(title: str, kind: str, items: list[Any], render) -> str:
+    if not items:
+        return ""
+    cards = "".join(render(item) for item in items)
+    return (
+        f'<section class="cards cards-{kind}"><h3>{esc(title)}</h3>'
+        f'<div class="card-list">{cards}</div></section>'
+    )
+
+
+def _strength_html(item: Any) -> str:
+    if isinstance(item, dict):
+        title = item.get("title") or item.get("strength") or item.get("skill") or ""
+        detail = item.get("detail") or item.get("evidence") or item.get("description") or ""
+    else:
+        title, detail = item, ""
+    body = f'<p>{esc(detail)}</p>' if detail else ""
+    return f'<article class="card card-strength"><h4>{esc(title)}</h4>{body}</article>'
+
+
+def _gap_html(item: Any) -> str:
+    if not isinstance(item, dict):
+        return f'<article class="card card-gap"><h4>{esc(item)}</h4></article>'
+    ramp = item.get("ramp_up")
+    ramp_html = f'<span class="ramp">Ramp-up: {esc(ramp)}</span>' if ramp else ""
+    bridge = item.get("bridge")
+    bridge_html = f"<p>{esc(bridge)}</p>" if bridge else ""
+    return (
+        f'<article class="card card-gap"><h4>{esc(item.get("gap", ""))}</h4>'
+        f"{bridge_html}{ramp_html}</article>"
+    )
+
+
+def _sources_html(sources: list[Any]) -> str:
+    if not sources:
+        return ""
+    items = []
+    for source in sources:
+        if isinstance(source, dict):
+            title = source.get("title") or source.get("name") or source.get("url") or ""
+            url = safe_url(source.get("url"))
+        else:
+            title, url = source, safe_url(source)
+        if url:
+            items.append(
+                f'<li><a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'
+                f"{esc(title)}</a></li>"
+            )
+        else:
+            items.append(f"<li>{esc(title)}</li>")
+    return f'<section class="sources"><h3>Sources</h3><ul>{"".join(items)}</ul></section>'
+
+
+def _flags_html(flags: list[Any]) -> str:
+    if not flags:
+        return ""
+    chips = "".join(f'<span class="flag">{esc(flag)}</span>' for flag in flags)
+    return f'<div class="flags">{chips}</div>'

@@ -1,0 +1,135 @@
+"""Browser fixtures: a real Chromium (the Debian package) driven by Playwright, and a real server.
+
+No browser is ever downloaded: Playwright drives /usr/bin/chromium. When it cannot be had the
+tests skip and say why, unless BOOTH_REQUIRE_BROWSER=1 (set by .ci/run), where that is a failure.
+The browser is told not to phone home (this machine may have no internet), and every page is
+checked to make no request outside the server: the UI must work offline.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from booth.config import Settings
+from booth.server import create_app
+from tests.support.servers import ROOT, ThreadServer
+
+CHROMIUM = Path(os.environ.get("BOOTH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "test-output" / "ui"
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _browser_problem() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        return f"Playwright is not installed ({exc}); run `make test`"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing; run `make browser` (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run; each test opens its own contexts (its own users)."""
+    problem = _browser_problem()
+    if problem:
+        if os.environ.get("BOOTH_REQUIRE_BROWSER") == "1":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except Exception as exc:  # a browser that will not start is as good as missing
+            if os.environ.get("BOOTH_REQUIRE_BROWSER") == "1":
+                raise
+            pytest.skip(f"Chromium would not start: {exc}")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """A real booth server with the UI on; one for the run, since every tab is its own user."""
+    settings = Settings(store="memory", max_runs=200, max_runs_per_client=200)
+    live = ThreadServer(create_app(settings)).start()
+    yield live
+    live.stop()
+
+
+class Users:
+    """Opens browser contexts (one per simulated user) and closes them after the test.
+
+    Every request a page makes is checked: anything not addressed to the test server is blocked
+    and recorded, and the test fails if there was any. So are JavaScript dialogs (an `alert`
+    would mean injected script ran).
+    """
+
+    def __init__(self, browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts = []
+        self.offsite: list[str] = []
+        self.dialogs: list[str] = []
+
+    def new_context(self, viewport: dict | None = None):
+        context = self.browser.new_context(viewport=viewport or LAPTOP)
+        context.set_default_timeout(20_000)
+        context.route("**/*", self._guard)
+        self.contexts.append(context)
+        return context
+
+    def new_page(self, context=None, path: str = "/"):
+        """A tab at `path` (/ redirects to /ui), loaded and ready."""
+        context = context or self.new_context()
+        page = context.new_page()
+        page.on("dialog", self._on_dialog)
+        page.goto(self.base_url + path)
+        page.wait_for_selector("#music-session .session-badge", state="attached")
+        return page
+
+    def _guard(self, route) -> None:
+        url = route.request.url
+        if url.startswith(self.base_url) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.offsite.append(url)
+            route.abort()
+
+    def _on_dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def users(browser, server):
+    users = Users(browser, server.url)
+    yield users
+    users.close()
+    assert users.offsite == [], f"the UI reached outside the server: {users.offsite}"
+    assert users.dialogs == [], f"a page opened a dialog (injected script?): {users.dialogs}"
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
