@@ -353,3 +353,16 @@ def test_shutdown_ends_open_streams_with_shutting_down(tmp_path):
         assert b"Traceback" not in server.output
     finally:
         server.stop()
+
+
+async def test_a_quiet_stream_carries_heartbeat_comments():
+    live = serve(heartbeat=0.1)
+    try:
+        async with client(live) as http:
+            async with http.stream("POST", "/test/stream", json={"query": "slow beat", "delay": 0.1}) as r:
+                lines = [line async for line in r.aiter_lines()]
+        comments = [line for line in lines if line.startswith(":")]
+        assert len(comments) >= 3
+        assert [line for line in lines if line.startswith("event:")][-1] == "event: complete"
+    finally:
+        live.stop()

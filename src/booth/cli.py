@@ -54,6 +54,31 @@ def serve(
     )
 
 
+@app.command("verify-isolation")
+def verify_isolation(
+    url: str = typer.Option("http://127.0.0.1:8000", "--url", help="A running booth server"),
+    users: int = typer.Option(20, min=2, max=500, help="Simulated concurrent users per app"),
+    apps: list[str] = typer.Option(["fitcheck", "music"], "--app", help="fitcheck and/or music"),
+) -> None:
+    """Check a running server for cross-user leaks with canaries; exit 1 on any leak."""
+    from booth.isolation import verify_isolation as check
+
+    with console.status(f"{users} users per app against {url} …"):
+        report = asyncio.run(check(url, users, tuple(apps)))
+    table = Table(title=f"isolation check of {url}")
+    table.add_column("users per app")
+    table.add_column("streams")
+    table.add_column("checks")
+    table.add_column("problems")
+    table.add_row(str(report.users), str(report.streams), str(report.checks), str(len(report.problems)))
+    console.print(table)
+    for problem in report.problems[:50]:
+        console.print(f"[red]✗[/red] {problem}")
+    if not report.ok:
+        raise typer.Exit(1)
+    console.print("[green]✓ no leaks: every user saw only their own data[/green]")
+
+
 def _store(store: str | None):
     from booth.core.sessions.base import Expiry
     from booth.core.stores import build_stores

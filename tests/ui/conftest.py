@@ -105,7 +105,7 @@ class Users:
 
     def _guard(self, route) -> None:
         url = route.request.url
-        if url.startswith(self.base_url) or url.startswith(("data:", "blob:")):
+        if url.startswith((self.base_url, "data:", "blob:")):
             route.continue_()
         else:
             self.offsite.append(url)

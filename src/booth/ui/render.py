@@ -13,7 +13,7 @@ import re
 import string
 from urllib.parse import urlparse
 
-from booth.core.errors import BoothError, ErrorCode
+from booth.core.errors import ErrorCode
 
 _MD_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 
@@ -79,8 +79,8 @@ def notice(kind: str, title: str, body: str = "", hint: str = "", code: str = ""
     return "".join(parts)
 
 
-def error_notice(code: str, message: str, retry_after: float | None = None) -> str:
-    """An error as the user should see it: what happened, then what to do next."""
+def describe_error(code: str, retry_after: float | None = None) -> tuple[str, str]:
+    """A title for an error code and the next step a user can take."""
     try:
         known = ErrorCode(code)
     except ValueError:
@@ -88,9 +88,10 @@ def error_notice(code: str, message: str, retry_after: float | None = None) -> s
     hint = NEXT_STEP[known]
     if known is ErrorCode.RATE_LIMITED and retry_after:
         hint = f"The server is at capacity. Try again in {max(1, round(retry_after))} s."
-    title = TITLES.get(known, "Something went wrong")
-    return notice("error", title, message, hint, code=known.value)
+    return TITLES.get(known, "Something went wrong"), hint
 
 
-def booth_error_notice(error: BoothError) -> str:
-    return error_notice(error.code.value, error.message, error.retry_after)
+def error_notice(code: str, message: str, retry_after: float | None = None) -> str:
+    """An error as the user should see it: what happened, then what to do next."""
+    title, hint = describe_error(code, retry_after)
+    return notice("error", title, message, hint, code=str(code))

@@ -113,6 +113,7 @@ class Ontology:
         self.roles = dict(roles)
         self._aliases = dict(aliases)  # lower-case alias -> canonical
         self._exact = dict(exact)  # exact spelling -> canonical
+        self._exact_lower = {form.lower() for form in self._exact}
         self._families_of: dict[str, list[Family]] = {}
         for family in self.families:
             for member in family.members:
@@ -148,6 +149,15 @@ class Ontology:
     def category(self, skill: str) -> str | None:
         found = self.skills.get(skill)
         return found.category if found else None
+
+    def is_skill_name(self, word: str) -> bool:
+        """Whether `word`, in any case, names a skill ("snowflake", "docker")."""
+        lowered = word.strip().lower()
+        return lowered in self._aliases or lowered in self._exact_lower
+
+    def skill_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where skills are named in a text (start, end)."""
+        return [match.span() for match in self._skill_pattern.finditer(text)]
 
     def find_skills(self, text: str) -> list[str]:
         """Canonical skills named in a text, in order of first mention, each once."""

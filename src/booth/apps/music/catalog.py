@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import os
 import re
 from collections import Counter, defaultdict
@@ -189,7 +188,7 @@ class Catalog:
     mood_counts: dict[str, int] = field(default_factory=dict, repr=False)
     tag_counts: dict[str, int] = field(default_factory=dict, repr=False)
     _neighbours: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict, repr=False)
-    _log_max_listeners: float = 1.0
+    _listener_rank: dict[str, float] = field(default_factory=dict, repr=False)
 
     # lookups
     def artist(self, name_or_key: str) -> Artist | None:
@@ -224,12 +223,9 @@ class Catalog:
         return _union(track.genres, artist.genres if artist else ())
 
     # scales (0–1) used by the judge
-    def listener_score(self, key: str) -> float:
-        """Log-scaled listeners: 1.0 is the most listened artist in the catalog."""
-        artist = self.artists.get(key)
-        if artist is None or artist.listeners <= 0:
-            return 0.0
-        return min(1.0, math.log10(artist.listeners + 1) / self._log_max_listeners)
+    def listener_rank(self, key: str) -> float:
+        """Where an artist's listener count ranks in the catalog: 0 least heard, 1 most."""
+        return self._listener_rank.get(key, 0.0)
 
     def listeners(self, key: str) -> int:
         artist = self.artists.get(key)
@@ -325,7 +321,12 @@ def build_catalog(
         for genre, counts in cooccur.items()
     }
     by_popularity = lambda t: (-t.popularity, t.track_id)  # noqa: E731
-    most = max((a.listeners for a in by_key.values()), default=0)
+    ordered = sorted(by_key.values(), key=lambda a: (a.listeners, a.key))
+    last = max(1, len(ordered) - 1)
+    rank = {a.key: i / last for i, a in enumerate(ordered)}
+    for i, a in enumerate(ordered):  # equal listener counts share the lower rank
+        if i and a.listeners == ordered[i - 1].listeners:
+            rank[a.key] = rank[ordered[i - 1].key]
     return Catalog(
         artists=MappingProxyType(by_key),
         tracks=MappingProxyType(by_id),
@@ -340,7 +341,7 @@ def build_catalog(
         mood_counts=dict(mood_counts),
         tag_counts=dict(tag_counts),
         _neighbours=neighbours,
-        _log_max_listeners=max(1.0, math.log10(most + 1)),
+        _listener_rank=rank,
     )
 
 

@@ -44,33 +44,32 @@ ACTIVITIES = (
     Activity("studying", ("study", "studying", "homework", "focus", "focusing", "concentrate",
                           "concentration", "reading", "exam", "exams", "revision"),
              (0.0, 0.55), (55, 125), ("calm", "focused", "chill", "mellow", "peaceful", "dreamy"),
-             ("instrumental", "ambient", "classical", "modern classical", "jazz", "piano",
+             ("study", "instrumental", "ambient", "classical", "modern classical", "jazz", "piano",
               "lo fi", "post rock", "downtempo", "neoclassical")),
     Activity("workout", ("workout", "work out", "gym", "exercise", "exercising", "running",
                          "run", "lifting", "training", "cardio", "jogging", "hiit"),
              (0.65, 1.0), (110, 200), ("energetic", "aggressive", "intense", "upbeat", "powerful",
                                         "hype"),
-             ("hip hop", "rap", "trap", "edm", "electronic", "metal", "rock", "drum and bass",
-              "punk", "house")),
+             ("workout", "hip hop", "rap", "trap", "edm", "metal", "drum and bass", "punk")),
     Activity("coding", ("coding", "programming", "code", "hacking", "debugging", "deep work"),
              (0.25, 0.7), (80, 140), ("focused", "hypnotic", "chill", "atmospheric", "calm"),
-             ("electronic", "ambient", "instrumental", "idm", "lo fi", "synthwave", "downtempo",
-              "techno", "post rock", "minimal")),
+             ("coding", "electronic", "ambient", "instrumental", "idm", "lo fi", "synthwave",
+              "downtempo", "techno", "post rock", "minimal")),
     Activity("sleep", ("sleep", "sleeping", "bedtime", "asleep", "insomnia", "nap", "napping",
                        "wind down", "winding down"),
              (0.0, 0.35), (40, 105), ("calm", "peaceful", "dreamy", "soothing", "relaxing",
                                       "serene", "ethereal"),
-             ("ambient", "classical", "modern classical", "piano", "drone", "new age",
+             ("sleep", "ambient", "classical", "modern classical", "piano", "drone", "new age",
               "neoclassical", "minimal")),
     Activity("driving", ("driving", "drive", "road trip", "roadtrip", "cruising", "commute",
                          "commuting", "highway"),
              (0.5, 0.95), (90, 160), ("upbeat", "nostalgic", "energetic", "anthemic", "euphoric"),
-             ("rock", "classic rock", "synthwave", "indie rock", "pop", "synth pop", "new wave")),
+             ("driving", "classic rock", "synthwave", "indie rock", "synth pop", "new wave")),
     Activity("party", ("party", "partying", "dancing", "dance party", "club", "pregame",
                        "celebration", "house party"),
              (0.65, 1.0), (100, 140), ("upbeat", "happy", "energetic", "fun", "euphoric",
                                         "party"),
-             ("dance", "pop", "house", "disco", "hip hop", "funk", "edm", "dance pop"),
+             ("party", "dance", "house", "disco", "funk", "edm", "dance pop"),
              (0.45, 1.0)),
 )
 
@@ -227,8 +226,8 @@ class Vocabulary:
     def __init__(self, catalog: Catalog) -> None:
         known = catalog.vocabulary
         self.genres: dict[str, tuple[str, ...]] = {}
-        for tag in catalog.tag_counts:  # tags name styles too ("shoegaze", "instrumental")
-            if tag not in catalog.mood_counts:
+        for tag, count in catalog.tag_counts.items():  # tags name styles too ("shoegaze")
+            if tag not in catalog.mood_counts and count >= 3:
                 self.genres[simplify(tag)] = (tag,)
         for genre in catalog.genre_counts:
             self.genres[simplify(genre)] = (genre,)
@@ -240,12 +239,12 @@ class Vocabulary:
         for word, targets in MOOD_SYNONYMS.items():
             present = tuple(t for t in targets if t in catalog.mood_counts)
             self.moods[simplify(word)] = present or (word,)
-        for word in self.moods:
-            self.genres.pop(word, None)
         self.activities: dict[str, Activity] = {}
         for activity in ACTIVITIES:
             for word in activity.words:
                 self.activities[simplify(word)] = activity
+        for word in [*self.moods, *self.activities]:
+            self.genres.pop(word, None)
         self.max_words = max(len(k.split()) for k in [*self.genres, *self.moods, "x"])
 
 
@@ -332,10 +331,15 @@ class Planner:
             era = [start, start + 9]
             signals.append(f"decade {start}s")
 
+        for cue in (*UNDERGROUND_WORDS, *DISCOVERY_WORDS, *SERENDIPITY_WORDS):
+            for match in re.finditer(rf"\b{re.escape(cue)}\b", text):
+                first = len(text[:match.start()].split())
+                for i in range(first, min(len(words), first + len(cue.split()))):
+                    used[i] = True
         artists = self._artist_spans(words, used, query)
+        activity_hits = self._spans(words, self.vocab.activities, used, 3)
         genre_hits = self._spans(words, self.vocab.genres, used, self.vocab.max_words)
         mood_hits = self._spans(words, self.vocab.moods, used, 3)
-        activity_hits = self._spans(words, self.vocab.activities, used, 3)
         genres = list(dict.fromkeys(g for _, _, targets in genre_hits for g in targets))
         moods = list(dict.fromkeys(m for _, _, targets in mood_hits for m in targets))
         activities = list(dict.fromkeys(a.name for _, _, a in activity_hits))

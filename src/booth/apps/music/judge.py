@@ -61,15 +61,15 @@ class Strategy:
 
 
 def strategy_for(anchor: Anchor, count: int) -> Strategy:
-    weights = dict(zip(COMPONENTS, WEIGHTS[anchor.intent]))
+    """Weights, novelty gate and diversity caps for a request of `count` tracks."""
     artist_focused = anchor.deep_dive or anchor.intent in ARTIST_INTENTS
     return Strategy(
         intent=anchor.intent,
-        weights=weights,
+        weights=dict(zip(COMPONENTS, WEIGHTS[anchor.intent])),
         novelty_gate=NOVELTY_GATE.get(anchor.intent, 0.0),
-        per_artist=None if artist_focused and len(anchor.artists) <= 1 else (
-            max(1, math.ceil(count / 4)) if not artist_focused else max(1, math.ceil(count / 2))),
-        per_genre=None if artist_focused else max(2, math.ceil(count * 0.5)),
+        per_artist=max(1, math.ceil(count / 5)),
+        per_genre=None if artist_focused else max(2, math.ceil(count * 0.6)),
+        # the deep-dive override: the artists asked for are never capped
         exempt_artists=frozenset(anchor.artists if artist_focused else ()),
         exempt_genres=frozenset(anchor.genres),
     )
@@ -91,11 +91,11 @@ class Scored:
 class Judge:
     """Scores tracks for one request (one anchor, one session's shown set and feedback)."""
 
-    def __init__(self, catalog: Catalog, anchor: Anchor, *, shown: set[str],
+    def __init__(self, catalog: Catalog, anchor: Anchor, *, count: int, shown: set[str],
                  feedback: dict[str, int], session_salt: str = "") -> None:
         self.catalog = catalog
         self.anchor = anchor
-        self.strategy = strategy_for(anchor, 10)
+        self.strategy = strategy_for(anchor, count)
         self.shown = shown
         self.feedback = feedback
         self.salt = f"{session_salt}:{anchor.salt}"

@@ -1,0 +1,258 @@
+"""Reading the query: a company, a job description, or something Fit Check should not answer.
+
+Rejections come first and are narrow on purpose: prompt injection, requests to cause harm, and
+topics with nothing to do with jobs. A real question about an employer ("What does Cloudflare
+look for in engineers?") or a security job that mentions malware analysis is not rejected.
+Everything here is a pure function of the text and the read-only knowledge.
+"""
+
+from __future__ import annotations
+
+import re
+
+from booth.apps.fitcheck.knowledge import KnowledgeBase
+from booth.apps.fitcheck.models import Classification
+from booth.apps.fitcheck.ontology import Ontology
+
+_I = re.IGNORECASE
+
+INJECTION = [
+    re.compile(p, _I)
+    for p in (
+        r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}\b(instructions?|prompts?|rules|"
+        r"directions|guidelines|guardrails|constraints)\b",
+        r"\b(system|developer|hidden|initial)\s+(prompt|message|instructions)\b",
+        r"\byou\s+are\s+now\b",
+        r"\bact\s+as\s+(an?\s+)?(unrestricted|unfiltered|jailbroken|evil|different)\b",
+        r"\bjailbr(eak|oken)\b",
+        r"\bdo\s+anything\s+now\b",
+        r"\bpretend\s+(to\s+be|you\s+are|that\s+you)\b",
+        r"\bnew\s+instructions?\s*:",
+        r"<\|?\s*(im_start|im_end|system|endoftext)\s*\|?>",
+        r"^\s*(system|assistant)\s*:",
+        r"\[/?(INST|SYS)\]",
+        r"\b(reveal|print|output|show|repeat|leak)\s+(me\s+)?(your|the)\s+(\w+\s+)?(prompt|instructions)\b",
+        r"\b(give|rate|score|mark)\s+(me|this|the\s+candidate|him|her|them|it)\s+(a\s+)?"
+        r"(100|perfect|maximum|max)\b",
+        r"\bset\s+the\s+(score|rating)\s+to\b",
+        r"\b(always|must)\s+(say|answer|respond|output)\s+(high|yes|100)",
+    )
+]
+
+HARMFUL = [
+    re.compile(p, _I)
+    for p in (
+        r"\b(hack|break)\s+into\b",
+        r"\b(help\s+me|how\s+(do|can|to|would|could)\s+(i|we|you)?|i\s+want\s+to|i\s+need\s+to|"
+        r"teach\s+me\s+(to|how\s+to))\b[^.\n]{0,40}\b(steal|hack|exfiltrate|sabotage|blackmail|"
+        r"stalk|harass|dox|doxx|scam|defraud|launder|ddos|phish|impersonate)\w*",
+        r"\b(write|create|build|make|code|develop|generate)\s+(me\s+)?(a\s+|an\s+|some\s+)?"
+        r"(malware|ransomware|keylogger|virus|trojan|botnet|worm|spyware|rootkit|phishing\s+"
+        r"(email|page|kit))\b(?!\s+(detection|analysis|defen[cs]e|protection|research|"
+        r"classif\w*|prevention|scanner|signatures?))",
+        r"\b(make|build|assemble)\s+(a\s+|an\s+)?(bomb|explosive|pipe\s+bomb|nerve\s+agent)",
+        r"\b(kill|hurt|poison|assault)\s+(someone|people|my|him|her|them|the\s+ceo|a\s+coworker)\b",
+        r"\b(credit\s+card|social\s+security)\s+numbers\s+of\b",
+    )
+]
+
+OFF_TOPIC = re.compile(
+    r"\b(weather|forecast|recipe|cook(ing)?|bake|poem|poetry|haiku|joke|riddle|lyrics|song|"
+    r"movie|film|tv\s+show|horoscope|zodiac|capital\s+of|translate|football|soccer|basketball|"
+    r"cricket|who\s+won|stock\s+price|share\s+price|bitcoin\s+price|homework|essay\s+about|"
+    r"tell\s+me\s+a\s+story|bedtime|dating|girlfriend|boyfriend|diet|workout|vacation|holiday)\b"
+    r"|^\s*(hi|hello|hey|thanks|thank\s+you|good\s+(morning|evening))\b[\s!.?]*$"
+    r"|^\s*(what\s+is\s+)?\d+\s*[-+*/x]\s*\d+",
+    _I,
+)
+
+# Words that make a text about jobs (any of them keeps an off-topic-looking query in scope).
+JOB_WORDS = re.compile(
+    r"\b(engineers?|developers?|programmers?|scientists?|architects?|roles?|jobs?|positions?|"
+    r"hiring|hire|candidates?|interview(s|ing)?|careers?|work(ing)?\s+(at|for)|fit|skills?|"
+    r"requirements?|qualifications?|look\s+for|looking\s+for|team|salary|apply|resume|cv)\b",
+    _I,
+)
+
+JD_SIGNALS = [
+    re.compile(p, _I)
+    for p in (
+        r"\bresponsibilit(y|ies)\b",
+        r"\brequirements?\b",
+        r"\bqualifications?\b",
+        r"\byou\s+will\b|\byou'll\b",
+        r"\bwe\s+are\s+looking\s+for\b|\bwe're\s+looking\s+for\b|\bwe\s+are\s+hiring\b",
+        r"\b\d+\+?\s*(-\s*\d+\s*)?years?\b",
+        r"\bexperience\s+(with|in|building)\b",
+        r"\bnice\s+to\s+have\b|\bpreferred\b|\bbonus\b|\bmust\s+have\b|\bis\s+a\s+plus\b",
+        r"\babout\s+(the\s+)?(role|team|job|position)\b",
+        r"\bwhat\s+you('ll|\s+will)\s+(do|bring)\b",
+        r"\bbenefits\b|\bcompensation\b|\bsalary\b",
+        r"\bjob\s+description\b|\bthe\s+role\b",
+        r"\bproficien(t|cy)\b|\bstrong\s+(understanding|knowledge|experience)\b",
+    )
+]
+
+SENIORITY_WORDS = {
+    "junior", "jr", "jr.", "senior", "sr", "sr.", "staff", "principal", "lead", "head", "chief",
+    "intern", "graduate", "entry-level", "mid-level", "distinguished",
+}
+ROLE_NOUNS = {
+    "engineer", "developer", "programmer", "scientist", "architect", "sre", "analyst",
+    "researcher", "manager", "designer", "consultant", "administrator", "specialist", "swe",
+    "sde", "technologist", "devops",
+}
+ROLE_MODIFIERS = {
+    "software", "backend", "back-end", "frontend", "front-end", "full-stack", "fullstack",
+    "full", "stack", "mobile", "ios", "android", "data", "ml", "machine", "learning", "ai",
+    "platform", "infrastructure", "cloud", "site", "reliability", "security", "embedded",
+    "firmware", "systems", "system", "game", "gameplay", "graphics", "research", "applied",
+    "solutions", "qa", "test", "quality", "network", "database", "blockchain", "smart",
+    "contract", "web", "ui", "ux", "product", "quantitative", "quant", "hardware", "robotics",
+    "computer", "vision", "nlp", "devops", "api", "integration", "analytics", "application",
+    "flight", "simulation", "autonomy", "perception", "kernel", "compiler", "deep", "server",
+    "client", "services", "distributed", "low-latency", "trading", "forward", "deployed",
+    "reliability", "production", "support", "engineering", "development", "principal",
+}
+FILLER = {
+    "a", "an", "the", "at", "for", "in", "of", "on", "to", "and", "or", "with", "role", "roles",
+    "job", "jobs", "position", "opening", "fit", "check", "analysis", "how", "well", "do", "does",
+    "i", "me", "my", "is", "am", "would", "should", "be", "good", "what", "who", "team",
+    "company", "look", "looking", "for?", "as", "about", "match", "work", "working", "apply",
+    "applying", "career", "careers", "want", "like",
+}
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z0-9][A-Za-z0-9+#.&'/-]*", text)
+
+
+def _clean(token: str) -> str:
+    return token.strip(".,;:!?'\"()").lower()
+
+
+def extract_title(text: str, ontology: Ontology) -> str | None:
+    """A job title such as "Senior Backend Engineer": a role noun and the words that qualify it."""
+    for line in [text.split("\n", 1)[0], text] if "\n" in text else [text]:
+        tokens = _tokens(line)
+        for index, token in enumerate(tokens):
+            noun = _clean(token)
+            singular = noun[:-1] if noun.endswith("s") and noun[:-1] in ROLE_NOUNS else noun
+            if singular not in ROLE_NOUNS:
+                continue
+            words = [singular]
+            back = index - 1
+            while back >= 0 and len(words) < 6:
+                word = _clean(tokens[back])
+                if word in ROLE_MODIFIERS or word in SENIORITY_WORDS or ontology.is_skill_name(word):
+                    words.insert(0, tokens[back].strip(".,;:!?'\"()"))
+                    back -= 1
+                else:
+                    break
+            if len(words) == 1 and singular in {"engineer", "developer", "swe", "sde"}:
+                return "Software Engineer"
+            return _title_case(words, ontology)
+    return None
+
+
+def _title_case(words: list[str], ontology: Ontology) -> str:
+    shaped = []
+    for word in words:
+        canonical = ontology.canonical(word)
+        if canonical:
+            shaped.append(canonical)
+        elif word.lower() in {"sre", "swe", "sde", "ml", "ai", "ui", "ux", "qa", "nlp", "ios", "api"}:
+            shaped.append({"ios": "iOS"}.get(word.lower(), word.upper()))
+        else:
+            shaped.append(word[:1].upper() + word[1:].lower())
+    return " ".join(shaped)
+
+
+def _guess_company(text: str, title: str | None, ontology: Ontology) -> str | None:
+    """An employer name the knowledge base does not know, from a short query."""
+    pattern = re.search(r"\b(?:at|for|with|join)\s+([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})", text)
+    if pattern:
+        return pattern.group(1).strip(".,;:!?")
+    title_words = {w.lower() for w in (title or "").split()}
+    kept = []
+    for token in _tokens(text):
+        word = _clean(token)
+        if not word or word in FILLER or word in title_words or word in SENIORITY_WORDS:
+            continue
+        if word in ROLE_MODIFIERS or word.rstrip("s") in ROLE_NOUNS or ontology.is_skill_name(word):
+            continue
+        kept.append(token.strip(".,;:!?\"()"))
+    if not kept or len(kept) > 5:
+        return None
+    return " ".join(kept)
+
+
+def rejection_reason(text: str) -> str | None:
+    if any(p.search(text) for p in INJECTION):
+        return "injection"
+    if any(p.search(text) for p in HARMFUL):
+        return "harmful"
+    return None
+
+
+def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classification:
+    """Decide what the query is and pull out company, job title and skills."""
+    text = query.strip()
+    rejection = rejection_reason(text)
+    if rejection == "injection":
+        return Classification("irrelevant", rejection="injection",
+                              reason="The query tries to change how the analysis works.")
+    if rejection == "harmful":
+        return Classification("irrelevant", rejection="harmful",
+                              reason="The query asks for help causing harm.")
+
+    words = len(text.split())
+    short = words <= 12 and "\n" not in text
+    skills = tuple(ontology.find_skills(text))
+    title = extract_title(text, ontology)
+    mentioned = kb.mentions(text, short=short)
+    signals = sum(1 for p in JD_SIGNALS if p.search(text))
+    job_words = bool(JOB_WORDS.search(text))
+
+    if OFF_TOPIC.search(text) and not job_words and signals == 0:
+        return Classification("irrelevant", rejection="off_topic",
+                              reason="The query is not about an employer or a job.")
+
+    is_jd = (words >= 25 and signals >= 2) or (words >= 12 and signals >= 1 and len(skills) >= 3)
+    if is_jd:
+        company = mentioned[0] if mentioned else None
+        name = company.name if company else _employer_in_jd(text)
+        return Classification("job_description", name, title, skills, company,
+                              reason=f"A job description ({signals} job-posting signals).")
+    if mentioned:
+        company = mentioned[0]
+        return Classification("company", company.name, title, skills, company,
+                              reason=f"Names the employer {company.name}.")
+    if title and len(skills) >= 2 and not re.search(r"\b(at|for|join)\s+[A-Z]", text):
+        return Classification("job_description", None, title, skills,
+                              reason="A role described by its title and skills.")
+    guess = _guess_company(text, title, ontology) if short else None
+    if guess:
+        return Classification("company", guess, title, skills,
+                              reason="Names an employer that is not in the knowledge base.")
+    if title or skills:
+        return Classification("job_description", None, title, skills,
+                              reason="A role without an employer.")
+    return Classification("irrelevant", rejection="off_topic",
+                          reason="The query names no employer, role or skill.")
+
+
+def _employer_in_jd(text: str) -> str | None:
+    """An unknown employer a job description introduces ("About Acme Robotics", "at Acme")."""
+    found = re.search(
+        r"(?:\bAbout|\bat|\bJoin)\s+([A-Z][\w&.'-]+(?:\s+[A-Z][\w&.'-]+){0,3})"
+        r"|([A-Z][\w&.'-]+(?:\s+[A-Z][\w&.'-]+){0,3})\s+(?:is|are)\s+(?:hiring|looking|seeking)",
+        text,
+    )
+    if not found:
+        return None
+    name = (found.group(1) or found.group(2)).strip(".,;:!?")
+    first = name.split()[0].lower()
+    if first in FILLER or first in {"us", "we", "our", "this", "you"}:
+        return None
+    return name

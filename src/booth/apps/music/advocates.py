@@ -1,0 +1,176 @@
+"""The two advocates: each proposes candidate tracks from its own angle; the judge decides.
+
+- The discovery advocate walks the artist graph: the artists asked for, their similar artists,
+  and lesser-known artists of the requested genres.
+- The genre/mood advocate reads labels and audio features: genres, moods, tags, and the energy
+  and tempo an activity wants.
+
+Both are plain functions of the catalog and the anchor (recall only, no scoring). `depth` widens
+the net when a pool runs dry: 2nd-degree similar artists, then neighbouring genres.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from dataclasses import dataclass, field
+
+from booth.apps.music.catalog import Catalog
+from booth.apps.music.context import Anchor
+from booth.apps.music.intents import ACTIVITIES
+
+ARTIST_INTENTS = ("by_artist", "by_artist_underground", "artist_genre")
+PER_ADVOCATE = 400
+
+
+@dataclass
+class Proposal:
+    """What one advocate puts forward: track ids, in its own order, and how it got them."""
+
+    advocate: str
+    track_ids: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, track_ids, exclude: set[str], limit: int = PER_ADVOCATE) -> int:
+        before = len(self.track_ids)
+        seen = set(self.track_ids)
+        for track_id in track_ids:
+            if len(self.track_ids) >= limit:
+                break
+            if track_id not in exclude and track_id not in seen:
+                self.track_ids.append(track_id)
+                seen.add(track_id)
+        return len(self.track_ids) - before
+
+
+def _rng(anchor: Anchor, salt: str) -> random.Random:
+    return random.Random(zlib.crc32(f"{salt}:{anchor.salt}:{anchor.query}".encode()))
+
+
+def discovery(catalog: Catalog, anchor: Anchor, exclude: set[str], depth: int = 0,
+              salt: str = "") -> Proposal:
+    """Artist-graph recall: asked-for artists, similar artists, under-the-radar artists."""
+    out = Proposal("discovery_advocate")
+    seeds = [a for a in anchor.artists if a in catalog.artists]
+    if seeds and (anchor.intent in ARTIST_INTENTS or anchor.deep_dive):
+        for key in seeds:
+            n = out.add((t.track_id for t in catalog.tracks_by(key)), exclude)
+            out.notes.append(f"{n} unseen tracks by {catalog.artists[key].name}")
+        if depth >= 1:  # the artist is exhausted: continue with the nearest artists
+            near = _similar(catalog, seeds, hops=depth)
+            n = out.add((t.track_id for a in near for t in catalog.tracks_by(a)[:6]), exclude)
+            out.notes.append(f"{n} tracks by {len(near)} artists similar to "
+                             f"{', '.join(catalog.artists[s].name for s in seeds)}")
+        return out
+    if seeds:
+        near = _similar(catalog, seeds, hops=1 + depth)
+        n = out.add((t.track_id for a in near for t in catalog.tracks_by(a)[:8]), exclude)
+        out.notes.append(f"{n} tracks by {len(near)} artists similar to "
+                         f"{', '.join(catalog.artists[s].name for s in seeds[:3])}")
+        n = out.add((t.track_id for s in seeds for t in catalog.tracks_by(s)[:4]), exclude)
+        out.notes.append(f"{n} tracks by the seed artists themselves")
+        return out
+
+    genres = _genres(catalog, anchor, depth)
+    rng = _rng(anchor, salt)
+    if anchor.intent == "discovering_serendipity" or not genres:
+        avoid = set(anchor.avoid_genres)
+        artists = [a for a in catalog.artists.values() if not set(a.genres) & avoid]
+        rng.shuffle(artists)
+        artists.sort(key=lambda a: catalog.listener_rank(a.key) > 0.8)  # lesser-known first
+        n = out.add((t.track_id for a in artists[:60 + 40 * depth]
+                     for t in catalog.tracks_by(a.key)[:3]), exclude)
+        out.notes.append(f"{n} tracks from a shuffled walk over {min(len(artists), 60)} artists"
+                         + (f" outside {', '.join(anchor.avoid_genres[:3])}" if avoid else ""))
+        return out
+    threshold = 0.6 + 0.2 * depth
+    artists = []
+    for genre in genres:
+        artists.extend(a for a in catalog.artists_in_genre(genre)
+                       if catalog.listener_rank(a.key) <= threshold)
+    artists = list({a.key: a for a in artists}.values())
+    rng.shuffle(artists)
+    n = out.add((t.track_id for a in artists for t in catalog.tracks_by(a.key)[:5]), exclude)
+    out.notes.append(f"{n} tracks by {len(artists)} lesser-known artists in "
+                     f"{', '.join(genres[:4])}")
+    return out
+
+
+def genre_mood(catalog: Catalog, anchor: Anchor, exclude: set[str], depth: int = 0,
+               salt: str = "") -> Proposal:
+    """Label and audio-feature recall: genres, moods, tags, activity profiles."""
+    out = Proposal("genre_mood_advocate")
+    if anchor.intent in ARTIST_INTENTS and anchor.intent != "artist_genre" or anchor.deep_dive:
+        out.notes.append("request is about one artist's own tracks: nothing to add by label")
+        return out
+    labels = _genres(catalog, anchor, depth) + list(anchor.moods)
+    labels += [t[6:] for t, d in anchor.modifiers if t.startswith("label:") and d > 0]
+    activity = next((a for a in ACTIVITIES if a.name in anchor.activities), None)
+    if activity is not None:
+        labels += [lbl for lbl in activity.labels + activity.moods if lbl in catalog.vocabulary]
+    if anchor.seeds:
+        seed_labels: dict[str, int] = {}
+        for t in anchor.seeds:
+            if t in catalog.tracks:
+                for lbl in catalog.tracks[t].labels:
+                    seed_labels[lbl] = seed_labels.get(lbl, 0) + 1
+        labels += sorted(seed_labels, key=lambda lbl: -seed_labels[lbl])[:4]
+    labels = list(dict.fromkeys(labels))
+    if anchor.intent == "artist_genre":
+        labels = [g for g in labels if g in anchor.genres]
+    avoid = set(anchor.avoid_genres)
+    for lbl in labels:
+        n = out.add((t.track_id for t in catalog.tracks_labelled(lbl)
+                     if not avoid & set(t.genres)), exclude, PER_ADVOCATE)
+        if n:
+            out.notes.append(f"{n} tracks labelled {lbl}")
+    if activity is not None:
+        low, high = activity.energy
+        fits = [t.track_id for t in catalog.tracks.values()
+                if t.energy is not None and low <= t.energy <= high
+                and (t.tempo is None or activity.tempo[0] <= t.tempo <= activity.tempo[1])]
+        fits.sort(key=lambda tid: zlib.crc32(f"{salt}:{anchor.salt}:{tid}".encode()))
+        n = out.add(fits, exclude, PER_ADVOCATE + 200)
+        out.notes.append(f"{n} tracks whose energy and tempo suit {activity.name}")
+    features = [(t, d) for t, d in anchor.modifiers if not t.startswith("label:")]
+    if features and not labels:
+        target, direction = features[0]
+        ranked = sorted((t for t in catalog.tracks.values() if getattr(t, target) is not None),
+                        key=lambda t: -direction * getattr(t, target))
+        n = out.add((t.track_id for t in ranked), exclude)
+        out.notes.append(f"{n} tracks ordered by {target} ({'+' if direction > 0 else '-'})")
+    if anchor.intent == "discovering_serendipity" and not labels:
+        rng = _rng(anchor, salt + ":genres")
+        genres = [g for g in catalog.genre_counts if g not in avoid]
+        rng.shuffle(genres)
+        picked = genres[:6 + 3 * depth]
+        n = out.add((t.track_id for g in picked for t in catalog.tracks_labelled(g)[:12]
+                     if not avoid & set(catalog.artist_genres(t))), exclude)
+        out.notes.append(f"{n} tracks from genres picked at random: {', '.join(picked[:4])}")
+    if not out.notes:
+        out.notes.append("no genre, mood or activity to search by")
+    return out
+
+
+def _genres(catalog: Catalog, anchor: Anchor, depth: int) -> list[str]:
+    """The anchor's genres, widened to neighbouring genres from depth 1 on."""
+    genres = list(anchor.genres)
+    if depth >= 1:
+        for genre in anchor.genres:
+            genres.extend(n for n, _ in catalog.neighbour_genres(genre)[:2 + 2 * depth])
+    return list(dict.fromkeys(g for g in genres if g not in anchor.avoid_genres))
+
+
+def _similar(catalog: Catalog, seeds: list[str], hops: int) -> list[str]:
+    """Artists up to `hops` steps from the seeds in the similar-artist graph, nearest first."""
+    frontier, seen, order = list(seeds), set(seeds), []
+    for _ in range(max(1, hops)):
+        nxt = []
+        for key in frontier:
+            for artist, _weight in catalog.similar_to(key):
+                if artist.key not in seen:
+                    seen.add(artist.key)
+                    order.append(artist.key)
+                    nxt.append(artist.key)
+        frontier = nxt
+    return order

@@ -1,0 +1,80 @@
+"""HTTP endpoints of the music app, with the seed's contract (DESIGN §6) kept."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from booth.apps.music import service
+from booth.apps.music.pipeline import MusicEngine
+from booth.apps.music.service import FeedbackRequest, PlanningRequest, RecommendationRequest
+from booth.core.errors import BoothError, ErrorCode
+from booth.core.host import Host, client_address, request_token
+
+
+def create_router(host: Host, settings=None, *, engine: MusicEngine | None = None,
+                  context_window: float | None = None) -> APIRouter:
+    """The music routes; `engine` (catalog + planner) defaults to the bundled catalog."""
+    engine = engine or service.default_engine(host, context_window)
+    router = APIRouter(tags=["music"])
+
+    @router.post("/recommendations")
+    async def recommendations(body: RecommendationRequest, request: Request):
+        """One recommendation turn, answered as one JSON document."""
+        opened = await host.open_for_request(request, body.session_id, body.session_token)
+        result = await service.recommend(host, engine, opened, body, client_address(request))
+        headers = {"X-Session-ID": opened.id}
+        if opened.minted_token:
+            headers["X-Session-Token"] = opened.minted_token
+        return JSONResponse(result, headers=headers)
+
+    @router.post("/recommendations/stream")
+    async def recommendations_stream(body: RecommendationRequest, request: Request):
+        """The same turn as Server-Sent Events: phases, thoughts, response, result."""
+        opened = await host.open_for_request(request, body.session_id, body.session_token)
+        run, subscriber = await service.start_recommendation(
+            host, engine, opened, body, client_address(request))
+        return host.sse(run, subscriber, opened)
+
+    @router.post("/planning")
+    async def planning(body: PlanningRequest, request: Request):
+        """The planner's strategy for a query, without running it."""
+        return await service.plan(host, engine, body, request_token(request, body.session_token))
+
+    @router.post("/feedback")
+    async def feedback(
+        request: Request,
+        body: FeedbackRequest | None = None,
+        session_id: str | None = Query(None),
+        recommendation_id: str | None = Query(None),
+        feedback: str | None = Query(None),
+    ):
+        """Thumbs up/down for a track: a JSON body, or the seed's query parameters."""
+        if body is None:
+            try:
+                body = FeedbackRequest.model_validate(
+                    {"session_id": session_id, "recommendation_id": recommendation_id,
+                     "feedback": feedback})
+            except ValidationError as exc:
+                problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                     for e in exc.errors())
+                raise BoothError(ErrorCode.INVALID_QUERY, problems) from None
+        token = request_token(request, body.session_token)
+        return await service.record_feedback(host, engine, body, token)
+
+    @router.get("/sessions/{session_id}/history")
+    async def session_history(session_id: str, request: Request,
+                              limit: int = Query(100, ge=1, le=1000)):
+        return await service.history(host, session_id, request_token(request), limit)
+
+    @router.get("/sessions/{session_id}/context")
+    async def session_context(session_id: str, request: Request):
+        """A redacted summary of what this session remembers."""
+        return await service.context_summary(host, engine, session_id, request_token(request))
+
+    @router.get("/music/catalog")
+    async def catalog_figures():
+        return {"figures": engine.catalog.figures(), "files": len(engine.catalog.sources)}
+
+    return router

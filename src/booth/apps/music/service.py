@@ -1,0 +1,204 @@
+"""What the HTTP router, the web UI and the terminal chat all call: one code path for each action.
+
+Each function takes the host (runtime and session store) and the engine (catalog, planner,
+resolver) explicitly; none keeps anything between calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from booth.apps.music.catalog import shared_catalog
+from booth.apps.music.context import MusicContext, save_feedback, summary
+from booth.apps.music.pipeline import MusicEngine, TurnRequest, make_plan, music_pipeline
+from booth.core.errors import BoothError, ErrorCode
+from booth.core.events import EventType
+from booth.core.host import Host
+from booth.core.runs import Subscriber
+from booth.core.runtime import Run
+from booth.core.sessions.access import OpenedSession, authorize
+from booth.core.sessions.base import update_context
+
+APP = "music"
+CONTEXT_WINDOW = 30 * 60
+
+
+def _no_control_characters(value: str) -> str:
+    if any(ord(ch) < 32 and ch not in "\t" or ord(ch) == 127 for ch in value):
+        raise ValueError("control characters are not allowed")
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+class RecommendationRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=500)
+    session_id: str | None = None
+    session_token: str | None = None
+    max_recommendations: int = Field(10, ge=1, le=10)
+    include_previews: bool = True
+    chat_context: dict[str, Any] | list[Any] | None = Field(
+        None, description="Accepted for compatibility; the session's stored context is used.")
+    include_thoughts: bool = True
+
+    _clean_query = field_validator("query")(_no_control_characters)
+
+
+class PlanningRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=500)
+    session_id: str | None = None
+    session_token: str | None = None
+    max_recommendations: int = Field(10, ge=1, le=10)
+
+    _clean_query = field_validator("query")(_no_control_characters)
+
+
+FeedbackValue = Literal["thumbs_up", "thumbs_down", "up", "down", "like", "dislike"]
+
+
+class FeedbackRequest(BaseModel):
+    session_id: str
+    session_token: str | None = None
+    track_id: str | None = Field(None, max_length=400)
+    recommendation_id: str | None = Field(None, max_length=400, description="alias of track_id")
+    feedback: FeedbackValue
+
+    @property
+    def value(self) -> int:
+        return 1 if self.feedback in ("thumbs_up", "up", "like") else -1
+
+    @property
+    def target(self) -> str:
+        target = self.track_id or self.recommendation_id
+        if not target:
+            raise BoothError(ErrorCode.INVALID_QUERY, "track_id (or recommendation_id) is required.")
+        return target
+
+
+def default_engine(host: Host, context_window: float | None = None) -> MusicEngine:
+    """The bundled catalog merged with the user's import, and the context window.
+
+    The window comes from the argument, else BOOTH_MUSIC_CONTEXT_WINDOW (seconds), else 30 min.
+    """
+    if context_window is None:
+        context_window = float(os.environ.get("BOOTH_MUSIC_CONTEXT_WINDOW", CONTEXT_WINDOW))
+    return MusicEngine.build(shared_catalog(host.data_dir), context_window)
+
+
+# -- recommendations -------------------------------------------------------------------------
+async def start_recommendation(
+    host: Host, engine: MusicEngine, opened: OpenedSession, body: RecommendationRequest,
+    client: str | None,
+) -> tuple[Run, Subscriber]:
+    """Start one turn on the caller's session; the stream and the JSON endpoint both use it."""
+    request = TurnRequest(
+        query=body.query,
+        count=body.max_recommendations,
+        include_previews=body.include_previews,
+        chat_context=body.chat_context,
+    )
+    return await host.start(
+        opened, app=APP, pipeline=music_pipeline(engine, request), client=client,
+        include_thoughts=body.include_thoughts,
+    )
+
+
+async def recommend(
+    host: Host, engine: MusicEngine, opened: OpenedSession, body: RecommendationRequest,
+    client: str | None,
+) -> dict[str, Any]:
+    """Run one turn to its end and return its `result`; an `error` event becomes a BoothError."""
+    run, subscriber = await start_recommendation(host, engine, opened, body, client)
+    events = await host.runtime.collect(run, subscriber)
+    if run.task is not None:
+        # The run releases the session's lease after its last event; wait for that, so a
+        # follow-up sent the moment this answer arrives is not refused as BUSY.
+        await asyncio.shield(run.task)
+    for event in events:
+        if event.type is EventType.ERROR:
+            data = event.data
+            raise BoothError(ErrorCode(data["code"]), data["message"],
+                             retryable=data.get("retryable"))
+    result = next((e.data for e in events if e.type is EventType.RESULT), None)
+    if result is None:
+        raise BoothError(ErrorCode.PIPELINE_ERROR, "The run ended without a result.",
+                         retryable=True)
+    result = dict(result)
+    if opened.minted_token:
+        result["session_token"] = opened.minted_token
+    return result
+
+
+# -- planning, feedback, history, context ----------------------------------------------------
+async def plan(
+    host: Host, engine: MusicEngine, body: PlanningRequest, token: str | None
+) -> dict[str, Any]:
+    """The planner's decision for a query, without running it (and without creating a session).
+
+    With a session (and its token) the follow-up resolver sees that session's context.
+    """
+    started = time.perf_counter()
+    music = MusicContext()
+    if body.session_id:
+        record = await authorize(host.sessions, body.session_id, token)
+        music = MusicContext.from_session(record.context)
+    decided = make_plan(engine, body.query, music, host.sessions.clock())
+    return {
+        "strategy": decided.to_dict(engine, music.anchor, body.max_recommendations),
+        "execution_time": round(time.perf_counter() - started, 4),
+        "session_id": body.session_id,
+    }
+
+
+async def record_feedback(
+    host: Host, engine: MusicEngine, body: FeedbackRequest, token: str | None
+) -> dict[str, Any]:
+    """Store a thumbs up/down in the session; later rankings read it."""
+    await authorize(host.sessions, body.session_id, token)
+    track = engine.catalog.track(body.target)
+    if track is None:
+        raise BoothError(ErrorCode.NOT_FOUND, f"No track {body.target!r} in the catalog.")
+    now = host.sessions.clock()
+    await update_context(host.sessions, body.session_id,
+                         save_feedback(track.track_id, body.value, now))
+    await host.sessions.append_turn(body.session_id, {
+        "app": APP, "at": now, "feedback": "thumbs_up" if body.value > 0 else "thumbs_down",
+        "track_id": track.track_id,
+    })
+    effect = (f"Tracks by {track.artist} will rank higher in this session."
+              if body.value > 0 else
+              f"'{track.title}' will not be shown again; tracks by {track.artist} will rank lower.")
+    return {
+        "message": "Feedback recorded.",
+        "session_id": body.session_id,
+        "track_id": track.track_id,
+        "feedback": "thumbs_up" if body.value > 0 else "thumbs_down",
+        "effect": effect,
+    }
+
+
+async def history(host: Host, session_id: str, token: str | None,
+                  limit: int = 100) -> dict[str, Any]:
+    await authorize(host.sessions, session_id, token)
+    turns = await host.sessions.recent_turns(session_id, limit)
+    return {"session_id": session_id,
+            "history": [t for t in turns if t.get("app", APP) == APP]}
+
+
+async def context_summary(
+    host: Host, engine: MusicEngine, session_id: str, token: str | None
+) -> dict[str, Any]:
+    record = await authorize(host.sessions, session_id, token)
+    now = host.sessions.clock()
+    music = MusicContext.from_session(record.context)
+    return {
+        "session_id": session_id,
+        "context_summary": summary(music, now, engine.context_window),
+        "timestamp": now,
+    }
