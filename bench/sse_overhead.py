@@ -2,7 +2,9 @@
 
 Each server runs in its own process (real uvicorn on loopback); this process is the client.
 N concurrent streams of the synthetic 8-phase run (bench/synthetic.py); we report events/s for
-both, the ratio booth/bare, and errors. Usage:
+both and their ratio (booth/bare), errors, and server CPU time per 1000 events (the client is a
+single Python process, so wall-clock throughput is partly client-bound; CPU per event shows the
+server's own cost). Usage:
 
     python -m bench.sse_overhead [--n 100 1000] [--rounds 3] [--store sqlite:///...|memory|redis://...]
 """
@@ -63,17 +65,26 @@ async def one_stream(http: httpx.AsyncClient, url: str, i: int) -> tuple[int, bo
     return events, terminal == 1 and last == "complete"
 
 
-async def measure(url: str, n: int) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(url: str, n: int, pid: int) -> dict:
     limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
     async with httpx.AsyncClient(timeout=120, limits=limits) as http:
+        cpu_before = cpu_seconds(pid)
         started = time.perf_counter()
         results = await asyncio.gather(*[one_stream(http, url, i) for i in range(n)],
                                        return_exceptions=True)
         elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(pid) - cpu_before
     ok = [r for r in results if isinstance(r, tuple) and r[1]]
     events = sum(r[0] for r in ok)
     return {"streams": n, "errors": n - len(ok), "events": events, "seconds": round(elapsed, 3),
-            "events_per_s": round(events / elapsed, 1)}
+            "events_per_s": round(events / elapsed, 1),
+            "server_cpu_ms_per_1k_events": round(cpu * 1e6 / max(events, 1), 1)}
 
 
 def main() -> None:
@@ -89,20 +100,24 @@ def main() -> None:
     ports = {"bare": free_port(), "booth": free_port()}
     servers = {kind: start_server(kind, port, env) for kind, port in ports.items()}
     urls = {kind: f"http://127.0.0.1:{port}/bench/stream" for kind, port in ports.items()}
-    report = {"store": store.split("@")[-1], "rounds": args.rounds, "results": []}
+    report = {"store": store.split(":")[0], "rounds": args.rounds, "results": []}
     try:
         for n in args.n:
             best: dict[str, dict] = {}
             for _ in range(args.rounds):
                 for kind in ("bare", "booth"):  # interleaved, so drift hits both
-                    result = asyncio.run(measure(urls[kind], n))
+                    result = asyncio.run(measure(urls[kind], n, servers[kind].pid))
                     if kind not in best or result["events_per_s"] > best[kind]["events_per_s"]:
                         best[kind] = result
             ratio = best["booth"]["events_per_s"] / best["bare"]["events_per_s"]
-            row = {"n": n, "bare": best["bare"], "booth": best["booth"], "ratio": round(ratio, 3)}
+            cpu_ratio = (best["bare"]["server_cpu_ms_per_1k_events"]
+                         / max(best["booth"]["server_cpu_ms_per_1k_events"], 1e-9))
+            row = {"n": n, "bare": best["bare"], "booth": best["booth"], "ratio": round(ratio, 3),
+                   "cpu_efficiency_ratio": round(cpu_ratio, 3)}
             report["results"].append(row)
             print(f"N={n:5d}  bare {best['bare']['events_per_s']:>9.0f} ev/s  "
                   f"booth {best['booth']['events_per_s']:>9.0f} ev/s  ratio {ratio:.2f}  "
+                  f"server CPU/event bare:booth {cpu_ratio:.2f}  "
                   f"errors bare={best['bare']['errors']} booth={best['booth']['errors']}")
     finally:
         for process in servers.values():

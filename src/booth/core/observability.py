@@ -83,6 +83,7 @@ class Metrics:
             registry=r,
         )
         self.events = Counter("booth_events", "Events emitted", ["type"], registry=r)
+        self._event_counters: dict[str, Counter] = {}
         self.rejections = Counter("booth_rejections", "Requests refused", ["reason"], registry=r)
         self.breaker_state = Gauge(
             "booth_breaker_open", "1 when an upstream's breaker is not closed", ["upstream"], registry=r
@@ -91,6 +92,14 @@ class Metrics:
         self.dropped_streams = Counter(
             "booth_dropped_streams", "Streams dropped for reading too slowly", registry=r
         )
+
+
+    def count_event(self, event_type: str) -> None:
+        """Count one emitted event (the labelled child is looked up once per type: hot path)."""
+        counter = self._event_counters.get(event_type)
+        if counter is None:
+            counter = self._event_counters[event_type] = self.events.labels(event_type)
+        counter.inc()
 
 
 class Stopwatch:

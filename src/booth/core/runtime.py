@@ -77,7 +77,7 @@ class Run:
             if event.terminal:
                 self.ended = True
             await self._log.append(self.id, event)
-            self._metrics.events.labels(type_.value).inc()
+            self._metrics.count_event(type_.value)
             live = Event(event.seq, type_, {**data, **private}) if private else event
             for subscriber in self.subscribers:
                 subscriber.offer(live)

@@ -118,7 +118,7 @@ FILLER = {
     "a", "an", "the", "at", "for", "in", "of", "on", "to", "and", "or", "with", "role", "roles",
     "job", "jobs", "position", "opening", "fit", "check", "analysis", "how", "well", "do", "does",
     "i", "me", "my", "is", "am", "would", "should", "be", "good", "what", "who", "team",
-    "company", "look", "looking", "for?", "as", "about", "match", "work", "working", "apply",
+    "look", "looking", "for?", "as", "about", "match", "work", "working", "apply",
     "applying", "career", "careers", "want", "like",
 }
 
@@ -179,7 +179,7 @@ def _guess_company(text: str, title: str | None, ontology: Ontology) -> str | No
         word = _clean(token)
         if not word or word in FILLER or word in title_words or word in SENIORITY_WORDS:
             continue
-        if word in ROLE_MODIFIERS or word.rstrip("s") in ROLE_NOUNS or ontology.is_skill_name(word):
+        if word.rstrip("s") in ROLE_NOUNS or ontology.is_skill_name(word):
             continue
         kept.append(token.strip(".,;:!?\"()"))
     if not kept or len(kept) > 5:
@@ -245,7 +245,7 @@ def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classificatio
 def _employer_in_jd(text: str) -> str | None:
     """An unknown employer a job description introduces ("About Acme Robotics", "at Acme")."""
     found = re.search(
-        r"(?:\bAbout|\bat|\bJoin)\s+([A-Z][\w&.'-]+(?:\s+[A-Z][\w&.'-]+){0,3})"
+        r"(?:\b(?i:about|at|join))\s+([A-Z][\w&.'-]+(?:\s+[A-Z][\w&.'-]+){0,3})"
         r"|([A-Z][\w&.'-]+(?:\s+[A-Z][\w&.'-]+){0,3})\s+(?:is|are)\s+(?:hiring|looking|seeking)",
         text,
     )

@@ -132,22 +132,19 @@ class SqliteSessionStore:
             await conn.execute("COMMIT")
 
     async def create(self, session_id: str, token_hash: str) -> SessionRecord:
-        # Insert, or take over the id only if the session holding it has expired.
-        rows = await self._rows(
-            "INSERT INTO sessions (id, token_hash, created_at, last_seen) "
-            "VALUES (:id, :token_hash, :now, :now) "
-            "ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, "
-            "created_at = excluded.created_at, last_seen = excluded.last_seen, context = '{}', "
-            "version = 0, turn_count = 0 "
-            f"WHERE NOT ({live('sessions')}) "
-            "RETURNING created_at",
-            self._window(id=session_id, token_hash=token_hash),
+        now = self.clock()
+        insert = (
+            "INSERT INTO sessions (id, token_hash, created_at, last_seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO NOTHING RETURNING id"
         )
-        if not rows:
-            raise SessionExists(session_id)
-        await self._run("DELETE FROM turns WHERE session_id = ?", (session_id,))
-        await self._run("DELETE FROM leases WHERE session_id = ?", (session_id,))
-        return SessionRecord(session_id, token_hash, rows[0][0], rows[0][0])
+        params = (session_id, token_hash, now, now)
+        if not await self._rows(insert, params):
+            # The id is taken: by a live session (refuse) or an expired one (gone for good).
+            if await self.get(session_id) is not None:
+                raise SessionExists(session_id)
+            if not await self._rows(insert, params):
+                raise SessionExists(session_id)  # another process took it a moment ago
+        return SessionRecord(session_id, token_hash, now, now)
 
     async def get(self, session_id: str) -> SessionRecord | None:
         rows = await self._rows(f"SELECT {COLUMNS} FROM sessions WHERE id = ?", (session_id,))
