@@ -23,8 +23,11 @@ from booth.core.sessions.redis import RedisSessionStore
 from booth.core.sessions.sqlite import SqliteSessionStore
 
 ROOT = Path(__file__).resolve().parents[1]
-TURN = {"query": "songs like radiohead but calmer", "intent": "artist_similarity",
-        "tracks": [f"artist {i}||title {i}" for i in range(10)]}
+TURN = {
+    "query": "songs like radiohead but calmer",
+    "intent": "artist_similarity",
+    "tracks": [f"artist {i}||title {i}" for i in range(10)],
+}
 
 
 async def build(kind: str, tmp: str, redis_url: str):
@@ -52,8 +55,11 @@ async def measure(store, session_id: str, history: int, ops: int) -> dict:
         await store.append_turn(session_id, TURN)
         await store.recent_turns(session_id, 10)
         timings.append((time.perf_counter() - started) * 1000)
-    return {"history": history, "p50_ms": round(statistics.median(timings), 4),
-            "p95_ms": round(percentile(timings, 0.95), 4)}
+    return {
+        "history": history,
+        "p50_ms": round(statistics.median(timings), 4),
+        "p95_ms": round(percentile(timings, 0.95), 4),
+    }
 
 
 async def run(ops: int, redis_url: str) -> list[dict]:
@@ -69,10 +75,15 @@ async def run(ops: int, redis_url: str) -> list[dict]:
                     await store.redis.flushdb()
                 await store.close()
             ratio = long["p50_ms"] / short["p50_ms"]
-            rows.append({"backend": kind, "short": short, "long": long, "p50_ratio": round(ratio, 3)})
-            print(f"{kind:7s} history 10: p50 {short['p50_ms']:.3f} ms p95 {short['p95_ms']:.3f} ms | "
-                  f"history 1000: p50 {long['p50_ms']:.3f} ms p95 {long['p95_ms']:.3f} ms | "
-                  f"ratio {ratio:.2f}")
+            rows.append(
+                {"backend": kind, "short": short, "long": long, "p50_ratio": round(ratio, 3)}
+            )
+            print(
+                f"{kind:7s} history 10: p50 {short['p50_ms']:.3f} ms "
+                f"p95 {short['p95_ms']:.3f} ms | "
+                f"history 1000: p50 {long['p50_ms']:.3f} ms p95 {long['p95_ms']:.3f} ms | "
+                f"ratio {ratio:.2f}"
+            )
     return rows
 
 

@@ -36,7 +36,8 @@ def free_port() -> int:
 def start_server(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.serve", kind, str(port)],
-        cwd=ROOT, env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -76,22 +77,30 @@ async def measure(url: str, n: int, pid: int) -> dict:
     async with httpx.AsyncClient(timeout=120, limits=limits) as http:
         cpu_before = cpu_seconds(pid)
         started = time.perf_counter()
-        results = await asyncio.gather(*[one_stream(http, url, i) for i in range(n)],
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            *[one_stream(http, url, i) for i in range(n)], return_exceptions=True
+        )
         elapsed = time.perf_counter() - started
         cpu = cpu_seconds(pid) - cpu_before
     ok = [r for r in results if isinstance(r, tuple) and r[1]]
     events = sum(r[0] for r in ok)
-    return {"streams": n, "errors": n - len(ok), "events": events, "seconds": round(elapsed, 3),
-            "events_per_s": round(events / elapsed, 1),
-            "server_cpu_ms_per_1k_events": round(cpu * 1e6 / max(events, 1), 1)}
+    return {
+        "streams": n,
+        "errors": n - len(ok),
+        "events": events,
+        "seconds": round(elapsed, 3),
+        "events_per_s": round(events / elapsed, 1),
+        "server_cpu_ms_per_1k_events": round(cpu * 1e6 / max(events, 1), 1),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--store", default=None, help="booth's store (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--store", default=None, help="booth's store (default: a fresh SQLite file)"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench/results/sse_overhead.json"))
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="booth-bench-")
@@ -110,15 +119,23 @@ def main() -> None:
                     if kind not in best or result["events_per_s"] > best[kind]["events_per_s"]:
                         best[kind] = result
             ratio = best["booth"]["events_per_s"] / best["bare"]["events_per_s"]
-            cpu_ratio = (best["bare"]["server_cpu_ms_per_1k_events"]
-                         / max(best["booth"]["server_cpu_ms_per_1k_events"], 1e-9))
-            row = {"n": n, "bare": best["bare"], "booth": best["booth"], "ratio": round(ratio, 3),
-                   "cpu_efficiency_ratio": round(cpu_ratio, 3)}
+            cpu_ratio = best["bare"]["server_cpu_ms_per_1k_events"] / max(
+                best["booth"]["server_cpu_ms_per_1k_events"], 1e-9
+            )
+            row = {
+                "n": n,
+                "bare": best["bare"],
+                "booth": best["booth"],
+                "ratio": round(ratio, 3),
+                "cpu_efficiency_ratio": round(cpu_ratio, 3),
+            }
             report["results"].append(row)
-            print(f"N={n:5d}  bare {best['bare']['events_per_s']:>9.0f} ev/s  "
-                  f"booth {best['booth']['events_per_s']:>9.0f} ev/s  ratio {ratio:.2f}  "
-                  f"server CPU/event bare:booth {cpu_ratio:.2f}  "
-                  f"errors bare={best['bare']['errors']} booth={best['booth']['errors']}")
+            print(
+                f"N={n:5d}  bare {best['bare']['events_per_s']:>9.0f} ev/s  "
+                f"booth {best['booth']['events_per_s']:>9.0f} ev/s  ratio {ratio:.2f}  "
+                f"server CPU/event bare:booth {cpu_ratio:.2f}  "
+                f"errors bare={best['bare']['errors']} booth={best['booth']['errors']}"
+            )
     finally:
         for process in servers.values():
             process.terminate()

@@ -16,8 +16,14 @@ from booth.core.host import Host, client_address
 from booth.core.runs import RunContext
 
 PHASES = [
-    "connecting", "deep_research", "research_reranker", "content_enrich",
-    "skeptical_comparison", "skills_matching", "confidence_reranker", "generate_results",
+    "connecting",
+    "deep_research",
+    "research_reranker",
+    "content_enrich",
+    "skeptical_comparison",
+    "skills_matching",
+    "confidence_reranker",
+    "generate_results",
 ]
 
 
@@ -43,7 +49,9 @@ def booth_router(host: Host, settings=None) -> APIRouter:
     async def stream(body: Body, request: Request):
         opened = await host.open_for_request(request, body.session_id)
         run, subscriber = await host.start(
-            opened, app="bench", client=client_address(request),
+            opened,
+            app="bench",
+            client=client_address(request),
             pipeline=lambda ctx: synthetic_pipeline(ctx, body.query),
         )
         return host.sse(run, subscriber, opened)
@@ -62,18 +70,39 @@ def bare_app() -> FastAPI:
             def event(kind: str, data: dict):
                 nonlocal seq
                 seq += 1
-                return {"id": str(seq), "event": kind, "data": json.dumps(data, separators=(",", ":"))}
+                return {
+                    "id": str(seq),
+                    "event": kind,
+                    "data": json.dumps(data, separators=(",", ":")),
+                }
 
             yield event("status", {"status": "started", "message": "bench run started"})
             step = 0
             for phase in PHASES:
                 yield event("phase", {"phase": phase, "message": f"{phase}: {body.query}"})
-                for kind, text in (("tool_call", "looking up"), ("observation", "found facts about")):
+                for kind, text in (
+                    ("tool_call", "looking up"),
+                    ("observation", "found facts about"),
+                ):
                     step += 1
-                    yield event("thought", {"step": step, "type": kind, "phase": phase,
-                                            "content": f"{text} {body.query}"})
-                yield event("phase_complete", {"phase": phase, "summary": f"{phase} done",
-                                               "data": {"query": body.query}, "duration_ms": 0})
+                    yield event(
+                        "thought",
+                        {
+                            "step": step,
+                            "type": kind,
+                            "phase": phase,
+                            "content": f"{text} {body.query}",
+                        },
+                    )
+                yield event(
+                    "phase_complete",
+                    {
+                        "phase": phase,
+                        "summary": f"{phase} done",
+                        "data": {"query": body.query},
+                        "duration_ms": 0,
+                    },
+                )
             yield event("response", {"chunk": f"answer about {body.query}"})
             yield event("result", {"query": body.query, "score": 80})
             yield event("complete", {"duration_ms": 0})

@@ -43,7 +43,9 @@ def test_sessions_list_export_delete(tmp_path):
     assert data["turns"] == [{"query": "hello"}]
     assert data["context"] == {"intent": "discovery"}
     assert "h1" not in exported.output  # never the token (nor its hash)
-    assert runner.invoke(app, ["sessions", "delete", "session-cli-1", "--store", store]).exit_code == 0
+    assert (
+        runner.invoke(app, ["sessions", "delete", "session-cli-1", "--store", store]).exit_code == 0
+    )
     gone = runner.invoke(app, ["sessions", "export", "session-cli-1", "--store", store])
     assert gone.exit_code == 1
     purged = runner.invoke(app, ["sessions", "purge", "--store", store])
@@ -54,8 +56,12 @@ def test_booth_serve_answers_health_metrics_and_docs(tmp_path):
     port = free_port()
     env = {**os.environ, "BOOTH_STORE": f"sqlite:///{tmp_path}/serve.db"}
     booth = Path(sys.executable).parent / "booth"
-    process = subprocess.Popen([str(booth), "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [str(booth), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, timeout=60, process=process)

@@ -15,8 +15,12 @@ from tests.support.sse import assert_well_formed, post_stream
 
 @pytest.fixture
 def replicas(redis_url):
-    env = {"BOOTH_STORE": redis_url, "BOOTH_UI": "0", "BOOTH_DISCONNECT_POLICY": "detach",
-           "BOOTH_DETACH_GRACE": "10"}
+    env = {
+        "BOOTH_STORE": redis_url,
+        "BOOTH_UI": "0",
+        "BOOTH_DISCONNECT_POLICY": "detach",
+        "BOOTH_DETACH_GRACE": "10",
+    }
     servers = [ProcessServer(env).start(), ProcessServer(env).start()]
     yield servers
     for server in servers:
@@ -32,7 +36,10 @@ async def test_a_run_started_on_one_replica_resumes_on_another(replicas):
         run_id = first.headers["x-run-id"]
         token = {"X-Session-Token": first.headers["x-session-token"]}
         rest = await post_stream(
-            http, f"{b.url}/api/runs/{run_id}/events", {}, method="GET",
+            http,
+            f"{b.url}/api/runs/{run_id}/events",
+            {},
+            method="GET",
             headers={**token, "Last-Event-ID": "4"},
         )
         assert rest.status_code == 200
@@ -43,7 +50,9 @@ async def test_a_run_started_on_one_replica_resumes_on_another(replicas):
         # The session, its token and its history are shared too.
         session_id = first.headers["x-session-id"]
         follow_up = await post_stream(
-            http, b.url + "/test/stream", {"query": "second turn", "session_id": session_id},
+            http,
+            b.url + "/test/stream",
+            {"query": "second turn", "session_id": session_id},
             headers=token,
         )
         assert_well_formed(follow_up)
@@ -56,14 +65,24 @@ async def test_a_run_started_on_one_replica_resumes_on_another(replicas):
 async def test_one_run_per_session_holds_across_replicas(replicas):
     a, b = replicas
     async with httpx.AsyncClient(timeout=30) as http:
-        first = await post_stream(http, a.url + "/test/stream", {"query": "claim it", "session_id": "shared-session"})
+        first = await post_stream(
+            http, a.url + "/test/stream", {"query": "claim it", "session_id": "shared-session"}
+        )
         token = {"X-Session-Token": first.headers["x-session-token"]}
-        slow = asyncio.create_task(post_stream(
-            http, a.url + "/test/stream",
-            {"query": "slow run", "session_id": "shared-session", "delay": 0.2}, headers=token))
+        slow = asyncio.create_task(
+            post_stream(
+                http,
+                a.url + "/test/stream",
+                {"query": "slow run", "session_id": "shared-session", "delay": 0.2},
+                headers=token,
+            )
+        )
         await asyncio.sleep(0.5)
-        busy = await http.post(b.url + "/test/stream",
-                               json={"query": "meanwhile", "session_id": "shared-session"}, headers=token)
+        busy = await http.post(
+            b.url + "/test/stream",
+            json={"query": "meanwhile", "session_id": "shared-session"},
+            headers=token,
+        )
         assert busy.status_code == 409 and busy.json()["error"]["code"] == "BUSY"
         assert_well_formed(await slow)
 

@@ -72,7 +72,7 @@ async def test_200_concurrent_runs_each_see_only_their_own_events(server):
         results = await asyncio.gather(
             *[post_stream(http, "/test/stream", {"query": c, "delay": 0.01}) for c in canaries]
         )
-        for canary, got in zip(canaries, results):
+        for canary, got in zip(canaries, results, strict=True):
             assert got.status_code == 200
             assert_well_formed(got)
             assert got.events[-1]["event"] == "complete"
@@ -83,7 +83,7 @@ async def test_200_concurrent_runs_each_see_only_their_own_events(server):
             for event in got.events[1:-1]:  # every event but status and complete names its canary
                 assert canary in str(event["data"])
         # Stored history, read with each session's own token, holds only its own canary.
-        for canary, got in zip(canaries[:50], results[:50]):
+        for canary, got in zip(canaries[:50], results[:50], strict=True):
             history = await http.get(
                 f"/test/sessions/{got.headers['x-session-id']}/history",
                 headers={"X-Session-Token": got.headers["x-session-token"]},
@@ -143,8 +143,11 @@ async def test_session_id_resolution_and_validation(server):
 async def test_a_second_run_on_a_busy_session_is_409_busy(server):
     async with client(server) as http:
         first = asyncio.create_task(
-            post_stream(http, "/test/stream", {"query": "slow one", "session_id": "busy-session",
-                                               "delay": 0.1})
+            post_stream(
+                http,
+                "/test/stream",
+                {"query": "slow one", "session_id": "busy-session", "delay": 0.1},
+            )
         )
         await wait_until(lambda: len(server.host.runtime.runs) == 1)
         token = None
@@ -153,15 +156,21 @@ async def test_a_second_run_on_a_busy_session_is_409_busy(server):
             runs = list(server.host.runtime.runs.values())
             if runs:
                 token = "unknown"
-        second = await http.post("/test/stream", json={"query": "again", "session_id": "busy-session"})
+        second = await http.post(
+            "/test/stream", json={"query": "again", "session_id": "busy-session"}
+        )
         # Without the token: forbidden before anything else.
         assert second.status_code == 403
         done = await first
         assert_well_formed(done)
         owner = {"X-Session-Token": done.headers["x-session-token"]}
         third = asyncio.create_task(
-            post_stream(http, "/test/stream", {"query": "slow two", "session_id": "busy-session",
-                                               "delay": 0.1}, headers=owner)
+            post_stream(
+                http,
+                "/test/stream",
+                {"query": "slow two", "session_id": "busy-session", "delay": 0.1},
+                headers=owner,
+            )
         )
         await wait_until(lambda: len(server.host.runtime.runs) == 1)
         busy = await http.post(
@@ -177,13 +186,23 @@ async def test_enqueue_policy_runs_the_second_request_after_the_first():
     live = serve(busy_policy="enqueue")
     try:
         async with client(live) as http:
-            first = await post_stream(http, "/test/stream", {"query": "warm up", "session_id": "queued-session"})
+            first = await post_stream(
+                http, "/test/stream", {"query": "warm up", "session_id": "queued-session"}
+            )
             owner = {"X-Session-Token": first.headers["x-session-token"]}
             a, b = await asyncio.gather(
-                post_stream(http, "/test/stream", {"query": "first q", "session_id": "queued-session",
-                                                   "delay": 0.05}, headers=owner),
-                post_stream(http, "/test/stream", {"query": "second q", "session_id": "queued-session",
-                                                   "delay": 0.05}, headers=owner),
+                post_stream(
+                    http,
+                    "/test/stream",
+                    {"query": "first q", "session_id": "queued-session", "delay": 0.05},
+                    headers=owner,
+                ),
+                post_stream(
+                    http,
+                    "/test/stream",
+                    {"query": "second q", "session_id": "queued-session", "delay": 0.05},
+                    headers=owner,
+                ),
             )
         assert a.status_code == b.status_code == 200
         assert a.events[-1]["event"] == b.events[-1]["event"] == "complete"
@@ -196,7 +215,9 @@ async def test_past_the_admission_cap_a_run_is_429_with_retry_after():
     try:
         async with client(live) as http:
             slow = [
-                asyncio.create_task(post_stream(http, "/test/stream", {"query": f"slow {i}", "delay": 0.1}))
+                asyncio.create_task(
+                    post_stream(http, "/test/stream", {"query": f"slow {i}", "delay": 0.1})
+                )
                 for i in range(2)
             ]
             await wait_until(lambda: len(live.host.runtime.runs) == 2)
@@ -239,17 +260,21 @@ async def test_a_failing_pipeline_ends_with_one_error_event(server):
 
 async def test_a_dropped_client_cancels_its_run_and_the_task_is_gone(server):
     async with client(server) as http:
-        got = await post_stream(http, "/test/stream", {"query": "leave early", "delay": 0.2},
-                                stop_after=3)
+        got = await post_stream(
+            http, "/test/stream", {"query": "leave early", "delay": 0.2}, stop_after=3
+        )
         run_id = got.headers["x-run-id"]
         token = got.headers["x-session-token"]
         await wait_until(lambda: run_id not in server.host.runtime.runs)
-        assert not [
-            t for t in server.call(_tasks()) if "_execute" in repr(t.get_coro())
-        ], "a run task outlived its client"
+        assert not [t for t in server.call(_tasks()) if "_execute" in repr(t.get_coro())], (
+            "a run task outlived its client"
+        )
         # Its log says why it ended.
         replay = await post_stream(
-            http, f"/api/runs/{run_id}/events", {}, method="GET",
+            http,
+            f"/api/runs/{run_id}/events",
+            {},
+            method="GET",
             headers={"X-Session-Token": token, "Last-Event-ID": "3"},
         )
         assert replay.events[-1]["data"]["code"] == "CANCELLED"
@@ -270,23 +295,33 @@ async def test_with_detach_a_dropped_client_resumes_from_last_event_id():
     live = serve(disconnect_policy="detach", detach_grace=10)
     try:
         async with client(live) as http:
-            first = await post_stream(http, "/test/stream", {"query": "come back", "delay": 0.05},
-                                      stop_after=5)
+            first = await post_stream(
+                http, "/test/stream", {"query": "come back", "delay": 0.05}, stop_after=5
+            )
             run_id = first.headers["x-run-id"]
             token = first.headers["x-session-token"]
             rest = await post_stream(
-                http, f"/api/runs/{run_id}/events", {}, method="GET",
+                http,
+                f"/api/runs/{run_id}/events",
+                {},
+                method="GET",
                 headers={"X-Session-Token": token, "Last-Event-ID": "5"},
             )
             assert rest.status_code == 200
             assert_well_formed_from(rest, 6)
             assert rest.events[-1]["event"] == "complete"
             whole = first.events + rest.events
-            assert [d["phase"] for d in [e["data"] for e in whole if e["event"] == "phase"]] == PHASES
+            assert [
+                d["phase"] for d in [e["data"] for e in whole if e["event"] == "phase"]
+            ] == PHASES
             # Someone else's token gets nothing.
-            denied = await http.get(f"/api/runs/{run_id}/events", headers={"X-Session-Token": "nope"})
+            denied = await http.get(
+                f"/api/runs/{run_id}/events", headers={"X-Session-Token": "nope"}
+            )
             assert denied.status_code == 403
-            missing = await http.get("/api/runs/run_missing/events", headers={"X-Session-Token": token})
+            missing = await http.get(
+                "/api/runs/run_missing/events", headers={"X-Session-Token": token}
+            )
             assert missing.status_code == 404
     finally:
         live.stop()
@@ -294,7 +329,9 @@ async def test_with_detach_a_dropped_client_resumes_from_last_event_id():
 
 async def test_cancel_endpoint_ends_a_run(server):
     async with client(server) as http:
-        task = asyncio.create_task(post_stream(http, "/test/stream", {"query": "cancel me", "delay": 0.3}))
+        task = asyncio.create_task(
+            post_stream(http, "/test/stream", {"query": "cancel me", "delay": 0.3})
+        )
         await wait_until(lambda: len(server.host.runtime.runs) == 1)
         run = next(iter(server.host.runtime.runs.values()))
         record = server.call(server.host.sessions.get(run.session_id))
@@ -302,16 +339,25 @@ async def test_cancel_endpoint_ends_a_run(server):
         # Without the token: refused.
         assert (await http.post(f"/api/runs/{run.id}/cancel")).status_code == 403
         got = await task
-        assert got.events[-1]["event"] == "complete" or got.events[-1]["data"]["code"] == "CANCELLED"
+        assert (
+            got.events[-1]["event"] == "complete" or got.events[-1]["data"]["code"] == "CANCELLED"
+        )
 
 
 async def test_cancel_endpoint_with_token(server):
     async with client(server) as http:
-        first = await post_stream(http, "/test/stream", {"query": "warm up", "session_id": "cancel-session"})
+        first = await post_stream(
+            http, "/test/stream", {"query": "warm up", "session_id": "cancel-session"}
+        )
         owner = {"X-Session-Token": first.headers["x-session-token"]}
-        task = asyncio.create_task(post_stream(
-            http, "/test/stream", {"query": "cancel me", "session_id": "cancel-session", "delay": 0.3},
-            headers=owner))
+        task = asyncio.create_task(
+            post_stream(
+                http,
+                "/test/stream",
+                {"query": "cancel me", "session_id": "cancel-session", "delay": 0.3},
+                headers=owner,
+            )
+        )
         await wait_until(lambda: len(server.host.runtime.runs) == 1)
         run_id = next(iter(server.host.runtime.runs))
         answer = await http.post(f"/api/runs/{run_id}/cancel", headers=owner)
@@ -330,16 +376,20 @@ async def test_health_and_metrics(server):
         metrics = (await http.get("/metrics")).text
         assert 'booth_runs_total{app="canary",outcome="complete"} 1.0' in metrics
         assert "booth_active_sessions 1.0" in metrics
-        assert 'booth_events_total' in metrics
+        assert "booth_events_total" in metrics
 
 
 def test_shutdown_ends_open_streams_with_shutting_down(tmp_path):
-    server = ProcessServer({"BOOTH_STORE": f"sqlite:///{tmp_path}/b.db", "BOOTH_UI": "0",
-                            "BOOTH_SHUTDOWN_GRACE": "3"}).start()
+    server = ProcessServer(
+        {"BOOTH_STORE": f"sqlite:///{tmp_path}/b.db", "BOOTH_UI": "0", "BOOTH_SHUTDOWN_GRACE": "3"}
+    ).start()
     try:
+
         async def scenario():
             async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
-                task = asyncio.create_task(post_stream(http, "/test/stream", {"query": "long run", "delay": 2}))
+                task = asyncio.create_task(
+                    post_stream(http, "/test/stream", {"query": "long run", "delay": 2})
+                )
                 await asyncio.sleep(0.5)
                 await asyncio.to_thread(server.terminate)
                 return await task
@@ -359,7 +409,9 @@ async def test_a_quiet_stream_carries_heartbeat_comments():
     live = serve(heartbeat=0.1)
     try:
         async with client(live) as http:
-            async with http.stream("POST", "/test/stream", json={"query": "slow beat", "delay": 0.1}) as r:
+            async with http.stream(
+                "POST", "/test/stream", json={"query": "slow beat", "delay": 0.1}
+            ) as r:
                 lines = [line async for line in r.aiter_lines()]
         comments = [line for line in lines if line.startswith(":")]
         assert len(comments) >= 3

@@ -14,10 +14,12 @@ from booth.apps.fitcheck.cli import fit_check
 from booth.apps.music.cli import chat, import_catalog
 from booth.config import Settings
 
-app = typer.Typer(help="booth: a multi-user AI agent server with a private booth per user.",
-                  no_args_is_help=True)
-sessions_app = typer.Typer(help="List, purge, export and delete stored sessions.",
-                           no_args_is_help=True)
+app = typer.Typer(
+    help="booth: a multi-user AI agent server with a private booth per user.", no_args_is_help=True
+)
+sessions_app = typer.Typer(
+    help="List, purge, export and delete stored sessions.", no_args_is_help=True
+)
 music_app = typer.Typer(help="Music catalog tools.", no_args_is_help=True)
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(music_app, name="music")
@@ -33,7 +35,9 @@ def serve(
     host: str = typer.Option(None, help="Interface to bind (default BOOTH_HOST or 127.0.0.1)"),
     port: int = typer.Option(None, help="Port (default BOOTH_PORT or 8000)"),
     store: str = typer.Option(None, help="memory | sqlite:///path.db | redis://host:port/db"),
-    workers: int = typer.Option(1, min=1, help="Server processes (use a shared store: sqlite or redis)"),
+    workers: int = typer.Option(
+        1, min=1, help="Server processes (use a shared store: sqlite or redis)"
+    ),
 ) -> None:
     """Run the server (API, /docs, /metrics and the UI at /ui)."""
     import uvicorn
@@ -42,7 +46,9 @@ def serve(
         os.environ["BOOTH_STORE"] = store
     settings = Settings()
     if workers > 1 and settings.store == "memory":
-        raise typer.BadParameter("--workers > 1 needs a shared store (sqlite or redis)", param_hint="--store")
+        raise typer.BadParameter(
+            "--workers > 1 needs a shared store (sqlite or redis)", param_hint="--store"
+        )
     uvicorn.run(
         "booth.server:create_app_from_env",
         factory=True,
@@ -70,7 +76,9 @@ def verify_isolation(
     table.add_column("streams")
     table.add_column("checks")
     table.add_column("problems")
-    table.add_row(str(report.users), str(report.streams), str(report.checks), str(len(report.problems)))
+    table.add_row(
+        str(report.users), str(report.streams), str(report.checks), str(len(report.problems))
+    )
     console.print(table)
     for problem in report.problems[:50]:
         console.print(f"[red]✗[/red] {problem}")

@@ -106,7 +106,10 @@ class BoothClient:
         run_id = None
         try:
             async with aconnect_sse(
-                self._http, "POST", self.base_url + path, json=self._body(body),
+                self._http,
+                "POST",
+                self.base_url + path,
+                json=self._body(body),
                 headers=self._headers(),
             ) as source:
                 await self._raise_for(source.response)
@@ -129,7 +132,9 @@ class BoothClient:
         for attempt in range(self.max_resumes + 1):
             try:
                 async with aconnect_sse(
-                    self._http, "GET", f"{self.base_url}/api/runs/{run_id}/events",
+                    self._http,
+                    "GET",
+                    f"{self.base_url}/api/runs/{run_id}/events",
                     headers={**self._headers(), "Last-Event-ID": str(last_event_id)},
                 ) as source:
                     await self._raise_for(source.response)

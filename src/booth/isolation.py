@@ -63,8 +63,12 @@ def _check_stream(report: Report, user: User, events: list[ClientEvent], label: 
 
 
 async def _fit_check_user(user: User) -> None:
-    events = [e async for e in user.client.fit_check(
-        f"Senior Python backend engineer at {user.canary} Labs building APIs with FastAPI")]
+    events = [
+        e
+        async for e in user.client.fit_check(
+            f"Senior Python backend engineer at {user.canary} Labs building APIs with FastAPI"
+        )
+    ]
     user.streams.append(events)
 
 
@@ -73,16 +77,26 @@ async def _music_user(user: User) -> None:
         user.answers.append(await user.client.recommend(query, max_recommendations=5))
 
 
-async def verify_isolation(url: str, users: int = 20, apps: tuple[str, ...] = ("fitcheck", "music")) -> Report:
+async def verify_isolation(
+    url: str, users: int = 20, apps: tuple[str, ...] = ("fitcheck", "music")
+) -> Report:
     report = Report(users=users)
-    async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=users * 2 + 10)) as http:
+    async with httpx.AsyncClient(
+        timeout=120, limits=httpx.Limits(max_connections=users * 2 + 10)
+    ) as http:
         if "fitcheck" in apps:
-            group = [User(f"zq{uuid.uuid4().hex[:10]}", BoothClient(url, http=http)) for _ in range(users)]
+            group = [
+                User(f"zq{uuid.uuid4().hex[:10]}", BoothClient(url, http=http))
+                for _ in range(users)
+            ]
             await asyncio.gather(*[_fit_check_user(u) for u in group])
             for i, user in enumerate(group):
                 _check_stream(report, user, user.streams[0], f"fit-check user {i}")
         if "music" in apps:
-            group = [User(f"zq{uuid.uuid4().hex[:10]}", BoothClient(url, http=http)) for _ in range(users)]
+            group = [
+                User(f"zq{uuid.uuid4().hex[:10]}", BoothClient(url, http=http))
+                for _ in range(users)
+            ]
             await asyncio.gather(*[_music_user(u) for u in group])
             for i, user in enumerate(group):
                 report.checks += 1
@@ -102,12 +116,16 @@ async def verify_isolation(url: str, users: int = 20, apps: tuple[str, ...] = ("
     return report
 
 
-async def _check_tokens(report: Report, group: list[User], url: str, http: httpx.AsyncClient) -> None:
+async def _check_tokens(
+    report: Report, group: list[User], url: str, http: httpx.AsyncClient
+) -> None:
     """Each user tries the next user's session: with no token and with its own token."""
     for i, user in enumerate(group):
         victim = group[(i + 1) % len(group)]
         for token in (None, user.client.session_token):
-            intruder = BoothClient(url, session_id=victim.client.session_id, session_token=token, http=http)
+            intruder = BoothClient(
+                url, session_id=victim.client.session_id, session_token=token, http=http
+            )
             for attempt in ("history", "follow-up"):
                 report.checks += 1
                 try:

@@ -20,9 +20,9 @@ from booth.core.observability import Metrics, configure_logging
 from booth.core.resilience import AdmissionControl, BreakerState
 from booth.core.runtime import RunLimits, Runtime
 from booth.core.sessions.access import authorize
+from booth.core.sessions.base import Expiry
 from booth.core.sse import event_stream, sse_headers
 from booth.core.stores import build_stores
-from booth.core.sessions.base import Expiry
 
 log = logging.getLogger("booth.server")
 
@@ -52,6 +52,13 @@ def validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "Invalid request."
 
 
+async def refresh_gauges(host: Host) -> None:
+    """Gauges that are read off the stores and breakers rather than counted as they change."""
+    host.metrics.active_sessions.set(await host.sessions.count())
+    for name, breaker in host.breakers.items():
+        host.metrics.breaker_state.labels(name).set(breaker.state != BreakerState.CLOSED)
+
+
 async def sweep(host: Host, interval: float) -> None:
     """Purge expired sessions and run logs for good, on a timer."""
     while True:
@@ -61,7 +68,7 @@ async def sweep(host: Host, interval: float) -> None:
             await host.runtime.event_log.purge_expired()
             if gone:
                 host.metrics.evictions.inc(gone)
-            host.metrics.active_sessions.set(await host.sessions.count())
+            await refresh_gauges(host)
         except Exception:
             log.exception("expiry sweep failed")
 
@@ -84,6 +91,8 @@ def build_host(settings: Settings, metrics: Metrics | None = None) -> Host:
         memory_max_sessions=settings.memory_max_sessions,
         event_ttl_ceiling=limits.deadline + limits.detach_grace + limits.retention,
     )
+    if hasattr(stores.sessions, "on_evict"):  # the memory store's LRU cap
+        stores.sessions.on_evict = metrics.evictions.inc
     runtime = Runtime(
         sessions=stores.sessions,
         event_log=stores.event_log,
@@ -156,8 +165,6 @@ def create_app(
         except Exception:
             store_ok = False
         breakers = {name: b.state.value for name, b in host.breakers.items()}
-        for name, state in breakers.items():
-            metrics.breaker_state.labels(name).set(0 if state == BreakerState.CLOSED else 1)
         healthy = store_ok and all(s == BreakerState.CLOSED for s in breakers.values())
         body = {
             "status": "ok" if healthy else "degraded",
@@ -171,13 +178,11 @@ def create_app(
     @app.get("/metrics", tags=["ops"])
     async def prometheus_metrics():
         with contextlib.suppress(Exception):
-            metrics.active_sessions.set(await host.sessions.count())
+            await refresh_gauges(host)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/api/runs/{run_id}/events", tags=["runs"])
-    async def run_events(
-        run_id: str, request: Request, last_event_id: str | None = Header(None)
-    ):
+    async def run_events(run_id: str, request: Request, last_event_id: str | None = Header(None)):
         """Replay what was missed after `Last-Event-ID`, then follow the live run."""
         meta = await host.runtime.event_log.meta(run_id)
         if meta is None:

@@ -8,7 +8,9 @@ def test_valid_session_ids(value):
     assert is_valid_session_id(value)
 
 
-@pytest.mark.parametrize("value", ["short", "a" * 129, "has space1", "semi;colon", "new\nline12", ""])
+@pytest.mark.parametrize(
+    "value", ["short", "a" * 129, "has space1", "semi;colon", "new\nline12", ""]
+)
 def test_invalid_session_ids(value):
     assert not is_valid_session_id(value)
 

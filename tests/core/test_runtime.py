@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -81,7 +80,13 @@ async def test_every_log_line_of_a_run_names_its_session_and_run(capsys):
     run, subscriber = await runtime.start(app="t", session_id="session-logged", pipeline=noisy)
     await runtime.collect(run, subscriber)
     await run.task
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
-    mine = [line for line in lines if line["message"] in ("inside the pipeline",) or "run ended" in line["message"]]
+    lines = [
+        json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
+    ]
+    mine = [
+        line
+        for line in lines
+        if line["message"] in ("inside the pipeline",) or "run ended" in line["message"]
+    ]
     assert len(mine) == 2
     assert all(line["session_id"] == "session-logged" and line["run_id"] == run.id for line in mine)

@@ -46,9 +46,7 @@ class Host:
         await self.runtime.event_log.close()
         await self.sessions.close()
 
-    async def open_session(
-        self, session_id: str | None, token: str | None
-    ) -> OpenedSession:
+    async def open_session(self, session_id: str | None, token: str | None) -> OpenedSession:
         """Use the named session (token required) or create it (token minted)."""
         return await open_session(self.sessions, session_id, token)
 

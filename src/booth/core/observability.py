@@ -50,7 +50,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [session=%(session_id)s run=%(run_id)s] %(message)s"
+TEXT_FORMAT = (
+    "%(asctime)s %(levelname)s %(name)s [session=%(session_id)s run=%(run_id)s] %(message)s"
+)
 
 
 def configure_logging(fmt: str = "text", level: str = "INFO") -> None:
@@ -72,7 +74,9 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.active_sessions = Gauge("booth_active_sessions", "Live sessions in the store", registry=r)
+        self.active_sessions = Gauge(
+            "booth_active_sessions", "Live sessions in the store", registry=r
+        )
         self.active_runs = Gauge("booth_active_runs", "Runs executing now", ["app"], registry=r)
         self.runs = Counter("booth_runs", "Finished runs", ["app", "outcome"], registry=r)
         self.run_duration = Histogram(
@@ -86,13 +90,15 @@ class Metrics:
         self._event_counters: dict[str, Counter] = {}
         self.rejections = Counter("booth_rejections", "Requests refused", ["reason"], registry=r)
         self.breaker_state = Gauge(
-            "booth_breaker_open", "1 when an upstream's breaker is not closed", ["upstream"], registry=r
+            "booth_breaker_open",
+            "1 when an upstream's breaker is not closed",
+            ["upstream"],
+            registry=r,
         )
         self.evictions = Counter("booth_evictions", "Sessions removed by expiry or LRU", registry=r)
         self.dropped_streams = Counter(
             "booth_dropped_streams", "Streams dropped for reading too slowly", registry=r
         )
-
 
     def count_event(self, event_type: str) -> None:
         """Count one emitted event (the labelled child is looked up once per type: hot path)."""

@@ -73,7 +73,12 @@ class RunContext:
     ) -> None:
         await self._emit(
             EventType.PHASE_COMPLETE,
-            {"phase": phase, "summary": summary, "data": data or {}, "duration_ms": duration_ms or 0},
+            {
+                "phase": phase,
+                "summary": summary,
+                "data": data or {},
+                "duration_ms": duration_ms or 0,
+            },
         )
 
     async def thought(

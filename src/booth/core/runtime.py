@@ -172,12 +172,17 @@ class Runtime:
         run = Run(run_id, session_id, app, self.event_log, self.metrics)
         subscriber = Subscriber(self.limits.queue_size)
         run.subscribers.add(subscriber)
+        try:
+            await self.event_log.open(
+                run_id,
+                {"session_id": session_id, "app": app, "started": time.time()},
+                ttl=self.limits.deadline + self.limits.detach_grace + self.limits.retention,
+            )
+        except BaseException:
+            self.admission.release(client)
+            await self.sessions.release_lease(session_id, run_id)
+            raise
         self.runs[run_id] = run
-        await self.event_log.open(
-            run_id,
-            {"session_id": session_id, "app": app, "started": time.time()},
-            ttl=self.limits.deadline + self.limits.detach_grace + self.limits.retention,
-        )
         ctx = RunContext(
             run_id=run_id,
             session_id=session_id,
@@ -193,8 +198,9 @@ class Runtime:
         session_token = session_id_var.set(session_id)
         run_token = run_id_var.set(run_id)
         try:
-            run.task = asyncio.create_task(self._execute(run, ctx, pipeline, client, first,
-                                                         private_status))
+            run.task = asyncio.create_task(
+                self._execute(run, ctx, pipeline, client, first, private_status)
+            )
         finally:
             session_id_var.reset(session_token)
             run_id_var.reset(run_token)
@@ -244,7 +250,9 @@ class Runtime:
                 await run.emit(EventType.ERROR, BoothError(code, message).payload())
             except TimeoutError:
                 outcome = "timeout"
-                error = BoothError(ErrorCode.TIMEOUT, f"The run passed its {self.limits.deadline:g} s deadline.")
+                error = BoothError(
+                    ErrorCode.TIMEOUT, f"The run passed its {self.limits.deadline:g} s deadline."
+                )
                 await run.emit(EventType.ERROR, error.payload())
             except BoothError as error:
                 outcome = error.code.value.lower()
@@ -252,8 +260,9 @@ class Runtime:
             except Exception:
                 outcome = "internal"
                 log.exception("run failed")
-                error = BoothError(ErrorCode.PIPELINE_ERROR, "The run failed unexpectedly; retry.",
-                                   retryable=True)
+                error = BoothError(
+                    ErrorCode.PIPELINE_ERROR, "The run failed unexpectedly; retry.", retryable=True
+                )
                 await run.emit(EventType.ERROR, error.payload())
         finally:
             run.done.set()

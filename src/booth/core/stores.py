@@ -52,4 +52,6 @@ def build_stores(
         client = Redis.from_url(url)
         store = RedisSessionStore(client, expiry, clock=clock)
         return Stores(store, RedisEventLog(client, ttl_ceiling=event_ttl_ceiling))
-    raise ValueError(f"Unknown store {url!r}: use memory, sqlite:///path.db or redis://host:port/db")
+    raise ValueError(
+        f"Unknown store {url!r}: use memory, sqlite:///path.db or redis://host:port/db"
+    )

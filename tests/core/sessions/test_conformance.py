@@ -201,7 +201,9 @@ async def test_concurrent_lease_attempts_have_one_winner(make_store):
 
 async def test_memory_store_evicts_least_recently_used(clock):
     evicted = []
-    store = MemorySessionStore(EXPIRY, max_sessions=3, clock=clock, on_evict=lambda: evicted.append(1))
+    store = MemorySessionStore(
+        EXPIRY, max_sessions=3, clock=clock, on_evict=lambda: evicted.append(1)
+    )
     for name in ("session-a", "session-b", "session-c"):
         await store.create(name, "h")
     await store.get("session-a")  # now most recently used

@@ -67,6 +67,7 @@ class RoleFamily:
     titles: tuple[str, ...]
     categories: tuple[str, ...]
     domains: tuple[str, ...]
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ class Ontology:
         """The strongest way a skill the candidate has (with its level 1-5) reaches `target`."""
         best: Transfer | None = None
         for family in self._families_of.get(target, []):
-            for source in family.members:
+            for source in sorted(family.members):
                 level = levels.get(source)
                 if source == target or level is None:
                     continue
@@ -316,6 +317,8 @@ def parse_ontology(raw: Mapping) -> Ontology:
             titles=tuple(t.lower() for t in spec.get("titles", [])),
             categories=tuple(spec.get("categories", [])),
             domains=tuple(spec.get("domains", [])),
+            languages=tuple(sorted(check(spec.get("languages", []), f"role {key!r}"),
+                                   key=spec.get("languages", []).index)),
         )
         for key, spec in raw.get("roles", {}).items()
     }

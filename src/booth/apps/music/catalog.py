@@ -320,7 +320,10 @@ def build_catalog(
         )
         for genre, counts in cooccur.items()
     }
-    by_popularity = lambda t: (-t.popularity, t.track_id)  # noqa: E731
+
+    def by_popularity(t: Track) -> tuple:
+        return (-t.popularity, t.track_id)
+
     ordered = sorted(by_key.values(), key=lambda a: (a.listeners, a.key))
     last = max(1, len(ordered) - 1)
     rank = {a.key: i / last for i, a in enumerate(ordered)}
@@ -402,7 +405,8 @@ def user_catalog_dir(data_dir: Path) -> Path:
 
 def _signature(location: Path) -> tuple:
     artist_files, track_files = catalog_files(location)
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in artist_files + track_files)
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                 for p in artist_files + track_files)
 
 
 @lru_cache(maxsize=4)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from booth.apps.music.catalog import Catalog
 from booth.apps.music.context import Anchor, MusicContext
 from booth.apps.music.intents import FILLER, Planner, Understanding, simplify, trim_filler
+from booth.apps.music.judge import modifier_words
 
 KINDS = ("new_query", "load_more", "artist_deep_dive", "style_continuation", "refinement",
          "variation", "reset", "fresh_start")
@@ -54,10 +55,12 @@ DEEP_DIVE = (
 STYLE = re.compile(
     r"\b(?:more|something|anything|songs|tracks|stuff|music|ones)? ?like (?:this|that|these|those|"
     r"it|them|this one|that one)\b|"
-    r"\bsimilar(?: to)? (?:this|that|these|those|them|ones|tracks|songs|stuff)\b|^similar(?: ones)?$|"
+    r"\bsimilar(?: to)? (?:this|that|these|those|them|ones|tracks|songs|stuff)\b|"
+    r"^similar(?: ones)?$|"
     r"\b(?:keep|continue|stay (?:with|in)|stick (?:with|to)|more of) (?:this|the|that|these|my)? ?"
     r"(?:vibe|style|sound|mood|feel|feeling|energy|direction|lane|groove)\b|"
-    r"\bsame (?:vibe|style|sound|feel|mood|energy)\b|\bmore of (?:this|that|the same|these|those)\b|"
+    r"\bsame (?:vibe|style|sound|feel|mood|energy)\b|"
+    r"\bmore of (?:this|that|the same|these|those)\b|"
     r"\bin the same vein\b|\bmore in (?:this|that) (?:style|vein)\b"
 )
 VARIATION = re.compile(
@@ -242,7 +245,8 @@ class Resolver:
 
         reset = RESET.search(text)
         if reset:
-            rest = trim_filler(RESET.sub(" ", text).replace("actually", " ").replace("instead", " "))
+            rest = RESET.sub(" ", text).replace("actually", " ").replace("instead", " ")
+            rest = trim_filler(rest)
             fresh = self.planner.understand(rest) if rest else None
             if fresh is not None and fresh.has_entities:
                 return Decision("new_query", "You asked to start over with a new request, so the "
@@ -342,8 +346,7 @@ class Resolver:
             seeds=list(music.last_batch) or list(live.seeds),
             salt=salt,
         )
-        said = ", ".join(f"{'more' if d > 0 else 'less'} {t.removeprefix('label:')}"
-                         for t, d in modifiers)
+        said = ", ".join(modifier_words(t, d) for t, d in modifiers)
         why = f"Refinement of '{_topic(live, self.catalog)}': {said}, relative to your last picks."
         return Decision("refinement", why, anchor, phrase, new_topic=True)
 

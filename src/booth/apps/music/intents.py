@@ -130,11 +130,15 @@ SIMILARITY_MARKERS = ("similar to", "sounds like", "sound like", "music like", "
                       "tracks like", "artists like", "bands like", "in the style of",
                       "in the vein of", "reminds me of", "fans of", "if i like", "like")
 ARTIST_MARKERS = ("by", "from", "of", "into", "on")
-FILLER = frozenset("""a an the some me i want need give play show find recommend recommendations
-please songs song tracks track music tunes stuff good great best top more any for to with and or
-of by from like that this these those can you could would something some get let s just really
-very my in on is are be it into new list playlist artist artists band bands listen listening hear
-what who which while when also but""".split())
+FILLER = frozenset(
+    """
+    a an the some me i want need give play show find recommend recommendations please songs
+    song tracks track music tunes stuff good great best top more any for to with and or of by
+    from like that this these those can you could would something some get let s just really
+    very my in on is are be it into new list playlist artist artists band bands listen
+    listening hear what who which while when also but
+    """.split()
+)
 
 DECADE = re.compile(r"\b(?:(19|20)?(\d)0)'?s\b")
 
@@ -210,8 +214,7 @@ class ArtistIndex:
     def fuzzy(self, phrase: str, cutoff: float = 0.6, n: int = 3) -> list[tuple[str, float]]:
         """Closest artist keys with their similarity ratio, best first."""
         simple = simplify(phrase)
-        if simple.startswith("the "):
-            simple = simple[4:]
+        simple = simple.removeprefix("the ")
         scored: dict[str, float] = {}
         for name in difflib.get_close_matches(simple, self.names, n=n * 3, cutoff=cutoff):
             key = self.exact[name]
@@ -301,8 +304,8 @@ class Planner:
     def _captured_phrase(self, text: str) -> str | None:
         """The words after "by / like / similar to …" or before "songs/tracks": a likely name."""
         patterns = (
-            r"(?:similar to|sounds? like|in the style of|reminds me of|fans? of|artists like|"
-            r"bands like|music like|songs like|tracks like|like)\s+(.+?)(?:\s+but\b.*)?$",
+            (r"(?:similar to|sounds? like|in the style of|reminds me of|fans? of|artists like|"
+             r"bands like|music like|songs like|tracks like|like)\s+(.+?)(?:\s+but\b.*)?$"),
             r"(?:songs|tracks|music|albums?|stuff|hits|cuts|sides)\s+(?:by|from)\s+(.+)$",
             r"(?:^|\s)by\s+(.+)$",
             r"(?:deep dive into|dive into|more from|more by)\s+(.+)$",
@@ -349,11 +352,11 @@ class Planner:
             cued = trim_filler(self._captured_phrase(text) or "")
             if cued and self._is_vocabulary(cued):
                 cued = ""
-            leftover = [w for w, u in zip(words, used) if not u and w not in FILLER]
+            leftover = [w for w, u in zip(words, used, strict=True) if not u and w not in FILLER]
             loose = ""
+            cues = SERENDIPITY_WORDS + DISCOVERY_WORDS + UNDERGROUND_WORDS
             if not cued and leftover and not (genres or moods or activities) \
-                    and len(leftover) <= 4 \
-                    and not self._has(text, SERENDIPITY_WORDS + DISCOVERY_WORDS + UNDERGROUND_WORDS):
+                    and len(leftover) <= 4 and not self._has(text, cues):
                 loose = " ".join(leftover)
             candidate = cued or loose
             if candidate:

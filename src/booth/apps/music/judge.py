@@ -65,7 +65,7 @@ def strategy_for(anchor: Anchor, count: int) -> Strategy:
     artist_focused = anchor.deep_dive or anchor.intent in ARTIST_INTENTS
     return Strategy(
         intent=anchor.intent,
-        weights=dict(zip(COMPONENTS, WEIGHTS[anchor.intent])),
+        weights=dict(zip(COMPONENTS, WEIGHTS[anchor.intent], strict=True)),
         novelty_gate=NOVELTY_GATE.get(anchor.intent, 0.0),
         per_artist=max(1, math.ceil(count / 5)),
         per_genre=None if artist_focused else max(2, math.ceil(count * 0.6)),
@@ -191,8 +191,10 @@ class Judge:
 
         label_hit = 1.0 if labels & set(a.labels) else 0.0
         mood_hit = 1.0 if set(track.moods) & set(a.moods) else 0.0
-        return (0.3 * within(track.energy, *a.energy, 0.3) + 0.15 * within(track.tempo, *a.tempo, 40)
-                + 0.1 * within(track.valence, *a.valence, 0.4) + 0.25 * label_hit + 0.2 * mood_hit)
+        return (0.3 * within(track.energy, *a.energy, 0.3)
+                + 0.15 * within(track.tempo, *a.tempo, 40)
+                + 0.1 * within(track.valence, *a.valence, 0.4)
+                + 0.25 * label_hit + 0.2 * mood_hit)
 
     def modifier_fit(self, track: Track, labels: set[str]) -> float:
         fits = []
@@ -399,22 +401,24 @@ def explain(judge: Judge, item: Scored) -> str:
         if shared:
             clauses.append(f"shares {_names(shared)} tags with {seed}, {how}")
     if ev["genre_hits"] and not ev["own"]:
-        clauses.append(f"tagged {_names(ev['genre_hits'], 3)}")
+        others = [g for g in catalog.artist_genres(track) if g not in ev["genre_hits"]][:2]
+        clauses.append(f"tagged {_names(ev['genre_hits'], 3)}"
+                       + (f", alongside {_names(others)}" if others and not ev["seed"] else ""))
     if ev["mood_hits"]:
-        clauses.append(f"mood: {_names(ev['mood_hits'])}")
+        clauses.append(f"feels {_names(ev['mood_hits'])}")
+    elif anchor.moods and track.moods and anchor.intent in ("genre_mood", "discovery"):
+        clauses.append(f"feels {_names(list(track.moods))}")
     if judge.activity is not None:
-        facts = [f"energy {track.energy:.2f}" if track.energy is not None else "",
-                 f"{track.tempo:.0f} BPM" if track.tempo is not None else ""]
-        facts = [f for f in facts if f]
-        clauses.append(f"fits {judge.activity.name}" + (f" ({', '.join(facts)})" if facts else ""))
+        reasons = activity_reasons(judge.activity, track, judge.labels_of(track))
+        if reasons:
+            clauses.append(f"suits {judge.activity.name}: {', '.join(reasons[:3])}")
     for target, direction in anchor.modifiers[:2]:
         if target.startswith("label:"):
             name = target[6:]
             if (name in judge.labels_of(track)) == (direction > 0):
                 clauses.append(f"{'has' if direction > 0 else 'leaves out'} {name}, as you asked")
         elif getattr(track, target) is not None:
-            word = {"energy": ("more energetic", "calmer"), "valence": ("brighter", "darker"),
-                    "tempo": ("faster", "slower")}[target][0 if direction > 0 else 1]
+            word = modifier_words(target, direction)
             value = getattr(track, target)
             ref = judge.reference[target]
             fmt = "{:.0f}" if target == "tempo" else "{:.2f}"
@@ -425,8 +429,13 @@ def explain(judge: Judge, item: Scored) -> str:
         if fresh:
             clauses.append(f"a change of direction: {_names(fresh)}, away from "
                            f"{_names(anchor.avoid_genres)}")
-    if judge.strategy.weights["novelty"] >= 0.3 and artist is not None and artist.listeners:
+    if judge.strategy.weights["novelty"] >= 0.3 and artist is not None and artist.listeners \
+            and catalog.listener_rank(track.artist_key) < 0.5:
         clauses.append(f"under the radar: about {_listeners(artist.listeners)} listeners")
+    elif anchor.intent == "discovering_serendipity" and not anchor.avoid_genres:
+        genres = catalog.artist_genres(track)[:2]
+        if genres:
+            clauses.append(f"a wildcard from {_names(list(genres))}")
     if ev.get("feedback") == "up":
         clauses.append(f"you gave {track.artist} a thumbs-up")
     elif ev.get("feedback") == "near_up":
@@ -437,6 +446,31 @@ def explain(judge: Judge, item: Scored) -> str:
                                                          else ""))
     text = "; ".join(clauses[:3])
     return text[0].upper() + text[1:] + "."
+
+
+def modifier_words(target: str, direction: int) -> str:
+    """How a refinement reads: ("valence", +1) → "happier"."""
+    if target.startswith("label:"):
+        return f"{'more' if direction > 0 else 'less'} {target[6:]}"
+    words = {"energy": ("more energetic", "calmer"), "valence": ("happier", "darker"),
+             "tempo": ("faster", "slower")}
+    return words[target][0 if direction > 0 else 1]
+
+
+def activity_reasons(activity: Activity, track: Track, labels: set[str]) -> list[str]:
+    """The facts that make a track suit an activity (empty when none do)."""
+    reasons = []
+    if track.energy is not None and activity.energy[0] <= track.energy <= activity.energy[1]:
+        reasons.append(f"energy {track.energy:.2f}")
+    if track.tempo is not None and activity.tempo[0] <= track.tempo <= activity.tempo[1]:
+        reasons.append(f"{track.tempo:.0f} BPM")
+    tagged = [lbl for lbl in activity.labels if lbl in labels][:2]
+    if tagged:
+        reasons.append(f"tagged {_names(tagged)}")
+    moods = [m for m in activity.moods if m in track.moods][:2]
+    if moods:
+        reasons.append(_names(moods))
+    return reasons
 
 
 def _listeners(count: int) -> str:

@@ -77,7 +77,8 @@ class FeedbackRequest(BaseModel):
     def target(self) -> str:
         target = self.track_id or self.recommendation_id
         if not target:
-            raise BoothError(ErrorCode.INVALID_QUERY, "track_id (or recommendation_id) is required.")
+            raise BoothError(ErrorCode.INVALID_QUERY,
+                             "track_id (or recommendation_id) is required.")
         return target
 
 

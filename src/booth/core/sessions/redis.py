@@ -45,7 +45,9 @@ end
 """
 
 # KEYS: hash, turns, lease  ARGV: id, token_hash, now, idle, max_age
-CREATE = _REFRESH + """
+CREATE = (
+    _REFRESH
+    + """
 local now, idle, max_age = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local gone = expired(now, idle, max_age)
 if gone == false then return 0 end
@@ -56,9 +58,12 @@ redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
 refresh(now, now, idle, max_age)
 return 1
 """
+)
 
 # KEYS: hash, turns  ARGV: turn_json, now, idle, max_age
-APPEND = _REFRESH + """
+APPEND = (
+    _REFRESH
+    + """
 local now, idle, max_age = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local gone, created = expired(now, idle, max_age)
 if gone ~= false then return -1 end
@@ -67,9 +72,12 @@ redis.call('HSET', KEYS[1], 'turn_count', n, 'last_seen', ARGV[2])
 refresh(now, created, idle, max_age)
 return n - 1
 """
+)
 
 # KEYS: hash, turns  ARGV: expected_version, context_json, now, idle, max_age
-SET_CONTEXT = _REFRESH + """
+SET_CONTEXT = (
+    _REFRESH
+    + """
 local now, idle, max_age = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local gone, created = expired(now, idle, max_age)
 if gone ~= false then return -1 end
@@ -79,9 +87,12 @@ redis.call('HSET', KEYS[1], 'context', ARGV[2], 'version', v + 1, 'last_seen', A
 refresh(now, created, idle, max_age)
 return v + 1
 """
+)
 
 # KEYS: hash, turns  ARGV: now, idle, max_age
-TOUCH = _REFRESH + """
+TOUCH = (
+    _REFRESH
+    + """
 local now, idle, max_age = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local gone, created = expired(now, idle, max_age)
 if gone ~= false then return -1 end
@@ -89,6 +100,7 @@ redis.call('HSET', KEYS[1], 'last_seen', ARGV[1])
 refresh(now, created, idle, max_age)
 return 1
 """
+)
 
 # KEYS: lease  ARGV: owner
 RELEASE = """
@@ -214,7 +226,7 @@ class RedisSessionStore:
         now = self.clock()
         gone = [
             session_id
-            for session_id, (created, seen) in zip(ids, stamps)
+            for session_id, (created, seen) in zip(ids, stamps, strict=True)
             if created is None or self.expiry.expired(float(created), float(seen), now)
         ]
         for session_id in gone:
