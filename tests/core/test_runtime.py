@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 
 import pytest
@@ -67,8 +69,9 @@ async def test_shutdown_refuses_new_runs():
     assert refused.value.code is ErrorCode.SHUTTING_DOWN
 
 
-async def test_every_log_line_of_a_run_names_its_session_and_run(capsys):
-    configure_logging("json")
+async def test_every_log_line_of_a_run_names_its_session_and_run():
+    out = io.StringIO()
+    configure_logging("json", stream=out)
     runtime = make_runtime()
     await runtime.sessions.create("session-logged", "h")
 
@@ -80,9 +83,8 @@ async def test_every_log_line_of_a_run_names_its_session_and_run(capsys):
     run, subscriber = await runtime.start(app="t", session_id="session-logged", pipeline=noisy)
     await runtime.collect(run, subscriber)
     await run.task
-    lines = [
-        json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
-    ]
+    configure_logging("text")
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
     mine = [
         line
         for line in lines
@@ -90,3 +92,47 @@ async def test_every_log_line_of_a_run_names_its_session_and_run(capsys):
     ]
     assert len(mine) == 2
     assert all(line["session_id"] == "session-logged" and line["run_id"] == run.id for line in mine)
+
+
+async def slow(ctx):
+    for phase in ("connecting", "deep_research", "content_enrich"):
+        await ctx.phase(phase, "working")
+        await asyncio.sleep(0.2)
+
+
+async def test_a_detached_run_without_readers_is_cancelled_after_the_grace_period():
+    runtime = make_runtime(disconnect_policy="detach", detach_grace=0.1)
+    await runtime.sessions.create("session-gone", "h")
+    run, subscriber = await runtime.start(app="t", session_id="session-gone", pipeline=slow)
+    stream = runtime.events(run, subscriber, replay=False)
+    await anext(stream)
+    await stream.aclose()  # the reader leaves
+    await asyncio.sleep(0.05)
+    assert not run.done.is_set()  # still within the grace period
+    await asyncio.wait_for(run.done.wait(), 1)
+    log = await runtime.event_log.read(run.id)
+    assert log[-1].type.value == "error" and log[-1].data["code"] == "CANCELLED"
+
+
+async def test_a_reader_returning_within_the_grace_period_keeps_the_run_alive():
+    runtime = make_runtime(disconnect_policy="detach", detach_grace=0.3)
+    await runtime.sessions.create("session-back", "h")
+    run, subscriber = await runtime.start(app="t", session_id="session-back", pipeline=slow)
+    stream = runtime.events(run, subscriber, replay=False)
+    first = await anext(stream)
+    await stream.aclose()
+    rest = [e async for e in runtime.stream(run.id, after=first.seq)]
+    assert rest[-1].type.value == "complete"
+
+
+async def test_a_finished_runs_log_is_kept_for_the_retention_period_only():
+    runtime = make_runtime(retention=0.2)
+    await runtime.sessions.create("session-kept", "h")
+    run, subscriber = await runtime.start(app="t", session_id="session-kept", pipeline=chatty)
+    await runtime.collect(run, subscriber)
+    await run.task
+    assert (await runtime.event_log.meta(run.id))["done"] is True
+    assert len(await runtime.event_log.read(run.id)) == 202
+    await asyncio.sleep(0.3)
+    assert await runtime.event_log.meta(run.id) is None
+    assert await runtime.event_log.read(run.id) == []

@@ -55,14 +55,14 @@ TEXT_FORMAT = (
 )
 
 
-def configure_logging(fmt: str = "text", level: str = "INFO") -> None:
+def configure_logging(fmt: str = "text", level: str = "INFO", stream=None) -> None:
     """Install one handler on the `booth` logger that stamps session and run ids."""
     logger = logging.getLogger("booth")
     logger.setLevel(level.upper())
     logger.propagate = False
     for old in list(logger.handlers):
         logger.removeHandler(old)
-    handler = logging.StreamHandler()
+    handler = logging.StreamHandler(stream)
     handler.addFilter(ContextFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     logger.addHandler(handler)
