@@ -61,7 +61,8 @@ class Run:
         self._seq = 0
         self._lock = asyncio.Lock()
         self._detach_timer: asyncio.TimerHandle | None = None
-        self.ended = False
+        self.ended = False  # the terminal event is out
+        self.finishing = False  # the pipeline is over; only the terminal event is left to send
 
     async def emit(self, type_: EventType, data: dict[str, Any], *, private: dict | None = None):
         """Append an event to the log and hand it to every reader.
@@ -83,7 +84,10 @@ class Run:
                 subscriber.offer(live)
 
     def cancel(self, code: ErrorCode) -> None:
-        if self.task is not None and not self.task.done() and self.cancel_code is None:
+        """Stop the run; its stream ends with `error <code>`. Nothing to do once it has ended."""
+        if self.finishing or self.cancel_code is not None:
+            return
+        if self.task is not None and not self.task.done():
             self.cancel_code = code
             self.task.cancel()
 
@@ -230,40 +234,41 @@ class Runtime:
     ) -> None:
         clock = Stopwatch()
         self.metrics.active_runs.labels(run.app).inc()
-        outcome = "complete"
+        ending: BoothError | None = None
         try:
-            try:
-                await run.emit(EventType.STATUS, first, private=private_status)
-                async with asyncio.timeout(self.limits.deadline):
-                    await pipeline(ctx)
+            await run.emit(EventType.STATUS, first, private=private_status)
+            async with asyncio.timeout(self.limits.deadline):
+                await pipeline(ctx)
+        except asyncio.CancelledError:
+            asyncio.current_task().uncancel()
+            code = run.cancel_code or ErrorCode.CANCELLED
+            message = (
+                "The server is shutting down; retry shortly."
+                if code is ErrorCode.SHUTTING_DOWN
+                else "The run was cancelled."
+            )
+            ending = BoothError(code, message)
+        except TimeoutError:
+            ending = BoothError(
+                ErrorCode.TIMEOUT, f"The run passed its {self.limits.deadline:g} s deadline."
+            )
+        except BoothError as error:
+            ending = error
+        except Exception:
+            log.exception("run failed")
+            ending = BoothError(
+                ErrorCode.PIPELINE_ERROR, "The run failed unexpectedly; retry.", retryable=True
+            )
+        run.finishing = True
+        outcome = "complete" if ending is None else ending.code.value.lower()
+        try:
+            # The lease goes first, so a client that reacts to the terminal event with a
+            # follow-up at once finds the session free.
+            await self._release_lease(run)
+            if ending is None:
                 await run.emit(EventType.COMPLETE, {"duration_ms": clock.ms})
-            except asyncio.CancelledError:
-                code = run.cancel_code or ErrorCode.CANCELLED
-                if asyncio.current_task().cancelling():
-                    asyncio.current_task().uncancel()
-                outcome = code.value.lower()
-                message = (
-                    "The server is shutting down; retry shortly."
-                    if code is ErrorCode.SHUTTING_DOWN
-                    else "The run was cancelled."
-                )
-                await run.emit(EventType.ERROR, BoothError(code, message).payload())
-            except TimeoutError:
-                outcome = "timeout"
-                error = BoothError(
-                    ErrorCode.TIMEOUT, f"The run passed its {self.limits.deadline:g} s deadline."
-                )
-                await run.emit(EventType.ERROR, error.payload())
-            except BoothError as error:
-                outcome = error.code.value.lower()
-                await run.emit(EventType.ERROR, error.payload())
-            except Exception:
-                outcome = "internal"
-                log.exception("run failed")
-                error = BoothError(
-                    ErrorCode.PIPELINE_ERROR, "The run failed unexpectedly; retry.", retryable=True
-                )
-                await run.emit(EventType.ERROR, error.payload())
+            else:
+                await run.emit(EventType.ERROR, ending.payload())
         finally:
             run.done.set()
             self.runs.pop(run.id, None)
@@ -273,14 +278,14 @@ class Runtime:
             self.metrics.run_duration.labels(run.app).observe(clock.ms / 1000)
             if run._detach_timer is not None:
                 run._detach_timer.cancel()
-            await asyncio.shield(self._finish(run))
+            await self.event_log.finish(run.id, self.limits.retention)
             log.info("run ended: %s in %d ms", outcome, clock.ms)
 
-    async def _finish(self, run: Run) -> None:
+    async def _release_lease(self, run: Run) -> None:
         try:
             await self.sessions.release_lease(run.session_id, run.id)
-        finally:
-            await self.event_log.finish(run.id, self.limits.retention)
+        except Exception:  # the lease expires by itself; the stream must still end
+            log.exception("could not release the session lease")
 
     # -- reading a run ------------------------------------------------------------------------
     async def events(

@@ -4,3 +4,8 @@ The UI is a client of the apps' service functions, called in process: it opens t
 through the same `Host.open_session` an HTTP request uses, so the UI and the API share one code
 path and one set of guarantees.
 """
+
+import os
+
+# booth runs offline: Gradio must not phone home (set before gradio is first imported).
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")

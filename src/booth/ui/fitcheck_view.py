@@ -7,11 +7,13 @@ only moves events from the run to the view and the view to the page.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from booth.apps.fitcheck.report import REJECTION_TEXT
 from booth.core.events import Event, EventType
-from booth.ui.render import error_notice, esc, notice, safe_url
+from booth.ui.render import error_notice, esc, notice
 
 PHASES = (
     ("connecting", "Connecting"),
@@ -26,6 +28,11 @@ PHASES = (
 PHASE_ORDER = [name for name, _ in PHASES]
 PHASE_LABELS = dict(PHASES)
 THOUGHTS_SHOWN = 150  # newest first; older ones stay in the run's event log
+SOURCE_KINDS = {
+    "knowledge_base": "company knowledge base",
+    "user_note": "your notes",
+    "job_description": "the job description",
+}
 TIER_LABELS = {
     "HIGH": "High fit",
     "MEDIUM": "Medium fit",
@@ -135,7 +142,8 @@ def phases_html(view: RunView | None) -> str:
     return (
         f'<div class="phases" data-done="{view.done_count}" data-total="{total}" '
         f'data-active="{esc(view.active_phase)}">'
-        f'<div class="phases-head"><span>Pipeline</span><span>{view.done_count}/{total}</span></div>'
+        f'<div class="phases-head"><span>Pipeline</span>'
+        f"<span>{view.done_count}/{total}</span></div>"
         f'<div class="progress"><span style="width:{percent}%"></span></div>'
         f'<ol class="phase-list">{"".join(rows)}</ol></div>'
     )
@@ -163,7 +171,7 @@ def _thought_html(thought: dict[str, Any]) -> str:
         head += f" · {thought['tool']}"
     body = thought.get("content")
     if body is None and thought.get("input") is not None:
-        body = thought["input"]
+        body = json.dumps(thought["input"], ensure_ascii=False, default=str)
     return (
         f'<li class="thought thought-{esc(kind)}" data-step="{esc(thought.get("step", ""))}">'
         f'<div class="thought-head"><span class="thought-kind">{esc(kind.replace("_", " "))}'
@@ -192,18 +200,57 @@ def result_html(view: RunView | None) -> str:
 
 
 def _final_html(result: dict[str, Any], duration_ms: int | None) -> str:
+    if result.get("rejected"):
+        return _rejected_html(result)
     parts = [
         '<div class="fit-result">',
+        _heading_html(result),
         gauge_html(result.get("score"), str(result.get("tier", "INSUFFICIENT_DATA"))),
-        _flags_html(result.get("flags") or []),
+        _summary_html(result),
         _cards_html("Key Strengths", "strengths", result.get("strengths") or [], _strength_html),
         _cards_html("Growth Opportunities", "gaps", result.get("gaps") or [], _gap_html),
         _sources_html(result.get("sources") or []),
     ]
     if duration_ms is not None:
-        parts.append(f'<div class="duration">Finished in {duration_ms / 1000:.1f} s</div>')
+        parts.append(f'<div class="duration">Finished in {format_duration(duration_ms)}</div>')
     parts.append("</div>")
     return "".join(parts)
+
+
+def _heading_html(result: dict[str, Any]) -> str:
+    company, role = result.get("company"), result.get("role")
+    target = f"{role} at {company}" if company and role else company or role or "The role"
+    return f'<h2 class="fit-heading">{esc(target)}: fit analysis</h2>'
+
+
+def _summary_html(result: dict[str, Any]) -> str:
+    """One line under the gauge: how many requirements are met, or why there is no score."""
+    if result.get("tier") == "INSUFFICIENT_DATA":
+        return notice(
+            "warning", "Not enough information to score this honestly",
+            "Too little is known about this employer to compare it with the profile.",
+            "Paste the job description instead: the requirements it lists are the best source.",
+        )
+    matched, unmatched = result.get("matched") or [], result.get("unmatched") or []
+    total = len(matched) + len(unmatched)
+    facts = [f"Meets {len(matched)} of {total} requirements"] if total else []
+    if result.get("risk"):
+        facts.append(f"risk {result['risk']}")
+    return f'<div class="fit-summary">{esc(" · ".join(facts))}</div>' if facts else ""
+
+
+def _rejected_html(result: dict[str, Any]) -> str:
+    kind = next((f.split(":", 1)[1] for f in result.get("flags") or []
+                 if f.startswith("rejected:")), "off_topic")
+    return notice(
+        "warning", "Fit analysis not run", REJECTION_TEXT.get(kind, REJECTION_TEXT["off_topic"]),
+        "Ask about a company (for example “Stripe”) or paste a job description.",
+        code="REJECTED",
+    )
+
+
+def format_duration(ms: int) -> str:
+    return f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
 def gauge_html(score: Any, tier: str) -> str:
@@ -235,13 +282,7 @@ def _cards_html(title: str, kind: str, items: list[Any], render) -> str:
 
 
 def _strength_html(item: Any) -> str:
-    if isinstance(item, dict):
-        title = item.get("title") or item.get("strength") or item.get("skill") or ""
-        detail = item.get("detail") or item.get("evidence") or item.get("description") or ""
-    else:
-        title, detail = item, ""
-    body = f'<p>{esc(detail)}</p>' if detail else ""
-    return f'<article class="card card-strength"><h4>{esc(title)}</h4>{body}</article>'
+    return f'<article class="card card-strength"><p>{esc(item)}</p></article>'
 
 
 def _gap_html(item: Any) -> str:
@@ -257,28 +298,12 @@ def _gap_html(item: Any) -> str:
     )
 
 
-def _sources_html(sources: list[Any]) -> str:
+def _sources_html(sources: list[dict[str, Any]]) -> str:
     if not sources:
         return ""
-    items = []
-    for source in sources:
-        if isinstance(source, dict):
-            title = source.get("title") or source.get("name") or source.get("url") or ""
-            url = safe_url(source.get("url"))
-        else:
-            title, url = source, safe_url(source)
-        if url:
-            items.append(
-                f'<li><a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'
-                f"{esc(title)}</a></li>"
-            )
-        else:
-            items.append(f"<li>{esc(title)}</li>")
-    return f'<section class="sources"><h3>Sources</h3><ul>{"".join(items)}</ul></section>'
-
-
-def _flags_html(flags: list[Any]) -> str:
-    if not flags:
-        return ""
-    chips = "".join(f'<span class="flag">{esc(flag)}</span>' for flag in flags)
-    return f'<div class="flags">{chips}</div>'
+    items = "".join(
+        f'<li>{esc(source.get("title", ""))}'
+        f'<span class="source-kind">{esc(SOURCE_KINDS.get(source.get("type"), ""))}</span></li>'
+        for source in sources
+    )
+    return f'<section class="sources"><h3>Sources</h3><ol>{items}</ol></section>'

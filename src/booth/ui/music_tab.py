@@ -12,11 +12,16 @@ from typing import Any
 import gradio as gr
 from pydantic import ValidationError
 
-from booth.apps.music.models import FeedbackRequest, RecommendationRequest
-from booth.apps.music.service import record_feedback, recommend
+from booth.apps.music.pipeline import MusicEngine
+from booth.apps.music.service import (
+    FeedbackRequest,
+    RecommendationRequest,
+    default_engine,
+    recommend,
+    record_feedback,
+)
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host
-from booth.ui.fitcheck_tab import validation_message
 from booth.ui.music_view import (
     THUMBS_JS,
     answer_message,
@@ -25,7 +30,7 @@ from booth.ui.music_view import (
     tracks_html,
     user_message,
 )
-from booth.ui.render import describe_error
+from booth.ui.render import describe_error, validation_message
 from booth.ui.session import TabSession, client_of, open_tab_session, session_badge
 
 # One example per intent the planner knows; each is checked against the planner in the tests.
@@ -33,11 +38,11 @@ EXAMPLES = (
     ("by_artist", "Songs by Radiohead"),
     ("by_artist_underground", "Deep cuts by Radiohead"),
     ("artist_similarity", "Music like Bon Iver"),
-    ("artist_genre", "Electronic songs by Radiohead"),
-    ("hybrid_similarity_genre", "Jazz like Kamasi Washington"),
-    ("discovery", "Discover new indie artists"),
+    ("artist_genre", "Michael Jackson funk songs"),
+    ("hybrid_similarity_genre", "Electronic music like Aphex Twin"),
+    ("discovery", "Discover new electronic artists"),
     ("discovering_serendipity", "Surprise me"),
-    ("genre_mood", "Chill electronic music"),
+    ("genre_mood", "Sad R&B"),
     ("contextual", "Jazz for studying"),
 )
 FOLLOW_UPS = ("More tracks", "More like these", "More from this artist", "Something different")
@@ -46,6 +51,7 @@ TRACKS_PER_TURN = 6
 
 def build(host: Host) -> None:
     """Lay out the tab and wire its events (called inside the Blocks context)."""
+    engine = default_engine(host)  # the catalog and planner, read-only and shared by all tabs
     session = gr.State(None)
     shelf = gr.State(None)  # the last answer's tracks and this tab's votes on them
     with gr.Row(elem_classes="session-row"):
@@ -55,7 +61,7 @@ def build(host: Host) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=320):
             chat = gr.Chatbot(
-                label="Music chat", elem_id="music-chat", height=440,
+                label="Music chat", show_label=False, elem_id="music-chat", height=440,
                 buttons=[], feedback_options=None, allow_tags=False, latex_delimiters=[],
                 placeholder="Ask for music: an artist, a genre, a mood or a moment.",
             )
@@ -78,14 +84,12 @@ def build(host: Host) -> None:
     turn_outputs = [session, badge, chat, shelf, cards, message]
 
     async def on_message(text: str, history: list, state: TabSession | None, request: gr.Request):
-        async for update in chat_turn(host, text, history, state, client_of(request)):
+        async for update in chat_turn(host, engine, text, history, state, client_of(request)):
             yield update
 
-    async def on_vote(state: TabSession | None, current: dict | None, event: gr.EventData,
-                      request: gr.Request):
+    async def on_vote(state: TabSession | None, current: dict | None, event: gr.EventData):
         track_id, liked = event_field(event, "track_id"), event_field(event, "liked")
-        return await vote(host, state, current, str(track_id or ""), liked is True,
-                          client_of(request))
+        return await vote(host, engine, state, current, str(track_id or ""), liked is True)
 
     def on_new_session():
         return None, session_badge(None), [], None, tracks_html(None), ""
@@ -94,12 +98,13 @@ def build(host: Host) -> None:
         trigger(on_message, [message, chat, session], turn_outputs, show_progress="hidden")
     for chip in follow_ups + examples:
         chip.click(on_message, [chip, chat, session], turn_outputs, show_progress="hidden")
-    cards.click(on_vote, [session, shelf], [session, badge, shelf, cards], show_progress="hidden")
+    cards.click(on_vote, [session, shelf], [shelf, cards], show_progress="hidden")
     new_session.click(on_new_session, None, turn_outputs, show_progress="hidden")
+    chat.clear(on_new_session, None, turn_outputs, show_progress="hidden")  # forget it all
 
 
-async def chat_turn(host: Host, text: str, history: list, state: TabSession | None,
-                    client: str | None):
+async def chat_turn(host: Host, engine: MusicEngine, text: str, history: list,
+                    state: TabSession | None, client: str | None):
     """One chat turn: show the message at once, then the answer (or what went wrong)."""
     text = (text or "").strip()
     history = list(history or [])
@@ -110,7 +115,7 @@ async def chat_turn(host: Host, text: str, history: list, state: TabSession | No
     try:
         body = RecommendationRequest(query=text, max_recommendations=TRACKS_PER_TURN)
         opened, state = await open_tab_session(host, state)
-        response = await recommend(host, opened, body, client)
+        response = await recommend(host, engine, opened, body, client)
     except ValidationError as error:
         reply = _error_reply(ErrorCode.INVALID_QUERY, validation_message(error))
         yield state, session_badge(state), asked + [reply], gr.skip(), gr.skip(), text
@@ -128,31 +133,29 @@ def new_shelf(query: str, response: dict[str, Any]) -> dict[str, Any]:
     """What the cards show: this answer's tracks, with no votes yet."""
     return {
         "query": query,
-        "strategy": response.get("strategy_used"),
+        "intent": (response.get("strategy_used") or {}).get("intent"),
+        "decision": (response.get("strategy_used") or {}).get("decision"),
         "tracks": list(response.get("recommendations") or []),
         "feedback": {},
     }
 
 
-async def vote(host: Host, state: TabSession | None, shelf: dict | None, track_id: str,
-               liked: bool, client: str | None):
+async def vote(host: Host, engine: MusicEngine, state: TabSession | None, shelf: dict | None,
+               track_id: str, liked: bool):
     """Record a thumbs up/down on a track the tab is showing; redraw the cards with it."""
     shown = {t.get("track_id") for t in (shelf or {}).get("tracks", [])}
     if state is None or shelf is None or track_id not in shown:
-        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return gr.skip(), gr.skip()
+    body = FeedbackRequest(session_id=state["id"], track_id=track_id,
+                           feedback="thumbs_up" if liked else "thumbs_down")
     try:
-        opened, state = await open_tab_session(host, state)
-        await record_feedback(host, opened, FeedbackRequest(track_id=track_id, liked=liked),
-                              client)
-    except ValidationError as error:
-        gr.Warning(validation_message(error))
-        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        answer = await record_feedback(host, engine, body, state["token"])
     except BoothError as error:
         gr.Warning(f"{error.message} {describe_error(error.code, error.retry_after)[1]}")
-        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return gr.skip(), gr.skip()
     shelf = {**shelf, "feedback": {**shelf["feedback"], track_id: 1 if liked else -1}}
-    gr.Info("Thanks: the next suggestions will take that into account.")
-    return state, session_badge(state), shelf, tracks_html(shelf)
+    gr.Info(answer.get("effect") or "Feedback recorded.")
+    return shelf, tracks_html(shelf)
 
 
 def event_field(event: gr.EventData, name: str) -> Any:

@@ -13,7 +13,7 @@ from booth.ui.render import esc, literal_md, safe_url
 
 LINK_NAMES = {"lastfm": "Last.fm", "spotify": "Spotify", "youtube": "YouTube",
               "musicbrainz": "MusicBrainz", "apple_music": "Apple Music", "bandcamp": "Bandcamp"}
-STRATEGY_NAMES = {
+INTENT_NAMES = {
     "by_artist": "songs by the artist",
     "by_artist_underground": "deep cuts by the artist",
     "artist_similarity": "artists like this one",
@@ -23,6 +23,16 @@ STRATEGY_NAMES = {
     "discovering_serendipity": "serendipity",
     "genre_mood": "genre and mood",
     "contextual": "music for the moment",
+}
+DECISION_NAMES = {
+    "new_query": "new request",
+    "fresh_start": "new request",
+    "load_more": "more of the same",
+    "artist_deep_dive": "deep dive",
+    "style_continuation": "continuing the style",
+    "refinement": "refined",
+    "variation": "something different",
+    "reset": "start over",
 }
 
 
@@ -36,11 +46,13 @@ def tracks_html(shelf: dict[str, Any] | None) -> str:
         )
     feedback = shelf.get("feedback") or {}
     cards = "".join(track_card(t, feedback.get(t.get("track_id"))) for t in shelf["tracks"])
-    strategy = STRATEGY_NAMES.get(shelf.get("strategy") or "", shelf.get("strategy") or "")
-    caption = f"<small>{esc(strategy)}</small>" if strategy else ""
+    count = len(shelf["tracks"])
+    how = describe_turn(shelf.get("intent"), shelf.get("decision"))
     return (
-        f'<div class="tracks" data-count="{len(shelf["tracks"])}">'
-        f'<div class="tracks-head"><span>For “{esc(shelf.get("query", ""))}”</span>{caption}</div>'
+        f'<div class="tracks" data-count="{count}">'
+        f'<div class="tracks-head"><span>{count} track{"s" if count != 1 else ""}'
+        f'{" · " + esc(how) if how else ""}</span>'
+        f'<small>You asked: “{esc(shelf.get("query", ""))}”</small></div>'
         f'<div class="track-list">{cards}</div></div>'
     )
 
@@ -106,16 +118,30 @@ def _links_html(track: dict[str, Any]) -> str:
     return f'<div class="track-links">{"".join(links)}</div>'
 
 
+# Thumbs icons drawn inline (Lucide's thumbs-up/down, ISC licence): emoji fonts may be missing.
+THUMB_UP_SVG = (
+    '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M7 10v12"/><path d="M15 5.88 14 '
+    "10h5.83a2 2 0 0 1 1.92 2.56l-2.33 8A2 2 0 0 1 17.5 22H4a2 2 0 0 1-2-2v-8a2 2 0 0 1 "
+    '2-2h2.76a2 2 0 0 0 1.79-1.11L12 2a3.13 3.13 0 0 1 3 3.88Z"/></svg>'
+)
+THUMB_DOWN_SVG = (
+    '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M17 14V2"/><path d="M9 18.12 10 '
+    "14H4.17a2 2 0 0 1-1.92-2.56l2.33-8A2 2 0 0 1 6.5 2H20a2 2 0 0 1 2 2v8a2 2 0 0 1-2 "
+    '2h-2.76a2 2 0 0 0-1.79 1.11L12 22a3.13 3.13 0 0 1-3-3.88Z"/></svg>'
+)
+
+
 def _thumbs_html(track_id: str, vote: int | None) -> str:
-    """Two buttons the cards' script turns into a `feedback` event for this track."""
+    """Two buttons the cards' script turns into a `click` event for this track."""
     up = "true" if vote == 1 else "false"
     down = "true" if vote == -1 else "false"
     return (
         '<div class="thumbs">'
         f'<button class="thumb" data-feedback="up" data-track-id="{track_id}" aria-pressed="{up}"'
-        ' title="More like this">👍</button>'
+        f' title="More like this" aria-label="Thumbs up">{THUMB_UP_SVG}</button>'
         f'<button class="thumb" data-feedback="down" data-track-id="{track_id}" '
-        f'aria-pressed="{down}" title="Less like this">👎</button></div>'
+        f'aria-pressed="{down}" title="Less like this" aria-label="Thumbs down">'
+        f"{THUMB_DOWN_SVG}</button></div>"
     )
 
 
@@ -140,23 +166,23 @@ def pending_message() -> dict[str, str]:
 
 
 def answer_message(response: dict[str, Any]) -> dict[str, str]:
-    """The chat's reply: how many tracks and why, then the list (the cards hold the detail)."""
+    """The chat's reply: what the turn did and why, then the list (the cards hold the detail)."""
     tracks = response.get("recommendations") or []
-    lines = []
+    reasons = [str(line) for line in response.get("reasoning") or []]
+    lines = [literal_md(reasons[0])] if reasons else []
     if tracks:
         count = f"{len(tracks)} track" + ("s" if len(tracks) != 1 else "")
-        lines.append(f"**{count}** ({literal_md(_strategy_name(response))})")
-    for note in response.get("reasoning") or []:
-        lines.append(f"- {literal_md(note)}")
-    if tracks:
-        lines.append("")
-        for number, track in enumerate(tracks, 1):
-            lines.append(
-                f"{number}\\. **{literal_md(track.get('title', ''))}**: "
-                f"{literal_md(track.get('artist', ''))}"
-            )
-    if not lines:
+        how = describe_turn((response.get("strategy_used") or {}).get("intent"), None)
+        lines += ["", f"**{count}**" + (f" · {literal_md(how)}" if how else "")]
+        lines += [
+            f"{number}. **{literal_md(track.get('title', ''))}** by "
+            f"{literal_md(track.get('artist', ''))}"
+            for number, track in enumerate(tracks, 1)
+        ]
+    elif not reasons:
         lines.append("No tracks matched that. Try an artist, a genre or a mood.")
+    if len(reasons) > 1:
+        lines += [""] + [f"- {literal_md(line)}" for line in reasons[1:]]
     return {"role": "assistant", "content": "\n".join(lines)}
 
 
@@ -167,6 +193,8 @@ def error_message(title: str, message: str, hint: str) -> dict[str, str]:
     }
 
 
-def _strategy_name(response: dict[str, Any]) -> str:
-    strategy = str(response.get("strategy_used") or "")
-    return STRATEGY_NAMES.get(strategy, strategy.replace("_", " "))
+def describe_turn(intent: str | None, decision: str | None) -> str:
+    """What kind of answer this was, in words, e.g. "songs by the artist · more of the same"."""
+    parts = [INTENT_NAMES.get(intent or "", (intent or "").replace("_", " ")),
+             DECISION_NAMES.get(decision or "", (decision or "").replace("_", " "))]
+    return " · ".join(part for part in parts if part)

@@ -13,6 +13,8 @@ import re
 import string
 from urllib.parse import urlparse
 
+from pydantic import ValidationError
+
 from booth.core.errors import ErrorCode
 
 _MD_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
@@ -95,3 +97,10 @@ def error_notice(code: str, message: str, retry_after: float | None = None) -> s
     """An error as the user should see it: what happened, then what to do next."""
     title, hint = describe_error(code, retry_after)
     return notice("error", title, message, hint, code=str(code))
+
+
+def validation_message(error: ValidationError) -> str:
+    """A pydantic error as one sentence about the user's input."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first.get("loc", ())) or "input"
+    return f"{field}: {first.get('msg', 'invalid')}"

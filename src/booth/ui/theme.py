@@ -4,11 +4,20 @@ of booth's own HTML (phases, gauge, cards, track cards), readable from phone to 
 from __future__ import annotations
 
 import gradio as gr
+from gradio.themes.utils.fonts import LocalFont
 
 
 def theme() -> gr.themes.Base:
-    """Gradio's default theme in booth's colours; its fonts ship inside the gradio package."""
+    """Gradio's default theme in booth's colours; its fonts ship inside the gradio package.
+
+    Only the regular and bold faces are declared: the semibold file gradio ships is a small
+    subset, and text set in it falls back letter by letter to another font. Asked for 600, the
+    browser picks the bold face instead.
+    """
     return gr.themes.Default(
+        font=[LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "system-ui",
+              "sans-serif"],
+        font_mono=[LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "monospace"],
         primary_hue=gr.themes.colors.indigo,
         secondary_hue=gr.themes.colors.slate,
         neutral_hue=gr.themes.colors.slate,
@@ -23,8 +32,14 @@ def theme() -> gr.themes.Base:
 
 
 CSS = """
-.gradio-container { max-width: 1180px !important; margin: 0 auto !important; }
+/* full width up to a readable maximum, whatever the content (Gradio shrinks to fit it) */
+.gradio-container { width: 100% !important; max-width: 1180px !important;
+  margin: 0 auto !important; }
+.gradio-container > .main, .gradio-container .wrap.app, .gradio-container main.contain {
+  width: 100% !important; max-width: 100% !important; }
 footer { display: none !important; }
+/* booth's HTML panels bring their own boxes: line them up with the other components */
+.gradio-container .html-container { padding: 0 !important; }
 
 /* header */
 #booth-header { padding: 6px 2px 2px; }
@@ -66,7 +81,10 @@ footer { display: none !important; }
   border: 2px solid #cbd5e1; box-sizing: border-box; }
 .phase-active .phase-mark { border-color: #4f46e5; border-right-color: transparent;
   animation: booth-spin .8s linear infinite; }
-.phase-done .phase-mark { background: #4f46e5; border-color: #4f46e5; }
+.phase-done .phase-mark { background: #4f46e5; border-color: #4f46e5; position: relative; }
+.phase-done .phase-mark::after { content: ""; position: absolute; left: 5px; top: 2px;
+  width: 4px; height: 8px; border: solid #fff; border-width: 0 2px 2px 0;
+  transform: rotate(45deg); }
 .phase-failed .phase-mark { background: #dc2626; border-color: #dc2626; }
 .phase-name { font-weight: 600; color: #0f172a; font-size: .95rem; }
 .phase-pending .phase-name { color: #94a3b8; font-weight: 500; }
@@ -115,7 +133,11 @@ footer { display: none !important; }
 .card-gap { border-left: 4px solid #d97706; }
 .ramp { display: inline-block; margin-top: 8px; font-size: .78rem; font-weight: 600;
   color: #92400e; background: #fef3c7; border-radius: 999px; padding: 2px 9px; }
-.sources ul { margin: 0; padding-left: 18px; color: #475569; font-size: .88rem; }
+.sources ol { margin: 0; padding-left: 20px; color: #334155; font-size: .88rem; }
+.source-kind { color: #94a3b8; margin-left: 6px; }
+.source-kind::before { content: "· "; }
+.fit-heading { font-size: 1.2rem; margin: 0; color: #0f172a; }
+.fit-summary { color: #475569; font-size: .9rem; text-align: center; margin-top: -6px; }
 .flags { display: flex; flex-wrap: wrap; gap: 6px; }
 .flag { font-size: .78rem; background: #f1f5f9; color: #334155; border-radius: 999px;
   padding: 2px 9px; }
@@ -123,8 +145,8 @@ footer { display: none !important; }
 
 /* music: chips */
 .chip-row { gap: 6px !important; flex-wrap: wrap !important; }
-.chip-row button { flex: 0 1 auto !important; min-width: 0 !important; border-radius: 999px !important;
-  font-size: .85rem !important; padding: 4px 12px !important; }
+.chip-row button { flex: 0 1 auto !important; min-width: 0 !important;
+  border-radius: 999px !important; font-size: .85rem !important; padding: 4px 12px !important; }
 .chip-label { font-size: .8rem; color: #64748b; margin: 4px 0 0; }
 
 /* music: track cards */
@@ -157,9 +179,14 @@ footer { display: none !important; }
 .track-links a:hover { text-decoration: underline; }
 .thumbs { display: flex; gap: 4px; }
 .thumb { cursor: pointer; border: 1px solid #e2e8f0; background: #fff; border-radius: 8px;
-  padding: 2px 9px; font-size: .95rem; line-height: 1.5; }
-.thumb:hover { background: #f8fafc; }
-.thumb[aria-pressed="true"] { background: #eef2ff; border-color: #818cf8; }
+  padding: 4px 8px; display: inline-flex; align-items: center; color: #475569; }
+.thumb svg { width: 16px; height: 16px; fill: none; stroke: currentColor; stroke-width: 2;
+  stroke-linecap: round; stroke-linejoin: round; }
+.thumb:hover { background: #f8fafc; color: #1e293b; }
+.thumb[data-feedback="up"][aria-pressed="true"] { background: #ecfdf5; border-color: #34d399;
+  color: #047857; }
+.thumb[data-feedback="down"][aria-pressed="true"] { background: #fef2f2; border-color: #f87171;
+  color: #b91c1c; }
 .reasoning { margin: 0; padding-left: 18px; color: #475569; font-size: .86rem; }
 
 @media (max-width: 640px) {

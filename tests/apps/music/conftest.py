@@ -9,13 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from music_helpers import start_server
 
 from booth.apps.music.catalog import BUNDLED_DIR, TRACK_COLUMNS, Catalog, load_catalog
 from booth.apps.music.pipeline import MusicEngine
-from booth.apps.music.router import create_router
-from booth.config import Settings
-from booth.server import create_app
-from tests.support.servers import ThreadServer
 
 # A small invented catalog: eight genres, a similar-artist graph, audio features per genre.
 SMALL_ARTISTS = [
@@ -38,7 +35,8 @@ SMALL_ARTISTS = [
     ("Ironbark", ["metal"], ["riffs", "heavy"], 500_000, [("Cinder Wolves", 0.7)]),
     ("Cinder Wolves", ["metal", "noise rock"], ["heavy", "underground"], 30_000,
      [("Ironbark", 0.7)]),
-    ("Paper Rivers", ["folk"], ["acoustic", "storytelling"], 200_000, [("Glass Harbor", 0.4)]),
+    ("Paper Rivers", ["chamber folk", "folk"], ["acoustic", "storytelling"], 200_000,
+     [("Glass Harbor", 0.4)]),
 ]
 # genre → (energy, valence, tempo, moods)
 PROFILES = {
@@ -48,7 +46,7 @@ PROFILES = {
     "ambient": (0.15, 0.45, 70, ["calm", "dreamy"]),
     "jazz": (0.3, 0.6, 95, ["chill", "focused"]),
     "metal": (0.95, 0.2, 160, ["aggressive", "intense"]),
-    "folk": (0.25, 0.65, 90, ["calm", "nostalgic"]),
+    "chamber folk": (0.25, 0.65, 90, ["calm", "nostalgic"]),
 }
 
 
@@ -64,7 +62,7 @@ def write_small_catalog(folder: Path) -> Path:
     with (folder / "tracks_t.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=TRACK_COLUMNS)
         writer.writeheader()
-        for a, (name, genres, tags, listeners, _) in enumerate(SMALL_ARTISTS):
+        for a, (name, genres, tags, _listeners, _) in enumerate(SMALL_ARTISTS):
             energy, valence, tempo, moods = PROFILES[genres[0]]
             for i in range(8):
                 writer.writerow({
@@ -112,19 +110,6 @@ def small_engine(small) -> MusicEngine:
     return MusicEngine.build(small)
 
 
-def settings(**overrides) -> Settings:
-    base = {"store": "memory", "ui": False, "max_runs": 500, "max_runs_per_client": 500,
-            "log_level": "WARNING"}
-    return Settings(**{**base, **overrides})
-
-
-def start_server(engine: MusicEngine | None = None, **overrides) -> ThreadServer:
-    def router(host, config):
-        return create_router(host, config, engine=engine)
-
-    return ThreadServer(create_app(settings(**overrides), routers=[router])).start()
-
-
 @pytest.fixture(scope="module")
 def server(engine):
     """A real server (bundled catalog, memory store) on a loopback port, shared by a module."""
@@ -133,52 +118,7 @@ def server(engine):
     running.stop()
 
 
-class Listener:
-    """One user of the API: keeps their own session id and token, like a browser tab."""
-
-    def __init__(self, http: httpx.AsyncClient) -> None:
-        self.http = http
-        self.session_id: str | None = None
-        self.token: str | None = None
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"X-Session-Token": self.token} if self.token else {}
-
-    async def send(self, query: str, count: int = 10, **extra) -> httpx.Response:
-        body = {"query": query, "max_recommendations": count, **extra}
-        if self.session_id:
-            body["session_id"] = self.session_id
-        return await self.http.post("/recommendations", json=body, headers=self.headers)
-
-    async def ask(self, query: str, count: int = 10, **extra) -> dict:
-        response = await self.send(query, count, **extra)
-        assert response.status_code == 200, response.text
-        data = response.json()
-        self.session_id = data["session_id"]
-        self.token = data.get("session_token") or self.token
-        return data
-
-    async def context(self) -> dict:
-        response = await self.http.get(f"/sessions/{self.session_id}/context",
-                                       headers=self.headers)
-        assert response.status_code == 200, response.text
-        return response.json()["context_summary"]
-
-
 @pytest.fixture
 async def http(server):
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
         yield client
-
-
-def artists_of(result: dict) -> list[str]:
-    return [t["artist"] for t in result["recommendations"]]
-
-
-def ids_of(result: dict) -> list[str]:
-    return [t["track_id"] for t in result["recommendations"]]
-
-
-def decision_of(result: dict) -> str:
-    return result["metadata"]["context_decision"]["decision"]

@@ -93,33 +93,177 @@ JD_SIGNALS = [
     )
 ]
 
+# A capitalised word of an employer's name ("Acme", "Booking.com", "AT&T"), without a full stop.
+NAME = r"[A-Z][\w&'-]*(?:\.[A-Za-z]\w*)?"
+
 SENIORITY_WORDS = {
-    "junior", "jr", "jr.", "senior", "sr", "sr.", "staff", "principal", "lead", "head", "chief",
-    "intern", "graduate", "entry-level", "mid-level", "distinguished",
+    "junior",
+    "jr",
+    "jr.",
+    "senior",
+    "sr",
+    "sr.",
+    "staff",
+    "principal",
+    "lead",
+    "head",
+    "chief",
+    "intern",
+    "graduate",
+    "entry-level",
+    "mid-level",
+    "distinguished",
 }
 ROLE_NOUNS = {
-    "engineer", "developer", "programmer", "scientist", "architect", "sre", "analyst",
-    "researcher", "manager", "designer", "consultant", "administrator", "specialist", "swe",
-    "sde", "technologist", "devops",
+    "engineer",
+    "developer",
+    "programmer",
+    "scientist",
+    "architect",
+    "sre",
+    "analyst",
+    "researcher",
+    "manager",
+    "designer",
+    "consultant",
+    "administrator",
+    "specialist",
+    "swe",
+    "sde",
+    "technologist",
+    "devops",
 }
 ROLE_MODIFIERS = {
-    "software", "backend", "back-end", "frontend", "front-end", "full-stack", "fullstack",
-    "full", "stack", "mobile", "ios", "android", "data", "ml", "machine", "learning", "ai",
-    "platform", "infrastructure", "cloud", "site", "reliability", "security", "embedded",
-    "firmware", "systems", "system", "game", "gameplay", "graphics", "research", "applied",
-    "solutions", "qa", "test", "quality", "network", "database", "blockchain", "smart",
-    "contract", "web", "ui", "ux", "product", "quantitative", "quant", "hardware", "robotics",
-    "computer", "vision", "nlp", "devops", "api", "integration", "analytics", "application",
-    "flight", "simulation", "autonomy", "perception", "kernel", "compiler", "deep", "server",
-    "client", "services", "distributed", "low-latency", "trading", "forward", "deployed",
-    "reliability", "production", "support", "engineering", "development", "principal",
+    "software",
+    "backend",
+    "back-end",
+    "frontend",
+    "front-end",
+    "full-stack",
+    "fullstack",
+    "full",
+    "stack",
+    "mobile",
+    "ios",
+    "android",
+    "data",
+    "ml",
+    "machine",
+    "learning",
+    "ai",
+    "platform",
+    "infrastructure",
+    "cloud",
+    "site",
+    "reliability",
+    "security",
+    "embedded",
+    "firmware",
+    "systems",
+    "system",
+    "game",
+    "gameplay",
+    "graphics",
+    "research",
+    "applied",
+    "solutions",
+    "qa",
+    "test",
+    "quality",
+    "network",
+    "database",
+    "blockchain",
+    "smart",
+    "contract",
+    "web",
+    "ui",
+    "ux",
+    "product",
+    "quantitative",
+    "quant",
+    "hardware",
+    "robotics",
+    "computer",
+    "vision",
+    "nlp",
+    "devops",
+    "api",
+    "integration",
+    "analytics",
+    "application",
+    "flight",
+    "simulation",
+    "autonomy",
+    "perception",
+    "kernel",
+    "compiler",
+    "deep",
+    "server",
+    "client",
+    "services",
+    "distributed",
+    "low-latency",
+    "trading",
+    "forward",
+    "deployed",
+    "production",
+    "support",
+    "engineering",
+    "development",
+    "principal",
 }
 FILLER = {
-    "a", "an", "the", "at", "for", "in", "of", "on", "to", "and", "or", "with", "role", "roles",
-    "job", "jobs", "position", "opening", "fit", "check", "analysis", "how", "well", "do", "does",
-    "i", "me", "my", "is", "am", "would", "should", "be", "good", "what", "who", "team",
-    "look", "looking", "for?", "as", "about", "match", "work", "working", "apply",
-    "applying", "career", "careers", "want", "like",
+    "a",
+    "an",
+    "the",
+    "at",
+    "for",
+    "in",
+    "of",
+    "on",
+    "to",
+    "and",
+    "or",
+    "with",
+    "role",
+    "roles",
+    "job",
+    "jobs",
+    "position",
+    "opening",
+    "fit",
+    "check",
+    "analysis",
+    "how",
+    "well",
+    "do",
+    "does",
+    "i",
+    "me",
+    "my",
+    "is",
+    "am",
+    "would",
+    "should",
+    "be",
+    "good",
+    "what",
+    "who",
+    "team",
+    "look",
+    "looking",
+    "for?",
+    "as",
+    "about",
+    "match",
+    "work",
+    "working",
+    "apply",
+    "applying",
+    "career",
+    "careers",
+    "want",
+    "like",
 }
 
 
@@ -144,13 +288,22 @@ def extract_title(text: str, ontology: Ontology) -> str | None:
             back = index - 1
             while back >= 0 and len(words) < 6:
                 word = _clean(tokens[back])
-                if word in ROLE_MODIFIERS or word in SENIORITY_WORDS or ontology.is_skill_name(word):
+                if (
+                    word in ROLE_MODIFIERS
+                    or word in SENIORITY_WORDS
+                    or ontology.is_skill_name(word)
+                ):
                     words.insert(0, tokens[back].strip(".,;:!?'\"()"))
                     back -= 1
                 else:
                     break
             if len(words) == 1 and singular in {"engineer", "developer", "swe", "sde"}:
-                return "Software Engineer"
+                words = ["Software", "Engineer"]
+            # "Senior Google engineer": in a short query the seniority may sit apart from the role
+            if len(tokens) <= 12 and not any(w.lower() in SENIORITY_WORDS for w in words):
+                level = next((t for t in tokens if _clean(t) in SENIORITY_WORDS), None)
+                if level:
+                    words.insert(0, level)
             return _title_case(words, ontology)
     return None
 
@@ -161,7 +314,19 @@ def _title_case(words: list[str], ontology: Ontology) -> str:
         canonical = ontology.canonical(word)
         if canonical:
             shaped.append(canonical)
-        elif word.lower() in {"sre", "swe", "sde", "ml", "ai", "ui", "ux", "qa", "nlp", "ios", "api"}:
+        elif word.lower() in {
+            "sre",
+            "swe",
+            "sde",
+            "ml",
+            "ai",
+            "ui",
+            "ux",
+            "qa",
+            "nlp",
+            "ios",
+            "api",
+        }:
             shaped.append({"ios": "iOS"}.get(word.lower(), word.upper()))
         else:
             shaped.append(word[:1].upper() + word[1:].lower())
@@ -170,7 +335,7 @@ def _title_case(words: list[str], ontology: Ontology) -> str:
 
 def _guess_company(text: str, title: str | None, ontology: Ontology) -> str | None:
     """An employer name the knowledge base does not know, from a short query."""
-    pattern = re.search(r"\b(?:at|for|with|join)\s+([A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})", text)
+    pattern = re.search(rf"\b(?:at|for|with|join)\s+({NAME}(?:\s+{NAME}){{0,3}})", text)
     if pattern:
         return pattern.group(1).strip(".,;:!?")
     title_words = {w.lower() for w in (title or "").split()}
@@ -181,7 +346,7 @@ def _guess_company(text: str, title: str | None, ontology: Ontology) -> str | No
             continue
         if word.rstrip("s") in ROLE_NOUNS or ontology.is_skill_name(word):
             continue
-        kept.append(token.strip(".,;:!?\"()"))
+        kept.append(token.strip('.,;:!?"()'))
     if not kept or len(kept) > 5:
         return None
     return " ".join(kept)
@@ -200,11 +365,15 @@ def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classificatio
     text = query.strip()
     rejection = rejection_reason(text)
     if rejection == "injection":
-        return Classification("irrelevant", rejection="injection",
-                              reason="The query tries to change how the analysis works.")
+        return Classification(
+            "irrelevant",
+            rejection="injection",
+            reason="The query tries to change how the analysis works.",
+        )
     if rejection == "harmful":
-        return Classification("irrelevant", rejection="harmful",
-                              reason="The query asks for help causing harm.")
+        return Classification(
+            "irrelevant", rejection="harmful", reason="The query asks for help causing harm."
+        )
 
     words = len(text.split())
     short = words <= 12 and "\n" not in text
@@ -215,44 +384,69 @@ def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classificatio
     job_words = bool(JOB_WORDS.search(text))
 
     if OFF_TOPIC.search(text) and not job_words and signals == 0:
-        return Classification("irrelevant", rejection="off_topic",
-                              reason="The query is not about an employer or a job.")
+        return Classification(
+            "irrelevant",
+            rejection="off_topic",
+            reason="The query is not about an employer or a job.",
+        )
 
     is_jd = (words >= 25 and signals >= 2) or (words >= 12 and signals >= 1 and len(skills) >= 3)
     if is_jd:
         company = mentioned[0] if mentioned else None
         name = company.name if company else _employer_in_jd(text)
-        return Classification("job_description", name, title, skills, company,
-                              reason=f"A job description ({signals} job-posting signals).")
+        return Classification(
+            "job_description",
+            name,
+            title,
+            skills,
+            company,
+            reason=f"A job description ({signals} job-posting signals).",
+        )
     if mentioned:
         company = mentioned[0]
-        return Classification("company", company.name, title, skills, company,
-                              reason=f"Names the employer {company.name}.")
+        return Classification(
+            "company",
+            company.name,
+            title,
+            skills,
+            company,
+            reason=f"Names the employer {company.name}.",
+        )
     if title and len(skills) >= 2 and not re.search(r"\b(at|for|join)\s+[A-Z]", text):
-        return Classification("job_description", None, title, skills,
-                              reason="A role described by its title and skills.")
+        return Classification(
+            "job_description",
+            None,
+            title,
+            skills,
+            reason="A role described by its title and skills.",
+        )
     guess = _guess_company(text, title, ontology) if short else None
     if guess:
-        return Classification("company", guess, title, skills,
-                              reason="Names an employer that is not in the knowledge base.")
+        return Classification(
+            "company",
+            guess,
+            title,
+            skills,
+            reason="Names an employer that is not in the knowledge base.",
+        )
     if title or skills:
-        return Classification("job_description", None, title, skills,
-                              reason="A role without an employer.")
-    return Classification("irrelevant", rejection="off_topic",
-                          reason="The query names no employer, role or skill.")
+        return Classification(
+            "job_description", None, title, skills, reason="A role without an employer."
+        )
+    return Classification(
+        "irrelevant", rejection="off_topic", reason="The query names no employer, role or skill."
+    )
 
 
 def _employer_in_jd(text: str) -> str | None:
     """An unknown employer a job description introduces ("About Acme Robotics", "at Acme")."""
-    found = re.search(
-        r"(?:\b(?i:about|at|join))\s+([A-Z][\w&.'-]+(?:\s+[A-Z][\w&.'-]+){0,3})"
-        r"|([A-Z][\w&.'-]+(?:\s+[A-Z][\w&.'-]+){0,3})\s+(?:is|are)\s+(?:hiring|looking|seeking)",
+    for found in re.finditer(
+        rf"(?:\b(?i:about|at|join))\s+({NAME}(?:\s+{NAME}){{0,3}})"
+        rf"|({NAME}(?:\s+{NAME}){{0,3}})\s+(?:is|are)\s+(?:hiring|looking|seeking)",
         text,
-    )
-    if not found:
-        return None
-    name = (found.group(1) or found.group(2)).strip(".,;:!?")
-    first = name.split()[0].lower()
-    if first in FILLER or first in {"us", "we", "our", "this", "you"}:
-        return None
-    return name
+    ):
+        name = (found.group(1) or found.group(2)).strip(".,;:!?")
+        first = name.split()[0].lower()
+        if first not in FILLER and first not in {"us", "we", "our", "this", "you", "the"}:
+            return name
+    return None

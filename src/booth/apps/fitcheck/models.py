@@ -68,13 +68,17 @@ class Requirement:
 
     id: str
     label: str
-    kind: Literal["skill", "any_of", "all_of", "competency", "domain", "domains", "experience"]
+    kind: Literal[
+        "skill", "any_of", "all_of", "competency", "domain", "domains", "depth", "experience"
+    ]
     weight: float = 1.0
     skills: tuple[str, ...] = ()
     competencies: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
     years: float | None = None
     source: str = ""
+    ranked: bool = False  # any_of listed most important first (an employer's main languages)
+    core: bool = False  # named in the role itself: recruiters screen on it, transfers count less
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ class Analysis:
     config_type: str | None = None
     classification: Classification | None = None
     attempt: int = 0
+    notes: list[Note] | None = None  # the user's notes, read at the first research attempt
     queries: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     data_quality: str | None = None

@@ -34,19 +34,39 @@ DUTIES_HEADING = re.compile(
 ABOUT_HEADING = re.compile(
     r"\b(about\s+us|about\s+the\s+company|benefits|perks|we\s+offer|compensation)\b", re.IGNORECASE
 )
-ANY_OF = re.compile(r"\b(one\s+of|any\s+of|such\s+as|e\.g\.|for\s+example|at\s+least\s+one|similar)\b",
-                    re.IGNORECASE)
-YEARS = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:-|–|to)?\s*(?:\d{1,2})?\s*\+?\s*years?\b", re.IGNORECASE)
+ANY_OF = re.compile(
+    r"\b(one\s+of|any\s+of|such\s+as|e\.g\.|for\s+example|at\s+least\s+one|similar)\b",
+    re.IGNORECASE,
+)
+YEARS = re.compile(
+    r"\b(\d{1,2})\s*\+?\s*(?:-|–|to)?\s*(?:\d{1,2})?\s*\+?\s*years?\b", re.IGNORECASE
+)
+ALTERNATIVE = re.compile(r"^(?:[\w-]+\s+){0,2},?\s*(?:or|/|and/or)(?:\s+[\w-]+){0,2}$|^/$")
 CONDITIONAL = re.compile(r"\bfor\b[^.]*\b(roles?|positions?|teams?)\b", re.IGNORECASE)
 
 SENIORITY_YEARS = {
-    "intern": 0, "graduate": 0, "junior": 0, "jr": 0, "mid-level": 3, "senior": 5, "sr": 5,
-    "lead": 6, "staff": 8, "principal": 10, "distinguished": 12,
+    "intern": 0,
+    "graduate": 0,
+    "junior": 0,
+    "jr": 0,
+    "mid-level": 3,
+    "senior": 5,
+    "sr": 5,
+    "lead": 6,
+    "staff": 8,
+    "principal": 10,
+    "distinguished": 12,
 }
 # Industries where a fundamental domain listed second still defines the employer.
 DOMAIN_DEFINED_INDUSTRIES = frozenset(
-    {"defense and aerospace", "gaming", "crypto and web3", "semiconductors and hardware",
-     "automotive and robotics", "finance"}
+    {
+        "defense and aerospace",
+        "gaming",
+        "crypto and web3",
+        "semiconductors and hardware",
+        "automotive and robotics",
+        "finance",
+    }
 )
 GENERIC_STACK_CATEGORIES = ("backend", "cloud", "devops", "data_store", "messaging")
 MAX_SKILL_REQUIREMENTS = 14
@@ -59,8 +79,13 @@ class RequirementList:
     items: dict[tuple, Requirement] = field(default_factory=dict)
 
     def add(self, requirement: Requirement) -> None:
-        key = (requirement.kind, requirement.skills, requirement.competencies,
-               requirement.domains, requirement.years)
+        key = (
+            requirement.kind,
+            requirement.skills,
+            requirement.competencies,
+            requirement.domains,
+            requirement.years,
+        )
         kept = self.items.get(key)
         if kept is None or requirement.weight > kept.weight:
             self.items[key] = requirement
@@ -77,7 +102,7 @@ class RequirementList:
 
 
 def _skill_groups(sentence: str, ontology: Ontology) -> list[tuple[str, ...]]:
-    """Skills of a sentence grouped into alternatives: "Go or Java, Kafka" -> (Go, Java), (Kafka,)."""
+    """A sentence's skills as alternatives: "Go or Java, Kafka" -> (Go, Java), (Kafka,)."""
     spans = []
     for start, end in ontology.skill_spans(sentence):
         name = ontology.canonical(sentence[start:end])
@@ -91,13 +116,19 @@ def _skill_groups(sentence: str, ontology: Ontology) -> list[tuple[str, ...]]:
         after = [s[2] for s in spans if s[0] >= anchor.start()]
         before = [(s[2],) for s in spans if s[0] < anchor.start()]
         return before + ([tuple(after)] if after else [])
-    separators = [sentence[spans[i][1] : spans[i + 1][0]].strip().lower() for i in range(len(spans) - 1)]
-    listy = all(sep in {",", "or", ", or", "/", "and/or", ",or"} for sep in separators)
-    if separators and listy and any("or" in sep or sep == "/" for sep in separators):
+    separators = [
+        sentence[spans[i][1] : spans[i + 1][0]].strip().lower() for i in range(len(spans) - 1)
+    ]
+    # "C#, C++, Java or TypeScript": a list that ends in "or" is one set of alternatives
+    if (
+        separators
+        and all(sep == "," for sep in separators[:-1])
+        and separators[-1] in {"or", ", or", "/", "and/or"}
+    ):
         return [tuple(names)]
     groups: list[list[str]] = [[names[0]]]
-    for sep, name in zip(separators, names[1:]):
-        if sep in {"or", "/", ", or", "and/or"}:
+    for sep, name in zip(separators, names[1:], strict=True):
+        if ALTERNATIVE.match(sep):  # "Go or Java", "Java/Kotlin backend or React"
             groups[-1].append(name)
         else:
             groups.append([name])
@@ -150,22 +181,39 @@ def text_requirements(
         for key in ontology.competencies_asked(sentence):
             used = True
             label = ontology.competencies[key].label
-            reqs.add(Requirement("", label, "competency", weight, competencies=(key,),
-                                 source=source_id))
+            reqs.add(
+                Requirement("", label, "competency", weight, competencies=(key,), source=source_id)
+            )
         years = YEARS.search(sentence)
         if years and re.search(r"experience|years\s+of|professional|industry", sentence, re.I):
             used = True
             value = float(years.group(1))
             if 0 < value <= 25:
-                reqs.add(Requirement("", f"{value:g}+ years of experience", "experience",
-                                     max(weight, 0.8), years=value, source=source_id))
+                reqs.add(
+                    Requirement(
+                        "",
+                        f"{value:g}+ years of experience",
+                        "experience",
+                        max(weight, 0.8),
+                        years=value,
+                        source=source_id,
+                    )
+                )
         if not used:
             unused.append(sentence)
     for key in sorted(ontology.domains_in_text(text)):
         domain = ontology.domains[key]
         if domain.fundamental:
-            reqs.add(Requirement("", f"Experience in {domain.label}", "domain",
-                                 round(2.0 * scale, 2), domains=(key,), source=source_id))
+            reqs.add(
+                Requirement(
+                    "",
+                    f"Experience in {domain.label}",
+                    "domain",
+                    round(2.0 * scale, 2),
+                    domains=(key,),
+                    source=source_id,
+                )
+            )
     return unused
 
 
@@ -195,9 +243,33 @@ def company_requirements(
     if role and role.languages:
         preferred = [s for s in languages if s in role.languages] or list(role.languages)
         languages = preferred
-    if languages:
-        reqs.add(Requirement("", "One of the main languages: " + ", ".join(languages), "any_of",
-                             1.0, skills=tuple(dict.fromkeys(languages)), source=source_id))
+    # The employer's own line about languages ("Go, Java or Python backend experience") says
+    # it better than the stack does; the stack's languages are the fallback.
+    line_languages = any(
+        len(
+            [
+                s
+                for group in _skill_groups(line, ontology)
+                for s in group
+                if ontology.category(s) == "language"
+            ]
+        )
+        >= 2
+        for line in company.requirements
+        if not CONDITIONAL.search(line)
+    )
+    if languages and not (line_languages and not (role and role.languages)):
+        reqs.add(
+            Requirement(
+                "",
+                "One of the main languages: " + ", ".join(languages),
+                "any_of",
+                1.0,
+                skills=tuple(dict.fromkeys(languages)),
+                source=source_id,
+                ranked=True,
+            )
+        )
 
     context = []
     role_domains = set(role.domains) if role else set()
@@ -216,10 +288,14 @@ def company_requirements(
                 reqs.add(Requirement("", line, "any_of", weight, skills=group, source=source_id))
         competencies = tuple(ontology.competencies_asked(line))
         if competencies and not _skill_groups(line, ontology):
-            reqs.add(Requirement("", line, "competency", weight, competencies=competencies,
-                                 source=source_id))
+            reqs.add(
+                Requirement(
+                    "", line, "competency", weight, competencies=competencies, source=source_id
+                )
+            )
         for key in sorted(line_domains):
-            if role is None or key in role_domains:
+            # "Low-latency data systems" at a data company is not a low-latency role
+            if key in role_domains or (role is None and key in core_domains(company, ontology)):
                 label = f"Experience in {ontology.domains[key].label}"
                 reqs.add(Requirement("", label, "domain", 2.0, domains=(key,), source=source_id))
         if len(reqs.items) == before:
@@ -227,13 +303,22 @@ def company_requirements(
 
     categories = role.categories if role else GENERIC_STACK_CATEGORIES
     relevant = [
-        s for s in dict.fromkeys(stack)
+        s
+        for s in dict.fromkeys(stack)
         if ontology.category(s) in categories and ontology.category(s) != "language"
     ]
     for skill in relevant[:4]:
         if not reqs.has_skill(skill):
-            reqs.add(Requirement("", f"Familiarity with {skill} (in {company.name}'s stack)",
-                                 "skill", 0.4, skills=(skill,), source=source_id))
+            reqs.add(
+                Requirement(
+                    "",
+                    f"Familiarity with {skill} (in {company.name}'s stack)",
+                    "skill",
+                    0.4,
+                    skills=(skill,),
+                    source=source_id,
+                )
+            )
 
     # A role in its own area (a backend role at a games studio) is not asked for the
     # employer's defining domain; no role, or a role in that domain, is.
@@ -249,8 +334,16 @@ def company_requirements(
             aligned.append(key)
     if aligned:
         labels = ", ".join(ontology.domains[k].label for k in aligned)
-        reqs.add(Requirement("", f"Background in {company.name}'s core domains: {labels}",
-                             "domains", 0.6, domains=tuple(aligned), source=source_id))
+        reqs.add(
+            Requirement(
+                "",
+                f"Background in {company.name}'s core domains: {labels}",
+                "domains",
+                0.6,
+                domains=tuple(aligned),
+                source=source_id,
+            )
+        )
     return context
 
 
@@ -281,17 +374,41 @@ def enrich(
     for note in (s for s in sources if s.kind == "user_note"):
         text_requirements(note.text or "", note.id, ontology, 0.7, reqs)
 
-    if classification.query_type == "company":
-        for skill in classification.extracted_skills:
-            reqs.add(Requirement("", f"{skill} (named in your query)", "skill", 1.0,
-                                 skills=(skill,), source="query"))
+    # A skill the query or the job title names ("Azure developer", "Senior Java Backend
+    # Engineer") is what the role is about: it weighs double.
+    named = list(classification.extracted_skills) if classification.query_type == "company" else []
+    named += ontology.find_skills(classification.job_title or "")
+    for skill in dict.fromkeys(named):
+        reqs.add(
+            Requirement(
+                "",
+                f"{skill} (named in the role)",
+                "skill",
+                2.0,
+                skills=(skill,),
+                source="query",
+                core=True,
+            )
+        )
     for key in role.domains if role else ():
         label = f"Experience in {ontology.domains[key].label}"
         reqs.add(Requirement("", label, "domain", 2.0, domains=(key,), source="query"))
+    if role and role.depth:
+        label = f"Depth in {ontology.domains[role.depth].label} (a {role.key} role)"
+        reqs.add(Requirement("", label, "depth", 1.5, domains=(role.depth,), source="query"))
     years = seniority_years(classification.job_title)
-    if years:
-        reqs.add(Requirement("", f"{classification.job_title}: about {years:g}+ years of experience",
-                             "experience", 1.0, years=years, source="query"))
+    stated = any(r.kind == "experience" for r in reqs.items.values())
+    if years and not stated:  # years a posting states beat years read from a title
+        reqs.add(
+            Requirement(
+                "",
+                f"{classification.job_title}: about {years:g}+ years of experience",
+                "experience",
+                1.0,
+                years=years,
+                source="query",
+            )
+        )
 
     if company is not None:
         domains = company.domains

@@ -119,19 +119,26 @@ def genre_mood(catalog: Catalog, anchor: Anchor, exclude: set[str], depth: int =
     if anchor.intent == "artist_genre":
         labels = [g for g in labels if g in anchor.genres]
     avoid = set(anchor.avoid_genres)
-    for lbl in labels:
-        n = out.add((t.track_id for t in catalog.tracks_labelled(lbl)
-                     if not avoid & set(t.genres)), exclude, PER_ADVOCATE)
-        if n:
-            out.notes.append(f"{n} tracks labelled {lbl}")
-    if activity is not None:
+    if activity is not None:  # what the activity's energy and tempo allow comes first
         low, high = activity.energy
         fits = [t.track_id for t in catalog.tracks.values()
                 if t.energy is not None and low <= t.energy <= high
                 and (t.tempo is None or activity.tempo[0] <= t.tempo <= activity.tempo[1])]
         fits.sort(key=lambda tid: zlib.crc32(f"{salt}:{anchor.salt}:{tid}".encode()))
-        n = out.add(fits, exclude, PER_ADVOCATE + 200)
+        n = out.add(fits, exclude, PER_ADVOCATE)
         out.notes.append(f"{n} tracks whose energy and tempo suit {activity.name}")
+
+    def fits_activity(track) -> bool:
+        if activity is None or track.energy is None:
+            return True
+        return activity.energy[0] - 0.15 <= track.energy <= activity.energy[1] + 0.15
+
+    for lbl in labels:
+        n = out.add((t.track_id for t in catalog.tracks_labelled(lbl)
+                     if not avoid & set(t.genres) and fits_activity(t)), exclude,
+                    PER_ADVOCATE + 200)
+        if n:
+            out.notes.append(f"{n} tracks labelled {lbl}")
     features = [(t, d) for t, d in anchor.modifiers if not t.startswith("label:")]
     if features and not labels:
         target, direction = features[0]

@@ -189,6 +189,8 @@ class Catalog:
     tag_counts: dict[str, int] = field(default_factory=dict, repr=False)
     _neighbours: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict, repr=False)
     _listener_rank: dict[str, float] = field(default_factory=dict, repr=False)
+    _labels: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _standing: dict[str, float] = field(default_factory=dict, repr=False)
 
     # lookups
     def artist(self, name_or_key: str) -> Artist | None:
@@ -226,6 +228,14 @@ class Catalog:
     def listener_rank(self, key: str) -> float:
         """Where an artist's listener count ranks in the catalog: 0 least heard, 1 most."""
         return self._listener_rank.get(key, 0.0)
+
+    def labels_of(self, track_id: str) -> frozenset[str]:
+        """A track's genres, moods and tags with its artist's genres and tags."""
+        return self._labels.get(track_id, frozenset())
+
+    def standing(self, track_id: str) -> float:
+        """Where a track sits among its artist's tracks by popularity: 1.0 is the best known."""
+        return self._standing.get(track_id, 1.0)
 
     def listeners(self, key: str) -> int:
         artist = self.artists.get(key)
@@ -330,11 +340,24 @@ def build_catalog(
     for i, a in enumerate(ordered):  # equal listener counts share the lower rank
         if i and a.listeners == ordered[i - 1].listeners:
             rank[a.key] = rank[ordered[i - 1].key]
+    by_artist_sorted = {k: tuple(sorted(v, key=by_popularity)) for k, v in by_artist.items()}
+    standing = {}
+    for tracks_of in by_artist_sorted.values():
+        last_index = max(1, len(tracks_of) - 1)
+        for i, track in enumerate(tracks_of):
+            standing[track.track_id] = 1.0 - i / last_index if len(tracks_of) > 1 else 1.0
+    labels = {
+        t.track_id: t.labels | frozenset(by_key[t.artist_key].genres)
+        | frozenset(by_key[t.artist_key].tags)
+        for t in by_id.values()
+    }
     return Catalog(
         artists=MappingProxyType(by_key),
         tracks=MappingProxyType(by_id),
         sources=tuple(sources),
-        _by_artist={k: tuple(sorted(v, key=by_popularity)) for k, v in by_artist.items()},
+        _by_artist=by_artist_sorted,
+        _labels=labels,
+        _standing=standing,
         _by_label={k: tuple(sorted(v, key=by_popularity)) for k, v in by_label.items()},
         _artists_by_genre={
             k: tuple(sorted(v, key=lambda a: (-a.listeners, a.key)))

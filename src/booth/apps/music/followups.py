@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from booth.apps.music.catalog import Catalog
 from booth.apps.music.context import Anchor, MusicContext
 from booth.apps.music.intents import FILLER, Planner, Understanding, simplify, trim_filler
-from booth.apps.music.judge import modifier_words
 
 KINDS = ("new_query", "load_more", "artist_deep_dive", "style_continuation", "refinement",
          "variation", "reset", "fresh_start")
@@ -131,6 +130,7 @@ class Decision:
             "phrase": self.phrase,
             "stale_context": self.stale,
             "previous_intent": previous.intent if previous else None,
+            "previous_query": previous.query if previous else None,
             "anchor_intent": self.anchor.intent if self.anchor else None,
         }
 
@@ -193,6 +193,10 @@ class Resolver:
             return ATTRIBUTES[target]
         if target in COMPARATIVES:
             return COMPARATIVES[target]
+        if self.planner.artists.lookup(target) is not None:
+            return []  # "more Radiohead" is a deep dive, not a refinement
+        if target in self.catalog.genre_counts:
+            return [(f"label:{target}", 1)]
         if target in LABEL_FAMILIES:
             labels = [t for t in LABEL_FAMILIES[target] if t in self.catalog.vocabulary]
             return [(f"label:{t}", 1) for t in labels or LABEL_FAMILIES[target][:1]]
@@ -224,7 +228,8 @@ class Resolver:
             if not match:
                 continue
             who = match.group("who").strip()
-            if index == 3 and (who in self.catalog.vocabulary or self.modifiers(text)
+            named = self.planner.artists.lookup(who) is not None
+            if index == 3 and not named and (who in self.catalog.vocabulary or self.modifiers(text)
                                or STYLE.search(text) or LOAD_MORE.fullmatch(text)):
                 continue  # "more electronic", "more upbeat": not an artist
             key = self._who(who, previous, music)
@@ -235,8 +240,9 @@ class Resolver:
     # -- the decision -----------------------------------------------------------------------
     def resolve(
         self, query: str, understanding: Understanding, music: MusicContext, *,
-        now: float, window: float,
+        now: float, window: float, forget_after: float | None = None,
     ) -> Decision:
+        """`forget_after`: the store's idle TTL, mentioned when there is no context at all."""
         text = clean(query)
         previous = music.anchor
         stale = music.stale(now, window)
@@ -267,7 +273,8 @@ class Resolver:
 
         modifiers = self.modifiers(text)
         kind, phrase = None, None
-        if modifiers and (REFINE_CUE.search(text) or not self._rest(text, modifiers)):
+        cued = REFINE_CUE.search(text) is not None
+        if modifiers and (cued or not self._rest(text, modifiers)):
             kind, phrase = "refinement", text
         elif STYLE.search(text):
             kind, phrase = "style_continuation", STYLE.search(text).group(0).strip()
@@ -282,14 +289,16 @@ class Resolver:
             return Decision("new_query", self._new_reason(understanding, previous, stale),
                             anchor_from(understanding, salt), None, stale, new_topic=True)
         if live is None:
-            return self._fresh_start(kind, phrase, understanding, music, now, window, salt)
+            return self._fresh_start(kind, phrase, understanding, music, now, window, salt,
+                                     forget_after)
         if kind == "load_more":
             return Decision("load_more", f"Next page of your '{_topic(live, self.catalog)}' "
                             "recommendations, skipping everything already shown.", live, phrase)
         if kind == "artist_deep_dive":
-            return self._fresh_start(kind, phrase, understanding, music, now, window, salt)
+            return self._fresh_start(kind, phrase, understanding, music, now, window, salt,
+                                     forget_after)
         if kind == "refinement":
-            return self._refine(live, modifiers, music, phrase, query, salt)
+            return self._refine(live, modifiers, music, phrase, query, salt, cued)
         if kind == "style_continuation":
             return self._style(live, music, phrase, query, salt)
         return self._vary(live, music, phrase, query, salt)
@@ -310,14 +319,17 @@ class Resolver:
             return base + "; it replaces the earlier context (tracks already shown stay excluded)."
         return base + "."
 
-    def _fresh_start(self, kind, phrase, understanding, music, now, window, salt) -> Decision:
+    def _fresh_start(self, kind, phrase, understanding, music, now, window, salt,
+                     forget_after=None) -> Decision:
         if music.anchor is not None and music.stale(now, window):
             why = (f"'{phrase}' looks like a follow-up ({kind}), but this session was idle for "
                    f"{music.idle_minutes(now)} min, past the {int(window // 60)}-min context "
                    "window, so this is a fresh start.")
         else:
+            forgets = (f" (a session is forgotten after {int(forget_after // 60)} min idle)"
+                       if forget_after else "")
             why = (f"'{phrase}' looks like a follow-up ({kind}), but there is nothing earlier in "
-                   "this session to continue, so this is a fresh start.")
+                   f"this session to continue{forgets}, so this is a fresh start.")
         anchor = anchor_from(understanding, salt)
         if not (understanding.artists or understanding.genres or understanding.moods
                 or understanding.activities):
@@ -325,9 +337,9 @@ class Resolver:
         return Decision("fresh_start", why, anchor, phrase, music.stale(now, window),
                         new_topic=True)
 
-    def _refine(self, live: Anchor, modifiers, music, phrase, query, salt) -> Decision:
+    def _refine(self, live: Anchor, modifiers, music, phrase, query, salt, cued) -> Decision:
         labels_up = [t[6:] for t, d in modifiers if t.startswith("label:") and d > 0]
-        only_same = modifiers and all(
+        only_same = not cued and all(
             t.startswith("label:") and d > 0 for t, d in modifiers
         ) and set(labels_up) <= set(live.genres) | set(live.moods)
         if only_same:
@@ -346,8 +358,8 @@ class Resolver:
             seeds=list(music.last_batch) or list(live.seeds),
             salt=salt,
         )
-        said = ", ".join(modifier_words(t, d) for t, d in modifiers)
-        why = f"Refinement of '{_topic(live, self.catalog)}': {said}, relative to your last picks."
+        why = (f"Refinement of '{_topic(live, self.catalog)}': {phrase}, relative to your last "
+               "picks.")
         return Decision("refinement", why, anchor, phrase, new_topic=True)
 
     def _style(self, live: Anchor, music, phrase, query, salt) -> Decision:

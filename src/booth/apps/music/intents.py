@@ -140,6 +140,12 @@ FILLER = frozenset(
     """.split()
 )
 
+# One-word artist names that are also everyday words: they count as artists only with a cue
+# ("by Future", "like Genesis") or a capital letter mid-sentence.
+COMMON_WORDS = frozenset("""future genesis cream journey rush train prince queen heart kiss
+america boston chicago europe live garbage drake tool bush free suede space wire love muse
+television sleep""".split())
+
 DECADE = re.compile(r"\b(?:(19|20)?(\d)0)'?s\b")
 
 
@@ -294,7 +300,7 @@ class Planner:
 
     def _cued(self, words: list[str], start: int, word: str, original: str) -> bool:
         everyday = (word in FILLER or word in self.vocab.genres or word in self.vocab.moods
-                    or word in self.vocab.activities or len(word) <= 2)
+                    or word in self.vocab.activities or len(word) <= 4 or word in COMMON_WORDS)
         if not everyday:
             return True
         before = words[start - 1] if start else ""
@@ -366,7 +372,7 @@ class Planner:
                     artists = [key]
                     corrections[candidate] = self.catalog.artists[key].name
                     signals.append(f"read '{candidate}' as {self.catalog.artists[key].name}")
-                elif cued or (matches and matches[0][1] >= 0.6):
+                elif cued or (matches and matches[0][1] >= 0.75):
                     unknown = candidate
                     suggestions = [self.catalog.artists[k].name for k, _ in matches]
 

@@ -63,9 +63,15 @@ class Strategy:
 def strategy_for(anchor: Anchor, count: int) -> Strategy:
     """Weights, novelty gate and diversity caps for a request of `count` tracks."""
     artist_focused = anchor.deep_dive or anchor.intent in ARTIST_INTENTS
+    weights = dict(zip(COMPONENTS, WEIGHTS[anchor.intent], strict=True))
+    if anchor.modifiers:  # a refinement is about the change asked for, more than anything
+        relevance = min(0.7, weights["relevance"] + 0.2)
+        rest = sum(v for k, v in weights.items() if k != "relevance")
+        weights = {k: relevance if k == "relevance" else round(v * (1 - relevance) / rest, 4)
+                   for k, v in weights.items()}
     return Strategy(
         intent=anchor.intent,
-        weights=dict(zip(COMPONENTS, WEIGHTS[anchor.intent], strict=True)),
+        weights=weights,
         novelty_gate=NOVELTY_GATE.get(anchor.intent, 0.0),
         per_artist=max(1, math.ceil(count / 5)),
         per_genre=None if artist_focused else max(2, math.ceil(count * 0.6)),
@@ -144,10 +150,8 @@ class Judge:
             ref[feature] = sum(values) / len(values) if values else default
         return ref
 
-    def labels_of(self, track: Track) -> set[str]:
-        artist = self.catalog.artists.get(track.artist_key)
-        extra = set(artist.genres) | set(artist.tags) if artist else set()
-        return set(track.labels) | extra
+    def labels_of(self, track: Track) -> frozenset[str]:
+        return self.catalog.labels_of(track.track_id)
 
     def genre_match(self, track: Track, labels: set[str]) -> tuple[float, list[str]]:
         wanted = self.anchor.genres
@@ -189,8 +193,8 @@ class Judge:
             gap = (low - value) if value < low else (value - high)
             return max(0.0, 1.0 - gap / spread)
 
-        label_hit = 1.0 if labels & set(a.labels) else 0.0
-        mood_hit = 1.0 if set(track.moods) & set(a.moods) else 0.0
+        label_hit = 1.0 if not labels.isdisjoint(a.labels) else 0.0
+        mood_hit = 1.0 if not set(track.moods).isdisjoint(a.moods) else 0.0
         return (0.3 * within(track.energy, *a.energy, 0.3)
                 + 0.15 * within(track.tempo, *a.tempo, 40)
                 + 0.1 * within(track.valence, *a.valence, 0.4)
@@ -260,13 +264,11 @@ class Judge:
             parts = [x for x, wanted in ((genre, a.genres), (mood, a.moods)) if wanted]
             relevance = sum(parts) / len(parts) if parts else 0.5
         if a.modifiers:
-            relevance = 0.45 * relevance + 0.55 * self.modifier_fit(track, labels)
+            relevance = 0.35 * relevance + 0.65 * self.modifier_fit(track, labels)
         relevance *= 0.3 + 0.7 * self.era_fit(track)
 
         rank = catalog.listener_rank(track.artist_key)
-        siblings = catalog.tracks_by(track.artist_key)
-        position = siblings.index(track) if track in siblings else 0
-        within = 1.0 - position / max(1, len(siblings) - 1) if len(siblings) > 1 else 1.0
+        within = catalog.standing(track.track_id)
         complete = sum(x is not None and x != "" for x in
                        (track.album, track.year, track.energy, track.valence, track.tempo)) / 5
         quality = 0.5 * track.popularity / 100 + 0.3 * within + 0.2 * complete
@@ -381,9 +383,9 @@ def explain(judge: Judge, item: Scored) -> str:
             clauses.append(f"a deeper {track.artist} cut: popularity {track.popularity} against "
                            f"{top} for their best-known track here, {detail}")
         else:
-            verb = "another" if anchor.deep_dive else "a"
-            position = siblings.index(track) + 1 if track in siblings else 0
-            clauses.append(f"{verb} {track.artist} track you asked for: {detail}, "
+            verb = "another track" if anchor.deep_dive else "a track"
+            position = 1 + sum(1 for t in siblings if t.popularity > track.popularity)
+            clauses.append(f"{verb} by {track.artist}, as asked: {detail}, "
                            f"#{position} of {len(siblings)} by popularity in the catalog")
         if ev["genre_hits"]:
             clauses.append(f"tagged {_names(ev['genre_hits'])} as requested")
@@ -391,7 +393,7 @@ def explain(judge: Judge, item: Scored) -> str:
         seed = catalog.artists[ev["seed"]].name
         shared = sorted(judge.labels_of(track) & set(catalog.artists[ev["seed"]].genres
                                                      + catalog.artists[ev["seed"]].tags))
-        how = "you asked about" if anchor.seeds == [] else "from your last picks"
+        how = "whom you asked about" if not anchor.seeds else "from your last picks"
         if ev["via"]:
             clauses.append(f"{track.artist} is two steps from {seed} in the similar-artist graph "
                            f"(via {catalog.artists[ev['via']].name})")
@@ -412,18 +414,20 @@ def explain(judge: Judge, item: Scored) -> str:
         reasons = activity_reasons(judge.activity, track, judge.labels_of(track))
         if reasons:
             clauses.append(f"suits {judge.activity.name}: {', '.join(reasons[:3])}")
-    for target, direction in anchor.modifiers[:2]:
+    changes = []  # what a refinement asked for comes first, and only when it holds
+    for target, direction in anchor.modifiers:
         if target.startswith("label:"):
             name = target[6:]
             if (name in judge.labels_of(track)) == (direction > 0):
-                clauses.append(f"{'has' if direction > 0 else 'leaves out'} {name}, as you asked")
+                changes.append(f"{'has' if direction > 0 else 'leaves out'} {name}, as you "
+                               "asked")
         elif getattr(track, target) is not None:
-            word = modifier_words(target, direction)
-            value = getattr(track, target)
-            ref = judge.reference[target]
-            fmt = "{:.0f}" if target == "tempo" else "{:.2f}"
-            clauses.append(f"{word} than your last picks ({target} {fmt.format(value)} vs "
-                           f"{fmt.format(ref)})")
+            value, ref = getattr(track, target), judge.reference[target]
+            if (value - ref) * direction > 0:
+                fmt = "{:.0f}" if target == "tempo" else "{:.2f}"
+                changes.append(f"{modifier_words(target, direction)} than your last picks "
+                               f"({target} {fmt.format(value)} vs {fmt.format(ref)})")
+    clauses = changes[:2] + clauses
     if anchor.intent == "discovering_serendipity" and anchor.avoid_genres:
         fresh = [g for g in catalog.artist_genres(track) if g not in anchor.avoid_genres]
         if fresh:

@@ -18,11 +18,18 @@ from booth.apps.music.catalog import Catalog
 from booth.apps.music.context import Anchor, MusicContext, save_turn
 from booth.apps.music.followups import Decision, Resolver
 from booth.apps.music.intents import Planner, Understanding
-from booth.apps.music.judge import ARTIST_INTENTS, Judge, Scored, explain, select_page
+from booth.apps.music.judge import (
+    ARTIST_INTENTS,
+    Judge,
+    Scored,
+    explain,
+    select_page,
+    strategy_for,
+)
 from booth.core.runs import RunContext
 from booth.core.sessions.base import update_context
 
-POOL_LIMIT = 300
+POOL_LIMIT = 200  # candidates kept per session for paging (ids and scores only)
 MAX_ROUNDS = 3
 
 
@@ -58,9 +65,7 @@ class Plan:
     anchor: Anchor | None
     did_you_mean: list[str] = field(default_factory=list)
 
-    def to_dict(self, engine: MusicEngine, previous: Anchor | None, count: int) -> dict:
-        from booth.apps.music.judge import strategy_for
-
+    def to_dict(self, previous: Anchor | None, count: int) -> dict:
         strategy = strategy_for(self.anchor, count).to_dict() if self.anchor else None
         return {
             "intent": self.anchor.intent if self.anchor else None,
@@ -73,10 +78,12 @@ class Plan:
         }
 
 
-def make_plan(engine: MusicEngine, query: str, music: MusicContext, now: float) -> Plan:
+def make_plan(engine: MusicEngine, query: str, music: MusicContext, now: float,
+              forget_after: float | None = None) -> Plan:
+    """Understand the query and resolve it against the stored context; nothing runs yet."""
     understanding = engine.planner.understand(query)
     decision = engine.resolver.resolve(query, understanding, music, now=now,
-                                       window=engine.context_window)
+                                       window=engine.context_window, forget_after=forget_after)
     anchor = decision.anchor
     did_you_mean: list[str] = []
     if anchor is not None and decision.kind in ("new_query", "fresh_start") \
@@ -134,6 +141,7 @@ class Turn:
         self.fallback_used = False
         self.broadened: list[str] = []
         self.advocate_notes: dict[str, list[str]] = {}
+        self.judge_started = 0.0  # when the judge phase began (it may begin mid-search)
 
     async def _timed_phase(self, name: str, message: str):
         await self.ctx.phase(name, message)
@@ -191,7 +199,7 @@ class Turn:
         count = self.request.count
         proposals = await self.propose(anchor, exclude, 0)
         started = await self._timed_phase("judge", "judge: scoring candidates")
-        self._judge_started = started
+        self.judge_started = started
         ranked = judge.rank(proposals)
         artist_focused = anchor.deep_dive or anchor.intent in ARTIST_INTENTS
         if len(ranked) < count and not artist_focused:
@@ -238,7 +246,7 @@ class Turn:
                              exclude: set[str]) -> tuple[list[list], int, list[Scored]]:
         """Unseen pool entries, re-scored (feedback may have changed); regrown when low."""
         count = self.request.count
-        pool = [entry for entry in music.pool]
+        pool = list(music.pool)
         depth = music.pool_round
 
         def unseen() -> list[Scored]:
@@ -269,14 +277,14 @@ class Turn:
             if new and (anchor.deep_dive or anchor.intent in ARTIST_INTENTS):
                 names = ", ".join(self.catalog.artists[a].name for a in anchor.artists
                                   if a in self.catalog.artists)
-                self.broadened.append(f"every {names} track in the catalog has been shown; "
-                                      "continuing with similar artists")
+                self.broadened.append(f"no unseen {names} tracks are left in the catalog "
+                                      "beyond these, so the list continues with similar artists")
             available = unseen()
         if started is None:
             if len(available) < count:
                 await self.skip_advocates("the pool cannot be regrown any further")
             started = await self._timed_phase("judge", "judge: next page of the pool")
-        self._judge_started = started
+        self.judge_started = started
         return pool, depth, available
 
     # -- the turn ---------------------------------------------------------------------------
@@ -289,7 +297,7 @@ class Turn:
         started = await self._timed_phase("planner", "planner: reading your request")
         record = await store.get(ctx.session_id)
         music = MusicContext.from_session(record.context if record else None)
-        plan = make_plan(self.engine, request.query, music, now)
+        plan = make_plan(self.engine, request.query, music, now, store.expiry.idle_ttl)
         decision, anchor, understanding = plan.decision, plan.anchor, plan.understanding
         await ctx.thought("reasoning", "planner", decision.reason)
         self.reasoning.append(decision.reason)
@@ -299,14 +307,14 @@ class Turn:
                 f"I don't know an artist called '{understanding.unknown_artist}'. Did you mean "
                 f"{_or(plan.did_you_mean)}? Showing tracks by "
                 f"{_or(plan.did_you_mean[:3], 'and')} meanwhile.")
-        elif understanding.unknown_artist:
+        elif understanding.unknown_artist and decision.kind in ("new_query", "fresh_start"):
             self.reasoning.append(f"I don't know an artist called "
                                   f"'{understanding.unknown_artist}', and nothing close.")
         for typed, name in understanding.corrections.items():
             self.reasoning.append(f"Read '{typed}' as {name}.")
         await self._done("planner", started, f"{decision.kind}: "
                          f"{anchor.intent if anchor else 'no request'}",
-                         plan.to_dict(self.engine, music.anchor, request.count))
+                         plan.to_dict(music.anchor, request.count))
 
         if anchor is None:  # reset
             await self.skip_advocates("context cleared, nothing to search")
@@ -318,6 +326,7 @@ class Turn:
             await self.finish(new_music, plan, [], None, clock_start, music.anchor)
             return
 
+        await ctx.checkpoint()
         shown = set(music.shown)
         judge = Judge(catalog, anchor, count=request.count, shown=shown,
                       feedback=music.feedback, session_salt=ctx.session_id)
@@ -329,6 +338,7 @@ class Turn:
             pool = [[s.track_id, s.score, s.source] for s in ranked[:POOL_LIMIT]]
             depth = 0
 
+        await ctx.checkpoint()
         picked, notes = select_page(ranked, request.count, judge.strategy, catalog)
         self.reasoning.extend(notes)
         if self.broadened:
@@ -344,7 +354,7 @@ class Turn:
         for item in tracks[:3]:
             await ctx.thought("reasoning", "judge",
                               f"{item['artist']} – {item['title']}: {item['explanation']}")
-        await self._done("judge", self._judge_started, f"{len(tracks)} recommendations",
+        await self._done("judge", self.judge_started, f"{len(tracks)} recommendations",
                          {"picked": len(tracks), "ranked": len(ranked),
                           "strategy": judge.strategy.to_dict()})
 
@@ -355,7 +365,7 @@ class Turn:
         while cursor < len(pool) and pool[cursor][0] in seen:
             cursor += 1
         new_music = MusicContext(
-            anchor=anchor, decision=decision.kind, pool=pool[:POOL_LIMIT + 100], cursor=cursor,
+            anchor=anchor, decision=decision.kind, pool=pool[:POOL_LIMIT * 2], cursor=cursor,
             pool_round=depth, shown=shown_now, last_batch=page_ids or music.last_batch,
             feedback=music.feedback, updated_at=now, turns=music.turns + 1,
         )

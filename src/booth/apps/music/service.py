@@ -149,9 +149,10 @@ async def plan(
     if body.session_id:
         record = await authorize(host.sessions, body.session_id, token)
         music = MusicContext.from_session(record.context)
-    decided = make_plan(engine, body.query, music, host.sessions.clock())
+    decided = make_plan(engine, body.query, music, host.sessions.clock(),
+                        host.sessions.expiry.idle_ttl)
     return {
-        "strategy": decided.to_dict(engine, music.anchor, body.max_recommendations),
+        "strategy": decided.to_dict(music.anchor, body.max_recommendations),
         "execution_time": round(time.perf_counter() - started, 4),
         "session_id": body.session_id,
     }

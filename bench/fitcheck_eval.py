@@ -1,0 +1,288 @@
+"""Fit Check accuracy and speed over hand-labelled cases: `python -m bench.fitcheck_eval`.
+
+Each case is a query over the bundled sample profile (a backend / ML-platform engineer with ten
+years of Python, Go, AWS and Kubernetes) with the score range and tier a recruiter would give.
+The labels were written from the profile and the query, before looking at the engine's output.
+
+A case passes when the score is within its range ±15 and the tier is exact or adjacent
+(INSUFFICIENT_DATA < LOW < MEDIUM < HIGH). The exact-tier rate is reported too. Every case runs
+through booth's real runtime in-process (session, lease, event log, all eight phases); the time
+per analysis is the wall time from start to the `complete` event.
+
+Writes bench/results/fitcheck_eval.json.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import platform
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from booth.apps.fitcheck.service import FitCheckRequest, load_resources, start_fit_check
+from booth.config import Settings
+from booth.server import build_host
+
+RESULTS = Path(__file__).parent / "results" / "fitcheck_eval.json"
+TIERS = ["INSUFFICIENT_DATA", "LOW", "MEDIUM", "HIGH"]
+TOLERANCE = 15
+REPEATS = 5
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str
+    query: str
+    low: int
+    high: int
+    tier: str
+
+
+BACKEND_JD = """Senior Backend Engineer (Python)
+We are looking for a senior engineer to build the APIs behind our analytics product.
+Requirements:
+- 5+ years of professional experience building backend services
+- Strong Python; FastAPI or Django
+- PostgreSQL and Redis in production
+- AWS and Kubernetes; Terraform is a plus
+- Experience with Kafka or another event streaming system
+- System design, testing and code review
+Nice to have:
+- Go"""
+
+ML_PLATFORM_JD = """ML Platform Engineer
+You will build the platform our researchers use to train and serve models.
+Requirements:
+- Python and PyTorch
+- Kubernetes on AWS, with Docker and Terraform
+- Serving LLMs in production; retrieval-augmented generation (RAG)
+- Distributed systems and on-call ownership
+- 4+ years of experience"""
+
+JAVA_JD = """Senior Java Backend Engineer
+Requirements:
+- 6+ years of experience with Java and Spring Boot
+- Oracle Database or SQL Server
+- Maven, microservices and REST APIs
+- Experience with Angular for internal tools
+Nice to have: Kafka"""
+
+DATA_JD = """Data Engineer
+What you'll do: build batch and streaming pipelines for analytics.
+Requirements:
+- Python and SQL
+- Spark, Airflow and dbt
+- Snowflake or BigQuery
+- Kafka for streaming ingestion
+- 3+ years of data engineering experience"""
+
+SRE_JD = """Senior Site Reliability Engineer
+Requirements:
+- 5+ years running production systems; on-call and incident response
+- Kubernetes, Terraform and AWS
+- Prometheus and Grafana for observability
+- Go or Python for automation
+- Linux internals and networking basics"""
+
+EMBEDDED_JD = """Embedded Software Engineer
+You will write firmware for our flight controllers.
+Requirements:
+- 4+ years of embedded C on ARM Cortex-M microcontrollers
+- FreeRTOS or another RTOS
+- Device drivers (SPI, I2C, CAN bus)
+- Reading schematics and debugging with an oscilloscope"""
+
+IOS_JD = """Senior iOS Engineer
+Requirements:
+- 5+ years building native iOS apps
+- Swift and SwiftUI, UIKit
+- Xcode, Instruments and App Store releases
+- Experience with Core Data and offline-first mobile apps"""
+
+SOLIDITY_JD = """Smart Contract Engineer
+Requirements:
+- Production Solidity and a deep understanding of the EVM
+- Hardhat or Foundry test suites
+- Auditing DeFi protocols and smart contract security
+- 3+ years of experience"""
+
+HFT_JD = """Low-Latency C++ Developer
+We are a trading firm; you will build our market-making systems.
+Requirements:
+- Expert modern C++ on Linux
+- Low-latency, lock-free data structures and kernel bypass networking
+- Tick-to-trade measured in microseconds
+- 5+ years of experience"""
+
+UNKNOWN_EMPLOYER_JD = """Backend Engineer at Tallowmere Analytics
+About the role: you will build the Python services behind our reporting product.
+Requirements:
+- 4+ years with Python (FastAPI or Flask)
+- PostgreSQL, Redis and Docker
+- AWS; Kubernetes is a plus
+- Testing and code review"""
+
+GAME_JD = """Gameplay Programmer
+Requirements:
+- Shipped titles with Unreal Engine 5
+- Strong C++ and game engine architecture
+- Experience with rendering, physics and animation systems
+- 3+ years in game development"""
+
+CASES = [
+    # strong fits
+    Case("company", "Datadog", 75, 95, "HIGH"),
+    Case("company", "OpenAI", 65, 90, "HIGH"),
+    Case("company", "Anthropic", 65, 90, "HIGH"),
+    Case("company", "Google software engineer", 70, 90, "HIGH"),
+    Case("job_description", BACKEND_JD, 80, 98, "HIGH"),
+    Case("job_description", ML_PLATFORM_JD, 80, 98, "HIGH"),
+    Case("job_description", SRE_JD, 72, 95, "HIGH"),
+    Case("job_description", UNKNOWN_EMPLOYER_JD, 75, 98, "HIGH"),
+    Case("company", "Duolingo backend engineer", 60, 85, "HIGH"),
+    Case("company", "Gooogle", 65, 90, "HIGH"),
+    # partial fits
+    Case("company", "Stripe", 60, 82, "MEDIUM"),
+    Case("company", "Stripe backend engineer", 60, 85, "MEDIUM"),
+    Case("company", "Netflix senior backend engineer", 60, 85, "MEDIUM"),
+    Case("company", "What does Cloudflare look for in engineers?", 55, 78, "MEDIUM"),
+    Case("company", "Shopify", 55, 78, "MEDIUM"),
+    Case("company", "Microsoft Azure developer", 55, 75, "MEDIUM"),
+    Case("company", "Databricks", 50, 72, "MEDIUM"),
+    Case("company", "Snowflake data engineer", 45, 70, "MEDIUM"),
+    Case("company", "Airbnb frontend engineer", 45, 70, "MEDIUM"),
+    Case("company", "Palantir", 45, 70, "MEDIUM"),
+    Case("company", "Goldman Sachs", 45, 68, "MEDIUM"),
+    Case("company", "Nvidia", 35, 60, "MEDIUM"),
+    Case("company", "Apple backend engineer", 45, 70, "MEDIUM"),
+    Case("job_description", JAVA_JD, 40, 65, "MEDIUM"),
+    Case("job_description", DATA_JD, 50, 75, "MEDIUM"),
+    # fundamental domain mismatches
+    Case("company", "Jane Street", 15, 35, "LOW"),
+    Case("company", "Epic Games gameplay engineer", 15, 30, "LOW"),
+    Case("company", "Lockheed Martin embedded software engineer", 15, 30, "LOW"),
+    Case("company", "SpaceX", 15, 35, "LOW"),
+    Case("company", "Unity", 15, 35, "LOW"),
+    Case("company", "Coinbase", 15, 40, "LOW"),
+    Case("company", "Meta iOS engineer", 15, 35, "LOW"),
+    Case("job_description", EMBEDDED_JD, 15, 30, "LOW"),
+    Case("job_description", IOS_JD, 15, 35, "LOW"),
+    Case("job_description", SOLIDITY_JD, 15, 35, "LOW"),
+    Case("job_description", HFT_JD, 15, 35, "LOW"),
+    Case("job_description", GAME_JD, 15, 30, "LOW"),
+    # unknown employers and too little to go on
+    Case("unknown", "Zorblax Industries", 0, 10, "INSUFFICIENT_DATA"),
+    Case("unknown", "Quintessa Robotics backend engineer", 0, 10, "INSUFFICIENT_DATA"),
+    Case("unknown", "Blorptech", 0, 10, "INSUFFICIENT_DATA"),
+    Case("unknown", "Senior Rust engineer", 0, 10, "INSUFFICIENT_DATA"),
+]
+
+
+def judge(case: Case, score: int, tier: str) -> dict:
+    in_range = case.low - TOLERANCE <= score <= case.high + TOLERANCE
+    distance = abs(TIERS.index(tier) - TIERS.index(case.tier))
+    return {
+        "score_strict": case.low <= score <= case.high,
+        "score_ok": in_range,
+        "tier_exact": distance == 0,
+        "tier_adjacent": distance <= 1,
+        "pass": in_range and distance <= 1,
+    }
+
+
+async def analyse(host, resources, query: str) -> tuple[dict, float]:
+    opened = await host.open_session(None, None)
+    started = time.perf_counter()
+    run, subscriber = await start_fit_check(
+        host, opened, FitCheckRequest(query=query), "bench", resources=resources
+    )
+    result = None
+    async for event in host.events(run, subscriber):
+        if event.type.value == "result":
+            result = event.data
+    elapsed = (time.perf_counter() - started) * 1000
+    await run.task
+    return result, elapsed
+
+
+async def main() -> dict:
+    resources = load_resources()
+    host = build_host(Settings(store="memory", ui=False))
+    await host.runtime.startup()
+    rows = []
+    timings: list[float] = []
+    try:
+        await analyse(host, resources, "Warm-up Corp")  # first-run imports out of the timing
+        for case in CASES:
+            result, elapsed = await analyse(host, resources, case.query)
+            times = [elapsed] + [
+                (await analyse(host, resources, case.query))[1] for _ in range(REPEATS - 1)
+            ]
+            timings += times
+            verdict = judge(case, result["score"], result["tier"])
+            rows.append(
+                {
+                    "kind": case.kind,
+                    "query": case.query.splitlines()[0][:70],
+                    "expected": {"low": case.low, "high": case.high, "tier": case.tier},
+                    "score": result["score"],
+                    "tier": result["tier"],
+                    "flags": result["flags"],
+                    "median_ms": round(statistics.median(times), 2),
+                    **verdict,
+                }
+            )
+    finally:
+        await host.runtime.shutdown()
+        await host.close()
+
+    def rate(key: str) -> float:
+        return round(sum(r[key] for r in rows) / len(rows), 3)
+
+    summary = {
+        "cases": len(rows),
+        "accuracy": rate("pass"),
+        "score_within_range": rate("score_ok"),
+        "score_within_range_strict": rate("score_strict"),
+        "tier_exact": rate("tier_exact"),
+        "tier_exact_or_adjacent": rate("tier_adjacent"),
+        "ms_per_analysis": {
+            "median": round(statistics.median(timings), 2),
+            "mean": round(statistics.fmean(timings), 2),
+            "p95": round(sorted(timings)[int(0.95 * (len(timings) - 1))], 2),
+        },
+        "repeats_per_case": REPEATS,
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+    }
+    return {"summary": summary, "cases": rows}
+
+
+def report(results: dict) -> None:
+    for row in results["cases"]:
+        mark = "PASS" if row["pass"] else "FAIL"
+        expected = row["expected"]
+        print(
+            f"{mark}  {row['score']:>3} {row['tier']:<17} expected {expected['low']:>2}-"
+            f"{expected['high']:<3} {expected['tier']:<17} {row['median_ms']:>6.1f} ms  "
+            f"{row['query']}"
+        )
+    s = results["summary"]
+    ms = s["ms_per_analysis"]
+    print(
+        f"\n{s['cases']} cases: accuracy {s['accuracy']:.1%} (score within range ±{TOLERANCE} "
+        f"and tier exact or adjacent); score within ±{TOLERANCE} {s['score_within_range']:.1%}"
+        f", score strictly in range {s['score_within_range_strict']:.1%}, tier exact "
+        f"{s['tier_exact']:.1%}, tier exact-or-adjacent {s['tier_exact_or_adjacent']:.1%}"
+    )
+    print(f"time per analysis: median {ms['median']} ms, mean {ms['mean']} ms, p95 {ms['p95']} ms")
+
+
+if __name__ == "__main__":
+    outcome = asyncio.run(main())
+    report(outcome)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(outcome, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {RESULTS}")

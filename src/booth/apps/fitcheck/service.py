@@ -1,0 +1,139 @@
+"""Starting a fit check: the one function the HTTP router, the web UI and the CLI all call.
+
+`start_fit_check` builds a pipeline for one request - its own `Analysis`, the shared read-only
+`Resources` - and starts it as a run on the caller's session. The pipeline ends by storing one
+turn in the session (a short redacted summary, the score and the tier) so history works.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from booth.apps.fitcheck.knowledge import load_companies
+from booth.apps.fitcheck.models import Analysis
+from booth.apps.fitcheck.ontology import load_ontology
+from booth.apps.fitcheck.phases import Engine, Resources, deterministic_phases
+from booth.apps.fitcheck.profile import build_candidate, load_profile
+from booth.apps.fitcheck.report import turn_summary
+from booth.config import Settings
+from booth.core.host import Host
+from booth.core.runs import RunContext, Subscriber
+from booth.core.runtime import Run
+from booth.core.sessions.access import OpenedSession
+
+APP = "fitcheck"
+ALLOWED_CONTROL = {"\n", "\r", "\t"}
+
+
+class FitCheckRequest(BaseModel):
+    """The seed's request body, plus the session token booth adds."""
+
+    query: str = Field(
+        min_length=3, max_length=2000, description="Company name or job description to analyze"
+    )
+    include_thoughts: bool = Field(True, description="Whether to stream thinking steps")
+    model_id: str | None = Field(None, max_length=200, description="Model id, echoed in status")
+    config_type: Literal["reasoning", "standard"] | None = Field(
+        None, description="reasoning: detailed answer (default); standard: concise answer"
+    )
+    session_id: str | None = Field(None, description="Session id (minted when absent)")
+    session_token: str | None = Field(None, description="Token of an existing session")
+
+    @field_validator("query")
+    @classmethod
+    def _clean_query(cls, value: str) -> str:
+        for char in value:
+            if char not in ALLOWED_CONTROL and unicodedata.category(char) in ("Cc", "Cf", "Cs"):
+                raise ValueError(f"control character U+{ord(char):04X} is not allowed")
+        stripped = value.strip()
+        if len(stripped) < 3:
+            raise ValueError("must contain at least 3 non-space characters")
+        return stripped
+
+
+@lru_cache(maxsize=8)
+def load_resources(profile: Path | None = None, knowledge: Path | None = None) -> Resources:
+    """Profile, knowledge base and ontology, loaded once per (profile, notes folder) pair.
+
+    Raises ProfileError with the bad field when the profile is invalid.
+    """
+    ontology = load_ontology()
+    candidate = build_candidate(load_profile(profile), ontology)
+    return Resources(
+        candidate=candidate,
+        kb=load_companies(ontology=ontology),
+        ontology=ontology,
+        notes_dir=Path(knowledge) if knowledge else None,
+    )
+
+
+def resources_for_settings(settings: Settings) -> Resources:
+    """The resources a server's settings name (`fitcheck_profile`, `fitcheck_knowledge`)."""
+    return load_resources(settings.fitcheck_profile, settings.fitcheck_knowledge)
+
+
+def fit_check_pipeline(body: FitCheckRequest, engine: Engine):
+    """The run's body: analyse, then record the turn in the session."""
+
+    async def pipeline(ctx: RunContext) -> None:
+        state = Analysis(
+            query=body.query,
+            detailed=body.config_type != "standard",
+            model_id=body.model_id,
+            config_type=body.config_type,
+        )
+        payload = await engine.run(ctx, state)
+        await ctx.sessions.append_turn(
+            ctx.session_id,
+            {
+                "app": APP,
+                "run_id": ctx.run_id,
+                "summary": turn_summary(state),
+                "score": payload["score"],
+                "tier": payload["tier"],
+                "at": time.time(),
+            },
+        )
+
+    return pipeline
+
+
+async def start_fit_check(
+    host: Host,
+    opened: OpenedSession,
+    body: FitCheckRequest,
+    client: str | None,
+    resources: Resources | None = None,
+    engine: Engine | None = None,
+) -> tuple[Run, Subscriber]:
+    """Start one fit check on the caller's session; returns the run and its first reader.
+
+    `resources` defaults to the environment's profile and notes (BOOTH_FITCHECK_*); `engine`
+    defaults to the deterministic phases over those resources.
+    """
+    if engine is None:
+        if resources is None:
+            resources = resources_for_settings(Settings())
+        engine = Engine(deterministic_phases(resources))
+    output = "concise" if body.config_type == "standard" else "detailed"
+    status = {
+        "message": "Fit check started",
+        "model_id": body.model_id,
+        "config_type": body.config_type,
+        "engine": "deterministic",
+        "output": output,
+    }
+    return await host.start(
+        opened,
+        app=APP,
+        pipeline=fit_check_pipeline(body, engine),
+        client=client,
+        include_thoughts=body.include_thoughts,
+        status=status,
+    )

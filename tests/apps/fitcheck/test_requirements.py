@@ -1,0 +1,77 @@
+from booth.apps.fitcheck.classify import classify
+from booth.apps.fitcheck.requirements import (
+    RequirementList,
+    _skill_groups,
+    core_domains,
+    enrich,
+    text_requirements,
+)
+from booth.apps.fitcheck.research import gather, judge, plan_search
+
+JD = """Senior Platform Engineer
+
+Requirements:
+- 6+ years of professional experience
+- Strong Go or Java, Kafka and PostgreSQL
+- Experience with cloud platforms such as AWS, GCP or Azure
+- System design for distributed systems
+
+Nice to have:
+- Terraform
+"""
+
+
+def requirements_for(query, kb, ontology):
+    c = classify(query, kb, ontology)
+    sources = judge(gather(c, plan_search(c, 1), query, kb, []), 1, ontology).sources
+    return enrich(c, sources, ontology)
+
+
+def test_alternatives_are_grouped(ontology):
+    assert _skill_groups("Go or Java, Kafka, PostgreSQL", ontology) == [
+        ("Go", "Java"),
+        ("Kafka",),
+        ("PostgreSQL",),
+    ]
+    assert _skill_groups("Proficiency in C#, C++, Java or TypeScript", ontology) == [
+        ("C#", "C++", "Java", "TypeScript")
+    ]
+    assert _skill_groups("Python, Go and Kubernetes", ontology) == [
+        ("Python",),
+        ("Go",),
+        ("Kubernetes",),
+    ]
+
+
+def test_job_description_sections_set_weights(ontology):
+    reqs = RequirementList()
+    text_requirements(JD, "jd", ontology, 1.0, reqs)
+    by_label = {r.label: r for r in reqs.build()}
+    assert by_label["One of Go, Java"].weight == 1.0
+    assert by_label["One of AWS, GCP, Azure"].kind == "any_of"
+    assert by_label["Terraform"].weight == 0.5
+    assert by_label["6+ years of experience"].years == 6
+    assert "system design" in {c for r in reqs.build() for c in r.competencies}
+
+
+def test_fundamental_domains_only_when_they_define_the_employer(kb, ontology):
+    assert core_domains(kb.get("Epic Games"), ontology) == ["game engines"]
+    assert core_domains(kb.get("Jane Street"), ontology) == ["low latency"]  # finance: 2nd counts
+    assert core_domains(kb.get("Block"), ontology) == []  # fintech: mobile 2nd does not
+    assert core_domains(kb.get("Google"), ontology) == []
+
+
+def test_a_role_in_its_own_area_is_not_asked_for_the_employers_domain(kb, ontology):
+    _, generic = requirements_for("Apple", kb, ontology)
+    _, backend = requirements_for("Apple backend engineer", kb, ontology)
+    assert {d for r in generic if r.kind == "domain" for d in r.domains} == {"mobile native"}
+    assert not [r for r in backend if r.kind == "domain"]
+
+
+def test_query_skills_and_seniority_become_requirements(kb, ontology):
+    context, reqs = requirements_for("Senior Microsoft Azure developer", kb, ontology)
+    assert context.company == "Microsoft" and context.industry == "big tech"
+    azure = next(r for r in reqs if r.skills == ("Azure",) and r.source == "query")
+    assert azure.weight == 2.0
+    assert any(r.kind == "experience" and r.years == 5 for r in reqs)
+    assert [r.id for r in reqs] == [f"r{i}" for i in range(1, len(reqs) + 1)]

@@ -1,0 +1,95 @@
+"""The planner: every intent, entities, fuzzy artist names and 'did you mean'."""
+
+from __future__ import annotations
+
+import pytest
+from music_helpers import INTENT_TABLE
+
+from booth.apps.music.intents import INTENTS, Planner, simplify
+
+
+@pytest.fixture(scope="module")
+def planner(catalog) -> Planner:
+    return Planner(catalog)
+
+
+
+
+def test_the_table_covers_every_intent():
+    assert {intent for _, intent, _ in INTENT_TABLE} == set(INTENTS)
+
+
+@pytest.mark.parametrize(("query", "intent", "artists"), INTENT_TABLE)
+def test_intent_and_artists(planner, query, intent, artists):
+    understood = planner.understand(query)
+    assert understood.intent == intent, understood
+    assert understood.artists == artists
+
+
+@pytest.mark.parametrize(("query", "field", "expected"), [
+    ("Electronic music", "genres", "electronic"),
+    ("sad r&b", "genres", "r&b"),
+    ("sad r&b", "moods", "sad"),
+    ("chill hip-hop beats", "genres", "hip hop"),
+    ("chill hip-hop beats", "moods", "chill"),
+    ("Jazz for studying", "genres", "jazz"),
+    ("Jazz for studying", "activities", "studying"),
+    ("music for coding", "activities", "coding"),
+    ("gym workout", "activities", "workout"),
+    ("bedtime sleep music", "activities", "sleep"),
+    ("driving at night", "activities", "driving"),
+    ("house party", "activities", "party"),
+])
+def test_entities(planner, query, field, expected):
+    assert expected in getattr(planner.understand(query), field)
+
+
+def test_decades_become_a_year_range(planner):
+    assert planner.understand("80s synth-pop").era == [1980, 1989]
+    assert planner.understand("hip hop from the 1990s").era == [1990, 1999]
+    assert planner.understand("Electronic music").era is None
+
+
+@pytest.mark.parametrize(("typed", "artist"), [
+    ("songs by radiohed", "radiohead"),
+    ("KENDRIK LAMAR", "kendrick lamar"),
+    ("mkgee", "mk.gee"),
+    ("beatles songs", "the beatles"),
+    ("Songs by Beatles", "the beatles"),
+    ("tracks by aphex twinn", "aphex twin"),
+    ("brockhampton", "brockhampton"),
+])
+def test_artist_names_survive_typos_and_case(planner, typed, artist):
+    understood = planner.understand(typed)
+    assert understood.artists == [artist], understood
+
+
+def test_a_typo_is_reported_as_a_correction(planner):
+    understood = planner.understand("songs by radiohed")
+    assert understood.corrections == {"radiohed": "Radiohead"}
+    assert understood.confidence < 1.0
+
+
+def test_an_unknown_artist_gets_suggestions_not_silence(planner):
+    understood = planner.understand("songs by Death Gribs Orchestra")
+    assert understood.artists == []
+    assert understood.unknown_artist == "death gribs orchestra"
+    assert "Death Grips" in understood.suggestions
+    assert understood.intent == "by_artist"
+
+
+def test_everyday_words_are_not_taken_for_artists(planner):
+    # "Air" and "Future" are artists, but not in these sentences
+    assert planner.understand("electronic music with air and space").artists == []
+    assert planner.understand("Electronic music").artists == []
+    assert planner.understand("more tracks").artists == []
+
+
+def test_nothing_recognisable_reads_as_serendipity(planner):
+    understood = planner.understand("hello there")
+    assert understood.intent == "discovering_serendipity"
+    assert understood.confidence < 1.0 and not understood.has_entities
+
+
+def test_simplify_drops_accents_and_punctuation():
+    assert simplify("Beyoncé — Mk.gee & R&B!") == "beyonce mk gee & r & b"
