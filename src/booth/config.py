@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     fitcheck_profile: Path | None = Field(None, description="Candidate profile YAML")
     fitcheck_knowledge: Path | None = Field(None, description="Folder of employer notes (.md)")
 
+    music_context_window: float = Field(
+        30 * 60, gt=0, description="Seconds after which a music follow-up starts fresh"
+    )
+
     ui: bool = Field(True, description="Mount the Gradio UI at /ui")
 
     @property

@@ -95,6 +95,7 @@ def test_a_refresh_starts_a_new_session_without_the_old_context(users, server):
     chip(page, "More like these")
     wait_answer(page)
     before = session_id(page, "music")
+    assert context_of(server, before)["decision"] == "style_continuation"  # Beatles-style
     screenshot(page, "music-scenario3-before-refresh")
 
     page.reload()

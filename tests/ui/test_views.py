@@ -15,7 +15,14 @@ from booth.config import Settings
 from booth.core.errors import ErrorCode
 from booth.core.events import Event, EventType
 from booth.server import build_host
-from booth.ui.fitcheck_view import PHASE_ORDER, RunView, phases_html, result_html, thoughts_html
+from booth.ui.fitcheck_view import (
+    PHASE_LABELS,
+    PHASE_ORDER,
+    RunView,
+    phases_html,
+    result_html,
+    thoughts_html,
+)
 from booth.ui.music_view import answer_message, track_card
 from booth.ui.render import NEXT_STEP, error_notice, literal_md, safe_url
 
@@ -129,10 +136,18 @@ def test_insufficient_data_shows_no_number():
 
 def test_a_rejected_query_is_a_polite_refusal_not_a_score():
     view = RunView()
-    view.apply(events(("result", {"score": 0, "tier": "INSUFFICIENT_DATA", "rejected": True,
-                                  "flags": ["rejected", "rejected:injection"]}))[0])
+    for event in events(
+        ("phase", {"phase": "connecting", "message": "reading"}),
+        ("phase_complete", {"phase": "connecting", "summary": "Rejected (injection)"}),
+        ("result", {"score": 0, "tier": "INSUFFICIENT_DATA", "rejected": True,
+                    "flags": ["rejected", "rejected:injection"]}),
+        ("complete", {"duration_ms": 5}),
+    ):
+        view.apply(event)
     page = result_html(view)
     assert "Fit analysis not run" in page and "gauge" not in page
+    assert view.phases["deep_research"].status == "skipped"
+    assert 'data-status="skipped"' in phases_html(view)
 
 
 @pytest.mark.parametrize("code", list(ErrorCode))
@@ -152,14 +167,20 @@ def test_an_error_event_ends_the_run_view():
                         ("error", {"code": "TIMEOUT", "message": "Too slow.",
                                    "retryable": True})):
         view.apply(event)
-    assert view.finished and view.phases["connecting"].status == "failed"
+    assert view.phases["connecting"].status == "failed"
     assert 'data-code="TIMEOUT"' in result_html(view)
 
 
-def test_phase_order_is_the_contract():
-    from booth.apps.fitcheck.models import PHASES
+def test_every_phase_has_a_label_and_a_row():
+    page = phases_html(RunView())
+    for name in PHASE_ORDER:
+        assert PHASE_LABELS[name] in page and f'data-phase="{name}"' in page
 
-    assert tuple(PHASE_ORDER) == PHASES
+
+def test_a_degraded_upstream_is_shown():
+    view = RunView()
+    view.apply(events(("status", {"status": "degraded", "message": "search is down"}))[0])
+    assert "search is down" in phases_html(view)
 
 
 def test_example_chips_ask_for_the_intent_they_stand_for():

@@ -28,7 +28,7 @@ HEADER = """
 def build_ui(host: Host, settings: Settings) -> gr.Blocks:
     """The whole UI; every handler reaches the apps through `host`, never through globals."""
     with gr.Blocks(title="booth", analytics_enabled=False, fill_width=False) as blocks:
-        gr.HTML(HEADER)
+        gr.HTML(HEADER, js_on_load=None)
         with gr.Tabs():
             with gr.Tab("Fit Check", id="fitcheck", elem_id="tab-fitcheck"):
                 fitcheck_tab.build(host, settings)

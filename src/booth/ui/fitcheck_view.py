@@ -11,22 +11,21 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from booth.apps.fitcheck.models import PHASES as PHASE_ORDER
 from booth.apps.fitcheck.report import REJECTION_TEXT
 from booth.core.events import Event, EventType
 from booth.ui.render import error_notice, esc, notice
 
-PHASES = (
-    ("connecting", "Connecting"),
-    ("deep_research", "Deep research"),
-    ("research_reranker", "Research reranker"),
-    ("content_enrich", "Content enrichment"),
-    ("skeptical_comparison", "Skeptical comparison"),
-    ("skills_matching", "Skills matching"),
-    ("confidence_reranker", "Confidence reranker"),
-    ("generate_results", "Generating results"),
-)
-PHASE_ORDER = [name for name, _ in PHASES]
-PHASE_LABELS = dict(PHASES)
+PHASE_LABELS = {
+    "connecting": "Connecting",
+    "deep_research": "Deep research",
+    "research_reranker": "Research reranker",
+    "content_enrich": "Content enrichment",
+    "skeptical_comparison": "Skeptical comparison",
+    "skills_matching": "Skills matching",
+    "confidence_reranker": "Confidence reranker",
+    "generate_results": "Generating results",
+}
 THOUGHTS_SHOWN = 150  # newest first; older ones stay in the run's event log
 SOURCE_KINDS = {
     "knowledge_base": "company knowledge base",
@@ -43,7 +42,7 @@ TIER_LABELS = {
 
 @dataclass
 class PhaseState:
-    status: str = "pending"  # pending | active | done
+    status: str = "pending"  # pending | active | done | skipped | failed
     message: str = ""
     summary: str = ""
     duration_ms: int = 0
@@ -60,11 +59,7 @@ class RunView:
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     duration_ms: int | None = None
-    degraded: str = ""
-
-    @property
-    def finished(self) -> bool:
-        return self.error is not None or self.duration_ms is not None
+    degraded: str = ""  # a `status: degraded` message: an upstream is down, results may suffer
 
     def apply(self, event: Event) -> None:
         """Fold one event of the run into the view."""
@@ -86,6 +81,10 @@ class RunView:
             self.result = data
         elif event.type is EventType.COMPLETE:
             self.duration_ms = int(data.get("duration_ms") or 0)
+            for phase in self.phases.values():  # a refusal or too little data skips phases
+                if phase.status == "pending":
+                    phase.status = "skipped"
+                    phase.message = "Skipped: not needed for this query"
         elif event.type is EventType.ERROR:
             self.error = data
             for phase in self.phases.values():
@@ -124,28 +123,33 @@ def phases_html(view: RunView | None) -> str:
     """The 8 phases as a checklist with a progress bar; the active one says what it is doing."""
     view = view or RunView()
     total = len(view.phases)
-    percent = round(100 * view.done_count / total) if total else 0
-    rows = []
-    for name, phase in view.phases.items():
-        label = PHASE_LABELS.get(name, name.replace("_", " ").capitalize())
-        detail = phase.summary if phase.status == "done" else phase.message
-        attempt = f'<span class="phase-attempt">attempt {phase.attempts}</span>' \
-            if phase.attempts > 1 else ""
-        took = f'<span class="phase-ms">{phase.duration_ms} ms</span>' \
-            if phase.status == "done" and phase.duration_ms else ""
-        rows.append(
-            f'<li class="phase phase-{phase.status}" data-phase="{esc(name)}" '
-            f'data-status="{phase.status}"><span class="phase-mark"></span>'
-            f'<div class="phase-text"><div class="phase-name">{esc(label)}{attempt}{took}</div>'
-            f'<div class="phase-detail">{esc(detail)}</div></div></li>'
-        )
+    finished = view.duration_ms is not None
+    percent = 100 if finished else round(100 * view.done_count / total) if total else 0
+    rows = "".join(_phase_row(name, phase) for name, phase in view.phases.items())
+    warning = notice("warning", "Degraded", view.degraded) if view.degraded else ""
     return (
         f'<div class="phases" data-done="{view.done_count}" data-total="{total}" '
         f'data-active="{esc(view.active_phase)}">'
         f'<div class="phases-head"><span>Pipeline</span>'
-        f"<span>{view.done_count}/{total}</span></div>"
+        f"<span>{'Done' if finished else f'{view.done_count}/{total}'}</span></div>"
         f'<div class="progress"><span style="width:{percent}%"></span></div>'
-        f'<ol class="phase-list">{"".join(rows)}</ol></div>'
+        f'<ol class="phase-list">{rows}</ol>{warning}</div>'
+    )
+
+
+def _phase_row(name: str, phase: PhaseState) -> str:
+    label = PHASE_LABELS.get(name, name.replace("_", " ").capitalize())
+    detail = phase.summary if phase.status == "done" else phase.message
+    badges = ""
+    if phase.attempts > 1:
+        badges += f'<span class="phase-attempt">attempt {phase.attempts}</span>'
+    if phase.status == "done" and phase.duration_ms:
+        badges += f'<span class="phase-ms">{phase.duration_ms} ms</span>'
+    return (
+        f'<li class="phase phase-{phase.status}" data-phase="{esc(name)}" '
+        f'data-status="{phase.status}"><span class="phase-mark"></span>'
+        f'<div class="phase-text"><div class="phase-name">{esc(label)}{badges}</div>'
+        f'<div class="phase-detail">{esc(detail)}</div></div></li>'
     )
 
 

@@ -108,7 +108,8 @@ async def chat_turn(host: Host, engine: MusicEngine, text: str, history: list,
     """One chat turn: show the message at once, then the answer (or what went wrong)."""
     text = (text or "").strip()
     history = list(history or [])
-    if not text:
+    if not text:  # an empty Send: leave everything as it is
+        yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         return
     asked = history + [user_message(text)]
     yield state, session_badge(state), asked + [pending_message()], gr.skip(), gr.skip(), ""

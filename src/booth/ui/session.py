@@ -55,7 +55,7 @@ def session_badge(state: TabSession | None) -> str:
     )
 
 
-def client_of(request) -> str | None:
+def client_of(request: object) -> str | None:
     """The caller's address (a `gr.Request`), the key of booth's per-client admission cap."""
     client = getattr(request, "client", None)
     return getattr(client, "host", None)

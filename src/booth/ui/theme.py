@@ -86,6 +86,9 @@ footer { display: none !important; }
   width: 4px; height: 8px; border: solid #fff; border-width: 0 2px 2px 0;
   transform: rotate(45deg); }
 .phase-failed .phase-mark { background: #dc2626; border-color: #dc2626; }
+.phase-skipped .phase-mark { border-style: dashed; }
+.phase-skipped .phase-name { color: #94a3b8; font-weight: 500; }
+.phase-skipped .phase-detail { color: #94a3b8; font-style: italic; }
 .phase-name { font-weight: 600; color: #0f172a; font-size: .95rem; }
 .phase-pending .phase-name { color: #94a3b8; font-weight: 500; }
 .phase-detail { color: #64748b; font-size: .85rem; line-height: 1.35; }

@@ -75,3 +75,12 @@ def test_query_skills_and_seniority_become_requirements(kb, ontology):
     assert azure.weight == 2.0
     assert any(r.kind == "experience" and r.years == 5 for r in reqs)
     assert [r.id for r in reqs] == [f"r{i}" for i in range(1, len(reqs) + 1)]
+
+
+def test_a_passing_mention_does_not_make_a_domain_requirement(ontology):
+    passing = RequirementList()
+    text_requirements("Build the Python APIs behind our mobile app.", "jd", ontology, 1.0, passing)
+    assert not [r for r in passing.build() if r.kind == "domain"]
+    real = RequirementList()
+    text_requirements("Ship native iOS apps in Swift and SwiftUI.", "jd", ontology, 1.0, real)
+    assert [r.domains for r in real.build() if r.kind == "domain"] == [("mobile native",)]

@@ -205,6 +205,17 @@ class Ontology:
                 found.add(key)
         return found
 
+    def domain_hits(self, text: str) -> dict[str, int]:
+        """For each domain a text touches, how many distinct markers and skills of it appear."""
+        skills = set(self.find_skills(text))
+        hits = {}
+        for key, pattern in self._domain_patterns.items():
+            markers = {m.lower() for m in pattern.findall(text)} if pattern is not None else set()
+            count = len(markers) + len(skills & self.domains[key].skills)
+            if count:
+                hits[key] = count
+        return hits
+
     def domains_of_skills(self, skills: Iterable[str]) -> set[str]:
         have = set(skills)
         return {key for key, domain in self.domains.items() if domain.skills & have}

@@ -201,9 +201,11 @@ def text_requirements(
                 )
         if not used:
             unused.append(sentence)
-    for key in sorted(ontology.domains_in_text(text)):
+    # One passing "mobile app" does not make a backend posting a mobile role: a fundamental
+    # domain needs two signals (markers or skills), e.g. "firmware" and FreeRTOS.
+    for key, hits in sorted(ontology.domain_hits(text).items()):
         domain = ontology.domains[key]
-        if domain.fundamental:
+        if domain.fundamental and hits >= 2:
             reqs.add(
                 Requirement(
                     "",

@@ -290,6 +290,8 @@ def _strength_text(a: Assessment, candidate: Candidate, ontology: Ontology) -> s
         return f"{label[:1].upper()}{label[1:]}: {proof}"
     if req.kind in ("domain", "domains"):
         return f"Domain fit — {a.evidence[0] if a.evidence else a.subject}"
+    if req.kind == "depth":
+        return f"Depth in {a.subject} — {a.evidence[0] if a.evidence else 'shown in the profile'}"
     return f"Experience — {a.evidence[0] if a.evidence else ''}".rstrip(" —")
 
 

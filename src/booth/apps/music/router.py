@@ -16,6 +16,8 @@ from booth.core.host import Host, client_address, request_token
 def create_router(host: Host, settings=None, *, engine: MusicEngine | None = None,
                   context_window: float | None = None) -> APIRouter:
     """The music routes; `engine` (catalog + planner) defaults to the bundled catalog."""
+    if context_window is None and settings is not None:
+        context_window = settings.music_context_window
     engine = engine or service.default_engine(host, context_window)
     router = APIRouter(tags=["music"])
 
