@@ -6,10 +6,10 @@ start a run, read its events), so there is one code path for both.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from sse_starlette import EventSourceResponse
@@ -22,6 +22,8 @@ from booth.core.runtime import Run, Runtime
 from booth.core.sessions.access import OpenedSession, open_session, resolve_session_id
 from booth.core.sessions.base import SessionStore
 from booth.core.sse import event_stream, sse_headers
+
+T = TypeVar("T")
 
 
 def client_address(request: Request) -> str:
@@ -41,6 +43,16 @@ class Host:
     heartbeat: float = 15.0
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
     data_dir: Path = Path(".booth")
+    _shared: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def shared(self, key: Any, build: Callable[[], T]) -> T:
+        """One read-only object per key for this host (an app's loaded data), built on first use.
+
+        The HTTP routes and the UI ask for the same key, so the work is done once.
+        """
+        if key not in self._shared:
+            self._shared[key] = build()
+        return self._shared[key]
 
     async def close(self) -> None:
         await self.runtime.event_log.close()

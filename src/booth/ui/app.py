@@ -33,7 +33,7 @@ def build_ui(host: Host, settings: Settings) -> gr.Blocks:
             with gr.Tab("Fit Check", id="fitcheck", elem_id="tab-fitcheck"):
                 fitcheck_tab.build(host, settings)
             with gr.Tab("Music", id="music", elem_id="tab-music"):
-                music_tab.build(host)
+                music_tab.build(host, settings)
     blocks.queue(default_concurrency_limit=settings.max_runs)
     return blocks
 

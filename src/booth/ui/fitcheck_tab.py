@@ -16,7 +16,7 @@ import gradio as gr
 from pydantic import ValidationError
 
 from booth.apps.fitcheck.examples import generate_example
-from booth.apps.fitcheck.phases import Engine, Resources, deterministic_phases
+from booth.apps.fitcheck.phases import Resources
 from booth.apps.fitcheck.service import FitCheckRequest, resources_for_settings, start_fit_check
 from booth.config import Settings
 from booth.core.errors import BoothError, ErrorCode
@@ -33,7 +33,6 @@ QUERY_PLACEHOLDER = "A company name (e.g. “Stripe”) or a job description pas
 def build(host: Host, settings: Settings) -> None:
     """Lay out the tab and wire its events (called inside the Blocks context)."""
     resources = resources_for_settings(settings)  # the same profile and notes as the API
-    engine = Engine(deterministic_phases(resources))
     session = gr.State(None)
     with gr.Row(elem_classes="session-row"):
         badge = gr.HTML(session_badge(None), elem_id="fitcheck-session", js_on_load=None)
@@ -58,7 +57,7 @@ def build(host: Host, settings: Settings) -> None:
     outputs = [session, badge, phases, thoughts, result, answer, run]
 
     async def on_run(text: str, state: TabSession | None, request: gr.Request):
-        updates = stream_fit_check(host, engine, text, state, client_of(request))
+        updates = stream_fit_check(host, resources, text, state, client_of(request))
         async for update in updates:
             yield update
 
@@ -83,7 +82,7 @@ def example_query(resources: Resources, quality: str):
 
 
 async def stream_fit_check(
-    host: Host, engine: Engine, text: str, state: TabSession | None, client: str | None
+    host: Host, resources: Resources, text: str, state: TabSession | None, client: str | None
 ):
     """Start a run on the tab's session and yield the tab's outputs as its events arrive."""
     view = RunView()
@@ -97,7 +96,7 @@ async def stream_fit_check(
     try:
         body = FitCheckRequest(query=text or "", include_thoughts=True)
         opened, state = await open_tab_session(host, state)
-        run, subscriber = await start_fit_check(host, opened, body, client, engine=engine)
+        run, subscriber = await start_fit_check(host, opened, body, client, resources=resources)
     except ValidationError as error:
         view.fail(ErrorCode.INVALID_QUERY, validation_message(error))
         yield frame(state, False)

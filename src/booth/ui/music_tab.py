@@ -20,6 +20,7 @@ from booth.apps.music.service import (
     recommend,
     record_feedback,
 )
+from booth.config import Settings
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host
 from booth.ui.music_view import (
@@ -49,35 +50,51 @@ FOLLOW_UPS = ("More tracks", "More like these", "More from this artist", "Someth
 TRACKS_PER_TURN = 6
 
 
-def build(host: Host) -> None:
+def build(host: Host, settings: Settings) -> None:
     """Lay out the tab and wire its events (called inside the Blocks context)."""
-    engine = default_engine(host)  # the catalog and planner, read-only and shared by all tabs
+    engine = default_engine(host, settings.music_context_window)  # shared with the API
     session = gr.State(None)
     shelf = gr.State(None)  # the last answer's tracks and this tab's votes on them
     with gr.Row(elem_classes="session-row"):
         badge = gr.HTML(session_badge(None), elem_id="music-session", js_on_load=None)
-        new_session = gr.Button("New session", size="sm", variant="secondary",
-                                elem_id="music-new-session", scale=0, min_width=120)
+        new_session = gr.Button(
+            "New session",
+            size="sm",
+            variant="secondary",
+            elem_id="music-new-session",
+            scale=0,
+            min_width=120,
+        )
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=320):
             chat = gr.Chatbot(
-                label="Music chat", show_label=False, elem_id="music-chat", height=440,
-                buttons=[], feedback_options=None, allow_tags=False, latex_delimiters=[],
+                label="Music chat",
+                show_label=False,
+                elem_id="music-chat",
+                height=440,
+                buttons=[],
+                feedback_options=None,
+                allow_tags=False,
+                latex_delimiters=[],
                 placeholder="Ask for music: an artist, a genre, a mood or a moment.",
             )
             with gr.Row():
-                message = gr.Textbox(show_label=False, scale=5, max_lines=3,
-                                     placeholder="e.g. Songs by Radiohead",
-                                     elem_id="music-input")
-                send = gr.Button("Send", variant="primary", scale=1, min_width=80,
-                                 elem_id="music-send")
+                message = gr.Textbox(
+                    show_label=False,
+                    scale=5,
+                    max_lines=3,
+                    placeholder="e.g. Songs by Radiohead",
+                    elem_id="music-input",
+                )
+                send = gr.Button(
+                    "Send", variant="primary", scale=1, min_width=80, elem_id="music-send"
+                )
             gr.HTML('<div class="chip-label">Follow up</div>', js_on_load=None)
             with gr.Row(elem_classes="chip-row", elem_id="music-followups"):
                 follow_ups = [gr.Button(text, size="sm") for text in FOLLOW_UPS]
             gr.HTML('<div class="chip-label">Try</div>', js_on_load=None)
             with gr.Row(elem_classes="chip-row", elem_id="music-examples"):
-                examples = [gr.Button(text, size="sm", variant="secondary")
-                            for _, text in EXAMPLES]
+                examples = [gr.Button(text, size="sm", variant="secondary") for _, text in EXAMPLES]
         with gr.Column(scale=6, min_width=320):
             cards = gr.HTML(tracks_html(None), elem_id="music-tracks", js_on_load=THUMBS_JS)
 
@@ -103,8 +120,14 @@ def build(host: Host) -> None:
     chat.clear(on_new_session, None, turn_outputs, show_progress="hidden")  # forget it all
 
 
-async def chat_turn(host: Host, engine: MusicEngine, text: str, history: list,
-                    state: TabSession | None, client: str | None):
+async def chat_turn(
+    host: Host,
+    engine: MusicEngine,
+    text: str,
+    history: list,
+    state: TabSession | None,
+    client: str | None,
+):
     """One chat turn: show the message at once, then the answer (or what went wrong)."""
     text = (text or "").strip()
     history = list(history or [])
@@ -126,8 +149,14 @@ async def chat_turn(host: Host, engine: MusicEngine, text: str, history: list,
         yield state, session_badge(state), asked + [reply], gr.skip(), gr.skip(), text
         return
     shelf = new_shelf(text, response)
-    yield (state, session_badge(state), asked + [answer_message(response)], shelf,
-           tracks_html(shelf), "")
+    yield (
+        state,
+        session_badge(state),
+        asked + [answer_message(response)],
+        shelf,
+        tracks_html(shelf),
+        "",
+    )
 
 
 def new_shelf(query: str, response: dict[str, Any]) -> dict[str, Any]:
@@ -141,14 +170,21 @@ def new_shelf(query: str, response: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def vote(host: Host, engine: MusicEngine, state: TabSession | None, shelf: dict | None,
-               track_id: str, liked: bool):
+async def vote(
+    host: Host,
+    engine: MusicEngine,
+    state: TabSession | None,
+    shelf: dict | None,
+    track_id: str,
+    liked: bool,
+):
     """Record a thumbs up/down on a track the tab is showing; redraw the cards with it."""
     shown = {t.get("track_id") for t in (shelf or {}).get("tracks", [])}
     if state is None or shelf is None or track_id not in shown:
         return gr.skip(), gr.skip()
-    body = FeedbackRequest(session_id=state["id"], track_id=track_id,
-                           feedback="thumbs_up" if liked else "thumbs_down")
+    body = FeedbackRequest(
+        session_id=state["id"], track_id=track_id, feedback="thumbs_up" if liked else "thumbs_down"
+    )
     try:
         answer = await record_feedback(host, engine, body, state["token"])
     except BoothError as error:

@@ -318,12 +318,19 @@ async def test_health_counts_active_runs():
     server = start_server([lambda host, settings: create_router(host, settings, pace=0.2)])
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            during = None
             async with aconnect_sse(client, "POST", STREAM, json={"query": "Stripe"}) as source:
+                # keep reading to the end: leaving the stream early would cancel the run
                 async for sse in source.aiter_sse():
-                    if sse.event == "phase":
-                        break
-                health = (await client.get("/api/fit-check/health")).json()
-                assert health["active_runs"] == 1
+                    if sse.event == "phase" and during is None:
+                        during = (await client.get("/api/fit-check/health")).json()
+            assert during["active_runs"] == 1
+            deadline = time.monotonic() + 5
+            after = (await client.get("/api/fit-check/health")).json()
+            while after["active_runs"] and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+                after = (await client.get("/api/fit-check/health")).json()
+            assert after["active_runs"] == 0
     finally:
         server.stop()
 

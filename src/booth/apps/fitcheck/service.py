@@ -109,18 +109,15 @@ async def start_fit_check(
     opened: OpenedSession,
     body: FitCheckRequest,
     client: str | None,
-    resources: Resources | None = None,
+    *,
+    resources: Resources,
     engine: Engine | None = None,
 ) -> tuple[Run, Subscriber]:
     """Start one fit check on the caller's session; returns the run and its first reader.
 
-    `resources` defaults to the environment's profile and notes (BOOTH_FITCHECK_*); `engine`
-    defaults to the deterministic phases over those resources.
+    `engine` defaults to the deterministic phases over `resources` (profile, knowledge).
     """
-    if engine is None:
-        if resources is None:
-            resources = resources_for_settings(Settings())
-        engine = Engine(deterministic_phases(resources))
+    engine = engine or Engine(deterministic_phases(resources))
     output = "concise" if body.config_type == "standard" else "detailed"
     status = {
         "message": "Fit check started",

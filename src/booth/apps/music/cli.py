@@ -25,7 +25,7 @@ async def _chat(store: str, count: int, console: Console, read) -> None:
 
     host = build_host(Settings(store=store, ui=False))
     await host.runtime.startup()
-    engine = service.default_engine(host)
+    engine = service.default_engine(host, Settings().music_context_window)
     session_id: str | None = None
     token: str | None = None
     last: list[dict] = []

@@ -13,12 +13,11 @@ from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host, client_address, request_token
 
 
-def create_router(host: Host, settings=None, *, engine: MusicEngine | None = None,
-                  context_window: float | None = None) -> APIRouter:
+def create_router(host: Host, settings=None, *, engine: MusicEngine | None = None) -> APIRouter:
     """The music routes; `engine` (catalog + planner) defaults to the bundled catalog."""
-    if context_window is None and settings is not None:
-        context_window = settings.music_context_window
-    engine = engine or service.default_engine(host, context_window)
+    if engine is None:
+        window = settings.music_context_window if settings is not None else service.CONTEXT_WINDOW
+        engine = service.default_engine(host, window)
     router = APIRouter(tags=["music"])
 
     @router.post("/recommendations")

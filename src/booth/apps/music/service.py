@@ -7,7 +7,6 @@ resolver) explicitly; none keeps anything between calls.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from typing import Any, Literal
 
@@ -82,14 +81,15 @@ class FeedbackRequest(BaseModel):
         return target
 
 
-def default_engine(host: Host, context_window: float | None = None) -> MusicEngine:
-    """The bundled catalog merged with the user's import, and the context window.
+def default_engine(host: Host, context_window: float = CONTEXT_WINDOW) -> MusicEngine:
+    """The bundled catalog merged with the user's import, and the context window (seconds).
 
-    The window comes from the argument, else BOOTH_MUSIC_CONTEXT_WINDOW (seconds), else 30 min.
+    Built once per host and window: the HTTP routes and the web UI share it (read-only).
     """
-    if context_window is None:
-        context_window = float(os.environ.get("BOOTH_MUSIC_CONTEXT_WINDOW", CONTEXT_WINDOW))
-    return MusicEngine.build(shared_catalog(host.data_dir), context_window)
+    return host.shared(
+        ("music.engine", context_window),
+        lambda: MusicEngine.build(shared_catalog(host.data_dir), context_window),
+    )
 
 
 # -- recommendations -------------------------------------------------------------------------
