@@ -193,7 +193,7 @@ def create_app(
         except ValueError:
             raise BoothError(ErrorCode.INVALID_QUERY, "Last-Event-ID must be a number.") from None
         return event_stream(
-            host.runtime.stream(run_id, after),
+            host.runtime.stream_batches(run_id, after),
             headers=sse_headers(run_id, meta["session_id"]),
             heartbeat=host.heartbeat,
             on_shutdown=host.runtime.begin_shutdown,

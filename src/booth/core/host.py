@@ -97,7 +97,7 @@ class Host:
 
     def sse(self, run: Run, subscriber: Subscriber, opened: OpenedSession) -> EventSourceResponse:
         return event_stream(
-            self.events(run, subscriber),
+            self.runtime.batches(run, subscriber, replay=False),
             headers=sse_headers(run.id, opened.id, opened.minted_token),
             heartbeat=self.heartbeat,
             on_shutdown=self.runtime.begin_shutdown,

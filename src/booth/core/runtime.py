@@ -288,35 +288,50 @@ class Runtime:
             log.exception("could not release the session lease")
 
     # -- reading a run ------------------------------------------------------------------------
-    async def events(
+    async def batches(
         self, run: Run, subscriber: Subscriber, after: int = 0, replay: bool = True
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncIterator[list[Event]]:
         """Events of a local run after `after`, replayed from the log then live, to the end.
 
-        The reader that started the run passes `replay=False`: its queue has held every event
-        from the first. When the reader goes away (the iterator is closed) the disconnect policy
-        applies.
+        Events come in batches: whatever has queued up since the reader last looked, so a fast
+        run reaches the client in few writes. The reader that started the run passes
+        `replay=False`: its queue has held every event from the first. When the reader goes
+        away (the iterator is closed) the disconnect policy applies.
         """
         last = after
         try:
-            for event in await self.event_log.read(run.id, after) if replay else []:
-                last = event.seq
-                yield event
-                if event.terminal:
-                    return
+            if replay:
+                backlog = await self.event_log.read(run.id, after)
+                if backlog:
+                    last = backlog[-1].seq
+                    yield backlog
+                    if backlog[-1].terminal:
+                        return
+            queue = subscriber.queue
             while True:
-                if subscriber.overflowed and subscriber.queue.empty():
+                if subscriber.overflowed and queue.empty():
                     self.metrics.dropped_streams.inc()
                     return
-                event = await subscriber.queue.get()
-                if event.seq <= last:
+                batch = [await queue.get()]
+                while not queue.empty():
+                    batch.append(queue.get_nowait())
+                batch = [event for event in batch if event.seq > last]
+                if not batch:
                     continue
-                last = event.seq
-                yield event
-                if event.terminal:
+                last = batch[-1].seq
+                yield batch
+                if batch[-1].terminal:
                     return
         finally:
             self._leave(run, subscriber)
+
+    async def events(
+        self, run: Run, subscriber: Subscriber, after: int = 0, replay: bool = True
+    ) -> AsyncIterator[Event]:
+        """`batches`, one event at a time."""
+        async for batch in self.batches(run, subscriber, after, replay):
+            for event in batch:
+                yield event
 
     def attach(self, run: Run) -> Subscriber:
         subscriber = Subscriber(self.limits.queue_size)
@@ -339,35 +354,44 @@ class Runtime:
                 self.limits.detach_grace, run.cancel, ErrorCode.CANCELLED
             )
 
-    async def follow_remote(self, run_id: str, after: int) -> AsyncIterator[Event]:
-        """Events of a run owned by another process, through the shared event log."""
+    async def follow_remote(self, run_id: str, after: int) -> AsyncIterator[list[Event]]:
+        """Batches of a run owned by another process, through the shared event log."""
         last = after
         while True:
             batch = await self.event_log.follow(run_id, last, timeout=1.0)
-            for event in batch:
-                last = event.seq
-                yield event
-                if event.terminal:
+            if batch:
+                terminal = next((i for i, e in enumerate(batch) if e.terminal), None)
+                if terminal is not None:
+                    yield batch[: terminal + 1]
                     return
-            if not batch:
-                meta = await self.event_log.meta(run_id)
-                lost = meta is None or (
-                    time.time() - meta.get("started", 0)
-                    > self.limits.deadline + self.limits.detach_grace + 10
-                )
-                if lost:
-                    error = BoothError(ErrorCode.INTERNAL, "The run was lost with its server.")
-                    yield Event(last + 1, EventType.ERROR, error.payload())
-                    return
+                last = batch[-1].seq
+                yield batch
+                continue
+            meta = await self.event_log.meta(run_id)
+            lost = meta is None or (
+                time.time() - meta.get("started", 0)
+                > self.limits.deadline + self.limits.detach_grace + 10
+            )
+            if lost:
+                error = BoothError(ErrorCode.INTERNAL, "The run was lost with its server.")
+                yield [Event(last + 1, EventType.ERROR, error.payload())]
+                return
 
-    async def stream(self, run_id: str, after: int = 0) -> AsyncIterator[Event]:
+    async def stream_batches(self, run_id: str, after: int = 0) -> AsyncIterator[list[Event]]:
         """Resume any run, local or remote, from `after` (the client's Last-Event-ID)."""
         run = self.runs.get(run_id)
-        if run is not None:
-            async for event in self.events(run, self.attach(run), after):
-                yield event
-        else:
-            async for event in self.follow_remote(run_id, after):
+        source = (
+            self.batches(run, self.attach(run), after)
+            if run is not None
+            else self.follow_remote(run_id, after)
+        )
+        async for batch in source:
+            yield batch
+
+    async def stream(self, run_id: str, after: int = 0) -> AsyncIterator[Event]:
+        """`stream_batches`, one event at a time."""
+        async for batch in self.stream_batches(run_id, after):
+            for event in batch:
                 yield event
 
     async def cancel(self, run_id: str) -> None:

@@ -28,14 +28,14 @@ def sse_headers(run_id: str, session_id: str, session_token: str | None = None) 
 
 
 def event_stream(
-    events: AsyncIterator[Event],
+    batches: AsyncIterator[list[Event]],
     *,
     headers: dict[str, str],
     heartbeat: float,
     on_shutdown: Callable[[], None],
     shutdown_grace: float = 5.0,
 ) -> EventSourceResponse:
-    """An SSE response that relays `events` until the terminal one.
+    """An SSE response that relays batches of events until the terminal one.
 
     When the server begins to shut down, `on_shutdown` ends the runs, and the resulting terminal
     events still reach the client within `shutdown_grace` seconds.
@@ -49,11 +49,11 @@ def event_stream(
     async def body() -> AsyncIterator[bytes]:
         watcher = asyncio.create_task(watch_shutdown())
         try:
-            async for event in events:
-                yield event.encode().encode("utf-8")
+            async for batch in batches:
+                yield "".join(event.encode() for event in batch).encode("utf-8")
         finally:
             watcher.cancel()
-            await events.aclose()
+            await batches.aclose()
 
     return EventSourceResponse(
         body(),

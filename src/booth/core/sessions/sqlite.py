@@ -42,12 +42,12 @@ CREATE TABLE IF NOT EXISTS turns (
     body TEXT NOT NULL,
     PRIMARY KEY (session_id, idx)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS leases (
+CREATE TABLE IF NOT EXISTS run_leases (
     session_id TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
-    expires_at REAL NOT NULL
+    expires_at REAL NOT NULL,
+    fence INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS fences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
 COLUMNS = "id, token_hash, created_at, last_seen, context, version, turn_count"
@@ -125,7 +125,7 @@ class SqliteSessionStore:
             try:
                 await conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
                 await conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
-                await conn.execute("DELETE FROM leases WHERE session_id = ?", (session_id,))
+                await conn.execute("DELETE FROM run_leases WHERE session_id = ?", (session_id,))
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
@@ -232,25 +232,23 @@ class SqliteSessionStore:
         return len(rows)
 
     async def acquire_lease(self, session_id: str, owner: str, ttl: float) -> int | None:
+        # A released lease keeps its row, so the fencing number only ever grows per session.
         now = self.clock()
-        taken = await self._rows(
-            "INSERT INTO leases (session_id, owner, expires_at) VALUES (:id, :owner, :until) "
+        rows = await self._rows(
+            "INSERT INTO run_leases (session_id, owner, expires_at, fence) "
+            "VALUES (:id, :owner, :until, 1) "
             "ON CONFLICT(session_id) DO UPDATE SET owner = excluded.owner, "
-            "expires_at = excluded.expires_at "
-            "WHERE leases.expires_at <= :now OR leases.owner = excluded.owner RETURNING owner",
+            "expires_at = excluded.expires_at, fence = run_leases.fence + 1 "
+            "WHERE run_leases.expires_at <= :now OR run_leases.owner = excluded.owner "
+            "RETURNING fence",
             {"id": session_id, "owner": owner, "until": now + ttl, "now": now},
         )
-        if not taken:
-            return None
-        fence = await self._rows(
-            "INSERT INTO fences (name, value) VALUES ('lease', 1) "
-            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
-        )
-        return fence[0][0]
+        return rows[0][0] if rows else None
 
     async def release_lease(self, session_id: str, owner: str) -> None:
         await self._run(
-            "DELETE FROM leases WHERE session_id = ? AND owner = ?", (session_id, owner)
+            "UPDATE run_leases SET owner = '', expires_at = 0 WHERE session_id = ? AND owner = ?",
+            (session_id, owner),
         )
 
     async def ping(self) -> bool:
