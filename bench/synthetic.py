@@ -12,19 +12,9 @@ from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 
+from booth.apps.fitcheck.models import PHASES
 from booth.core.host import Host, client_address
 from booth.core.runs import RunContext
-
-PHASES = [
-    "connecting",
-    "deep_research",
-    "research_reranker",
-    "content_enrich",
-    "skeptical_comparison",
-    "skills_matching",
-    "confidence_reranker",
-    "generate_results",
-]
 
 
 class Body(BaseModel):

@@ -61,7 +61,7 @@ async def test_a_stream_follows_the_wire_contract(server):
     assert status["data"]["run_id"] == got.headers["x-run-id"]
     assert status["data"]["session_id"] == session_id
     assert status["data"]["session_token"] == token
-    assert [d["phase"] for d in got.of("phase")] == PHASES
+    assert [d["phase"] for d in got.of("phase")] == list(PHASES)
     assert [d["step"] for d in got.of("thought")] == list(range(1, 9))
     assert got.types[-2:] == ["result", "complete"]
 
@@ -313,7 +313,7 @@ async def test_with_detach_a_dropped_client_resumes_from_last_event_id():
             whole = first.events + rest.events
             assert [
                 d["phase"] for d in [e["data"] for e in whole if e["event"] == "phase"]
-            ] == PHASES
+            ] == list(PHASES)
             # Someone else's token gets nothing.
             denied = await http.get(
                 f"/api/runs/{run_id}/events", headers={"X-Session-Token": "nope"}

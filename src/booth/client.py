@@ -30,6 +30,11 @@ class ClientEvent:
         return self.type in ("complete", "error")
 
 
+async def _events(source) -> AsyncIterator[ClientEvent]:
+    async for sse in source.aiter_sse():
+        yield ClientEvent(int(sse.id), sse.event, json.loads(sse.data))
+
+
 class BoothClientError(Exception):
     """The server refused a request (4xx/5xx) with one of booth's error codes."""
 
@@ -115,8 +120,7 @@ class BoothClient:
                 await self._raise_for(source.response)
                 self._remember(source.response)
                 run_id = source.response.headers.get("x-run-id")
-                async for sse in source.aiter_sse():
-                    event = ClientEvent(int(sse.id), sse.event, json.loads(sse.data))
+                async for event in _events(source):
                     last = event.id
                     yield event
                     if event.terminal:
@@ -138,8 +142,7 @@ class BoothClient:
                     headers={**self._headers(), "Last-Event-ID": str(last_event_id)},
                 ) as source:
                     await self._raise_for(source.response)
-                    async for sse in source.aiter_sse():
-                        event = ClientEvent(int(sse.id), sse.event, json.loads(sse.data))
+                    async for event in _events(source):
                         last_event_id = event.id
                         yield event
                         if event.terminal:

@@ -77,6 +77,11 @@ async def _music_user(user: User) -> None:
         user.answers.append(await user.client.recommend(query, max_recommendations=5))
 
 
+def _users(count: int, url: str, http: httpx.AsyncClient) -> list[User]:
+    """Users with a fresh canary each and no session yet."""
+    return [User(f"zq{uuid.uuid4().hex[:10]}", BoothClient(url, http=http)) for _ in range(count)]
+
+
 async def verify_isolation(
     url: str, users: int = 20, apps: tuple[str, ...] = ("fitcheck", "music")
 ) -> Report:
@@ -85,18 +90,12 @@ async def verify_isolation(
         timeout=120, limits=httpx.Limits(max_connections=users * 2 + 10)
     ) as http:
         if "fitcheck" in apps:
-            group = [
-                User(f"zq{uuid.uuid4().hex[:10]}", BoothClient(url, http=http))
-                for _ in range(users)
-            ]
+            group = _users(users, url, http)
             await asyncio.gather(*[_fit_check_user(u) for u in group])
             for i, user in enumerate(group):
                 _check_stream(report, user, user.streams[0], f"fit-check user {i}")
         if "music" in apps:
-            group = [
-                User(f"zq{uuid.uuid4().hex[:10]}", BoothClient(url, http=http))
-                for _ in range(users)
-            ]
+            group = _users(users, url, http)
             await asyncio.gather(*[_music_user(u) for u in group])
             for i, user in enumerate(group):
                 report.checks += 1

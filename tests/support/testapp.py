@@ -11,20 +11,10 @@ import asyncio
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from booth.apps.fitcheck.models import PHASES
 from booth.core.host import Host, client_address
 from booth.core.runs import RunContext
 from booth.core.sessions.base import update_context
-
-PHASES = [
-    "connecting",
-    "deep_research",
-    "research_reranker",
-    "content_enrich",
-    "skeptical_comparison",
-    "skills_matching",
-    "confidence_reranker",
-    "generate_results",
-]
 
 
 class CanaryRequest(BaseModel):
