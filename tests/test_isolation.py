@@ -65,6 +65,8 @@ async def test_a_server_that_shares_state_fails_it():
 
 
 def test_the_command_reports_and_exits_zero_on_a_clean_server(booth_server):
-    result = CliRunner().invoke(cli, ["verify-isolation", "--url", booth_server.url, "--users", "3"])
+    result = CliRunner().invoke(
+        cli, ["verify-isolation", "--url", booth_server.url, "--users", "3"]
+    )
     assert result.exit_code == 0, result.output
     assert "no leaks" in result.output

@@ -136,3 +136,25 @@ async def test_a_finished_runs_log_is_kept_for_the_retention_period_only():
     await asyncio.sleep(0.3)
     assert await runtime.event_log.meta(run.id) is None
     assert await runtime.event_log.read(run.id) == []
+
+
+async def test_the_log_shows_user_text_truncated_and_never_the_token():
+    out = io.StringIO()
+    configure_logging("text", stream=out)
+    runtime = make_runtime()
+    await runtime.sessions.create("session-quiet", "h")
+    secret = "my private job description " * 10
+    run, subscriber = await runtime.start(
+        app="t",
+        session_id="session-quiet",
+        pipeline=chatty,
+        query=secret,
+        private_status={"session_token": "tok-SECRET"},
+    )
+    await runtime.collect(run, subscriber)
+    await run.task
+    configure_logging("text")
+    text = out.getvalue()
+    assert "run started: t" in text and "session=session-quiet" in text
+    assert secret not in text and "(+" in text  # cut, with the length of what was cut
+    assert "tok-SECRET" not in text

@@ -78,8 +78,12 @@ class Host:
         client: str | None,
         include_thoughts: bool = True,
         status: dict[str, Any] | None = None,
+        query: str | None = None,
     ) -> tuple[Run, Subscriber]:
-        """Start a run on the session; the first `status` event carries a newly minted token."""
+        """Start a run on the session; the first `status` event carries a newly minted token.
+
+        `query` is the user's text, for the log line that opens the run (it is truncated there).
+        """
         private = {"session_token": opened.minted_token} if opened.minted_token else None
         return await self.runtime.start(
             app=app,
@@ -89,6 +93,7 @@ class Host:
             include_thoughts=include_thoughts,
             status=status,
             private_status=private,
+            query=query,
         )
 
     def events(self, run: Run, subscriber: Subscriber) -> AsyncIterator[Event]:

@@ -21,7 +21,7 @@ from booth.core.errors import BoothError, ErrorCode
 from booth.core.eventlog.base import EventLog
 from booth.core.events import Event, EventType
 from booth.core.ids import new_run_id
-from booth.core.observability import Metrics, Stopwatch, run_id_var, session_id_var
+from booth.core.observability import Metrics, Stopwatch, redact, run_id_var, session_id_var
 from booth.core.resilience import AdmissionControl
 from booth.core.runs import Pipeline, RunContext, Subscriber
 from booth.core.sessions.base import SessionStore
@@ -154,6 +154,7 @@ class Runtime:
         status: dict[str, Any] | None = None,
         private_status: dict[str, Any] | None = None,
         busy_policy: BusyPolicy | None = None,
+        query: str | None = None,
     ) -> tuple[Run, Subscriber]:
         """Admit, lease the session, and start the pipeline; returns the run and its first reader.
 
@@ -202,6 +203,7 @@ class Runtime:
         session_token = session_id_var.set(session_id)
         run_token = run_id_var.set(run_id)
         try:
+            log.info("run started: %s, query %r", app, redact(query))
             run.task = asyncio.create_task(
                 self._execute(run, ctx, pipeline, client, first, private_status)
             )

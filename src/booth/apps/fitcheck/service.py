@@ -133,4 +133,5 @@ async def start_fit_check(
         client=client,
         include_thoughts=body.include_thoughts,
         status=status,
+        query=body.query,
     )

@@ -106,7 +106,7 @@ async def start_recommendation(
     )
     return await host.start(
         opened, app=APP, pipeline=music_pipeline(engine, request), client=client,
-        include_thoughts=body.include_thoughts,
+        include_thoughts=body.include_thoughts, query=body.query,
     )
 
 
