@@ -139,14 +139,12 @@ def result_payload(state: Analysis) -> dict:
         "model_id": state.model_id,
         "engine": "deterministic",
     }
+    # No analysis: no score, nothing matched, and the flags say why.
+    unscored = {"score": 0, "tier": "INSUFFICIENT_DATA", "strengths": [], "gaps": [],
+                "matched": [], "unmatched": []}
     if state.rejected:
         return {
-            "score": 0,
-            "tier": "INSUFFICIENT_DATA",
-            "strengths": [],
-            "gaps": [],
-            "matched": [],
-            "unmatched": [],
+            **unscored,
             "sources": [],
             "flags": ["rejected", f"rejected:{c.rejection}"],
             "rejected": True,
@@ -155,12 +153,7 @@ def result_payload(state: Analysis) -> dict:
         }
     if state.insufficient or state.verdict is None:
         return {
-            "score": 0,
-            "tier": "INSUFFICIENT_DATA",
-            "strengths": [],
-            "gaps": [],
-            "matched": [],
-            "unmatched": [],
+            **unscored,
             "sources": [s.cite() for s in state.sources],
             "flags": ["insufficient_data", *state.flags],
             "data_quality": state.data_quality,
