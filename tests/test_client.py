@@ -48,5 +48,4 @@ async def test_refusals_raise_with_the_error_code(server):
 
 
 async def _drain(stream) -> None:
-    async for _ in stream:
-        pass
+    [_ async for _ in stream]
