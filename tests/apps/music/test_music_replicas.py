@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import httpx
 import pytest
 from music_helpers import Listener, artists_of, decision_of, ids_of
 
-from tests.support.servers import ProcessServer, wait_healthy
-
-HERE = Path(__file__).resolve().parent
-
-
-class MusicProcess(ProcessServer):
-    """A server process with the music app only (tests/apps/music/serve_music.py)."""
-
-    def start(self) -> MusicProcess:
-        self.process = subprocess.Popen(
-            [sys.executable, str(HERE / "serve_music.py"), str(self.port)],
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )
-        wait_healthy(self.url, process=self.process)
-        return self
+from tests.support.servers import ProcessServer
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -33,7 +15,7 @@ def replicas(request, tmp_path):
              else request.getfixturevalue("redis_url"))
     env = {"BOOTH_STORE": store, "BOOTH_UI": "0", "BOOTH_LOG_LEVEL": "WARNING",
            "BOOTH_MUSIC_CATALOG": str(tmp_path / "no-user-catalog")}
-    servers = [MusicProcess(env).start(), MusicProcess(env).start()]
+    servers = [ProcessServer(env, apps=True, test_app=False).start() for _ in range(2)]
     yield servers
     for server in servers:
         server.stop()
