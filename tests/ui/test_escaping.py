@@ -58,12 +58,20 @@ def hostile_catalog_server(tmp_path):
         writer = csv.writer(out)
         writer.writerow(["artist", "title", "album", "year", "genres", "moods", "tags"])
         for n in range(3):
-            writer.writerow(["Velvet Static", f"{TITLE} {n}", ALBUM, "2020", "jazz", "calm",
-                             '<u id="injected-tag">tag</u>'])
+            writer.writerow(
+                [
+                    "Velvet Static",
+                    f"{TITLE} {n}",
+                    ALBUM,
+                    "2020",
+                    "jazz",
+                    "calm",
+                    '<u id="injected-tag">tag</u>',
+                ]
+            )
     report = import_csv(source, tmp_path / "music")
     assert report.imported == 3
-    settings = Settings(store=f"sqlite:///{tmp_path}/booth.db", max_runs=50,
-                        max_runs_per_client=50)
+    settings = Settings(store=f"sqlite:///{tmp_path}/booth.db", max_runs=50, max_runs_per_client=50)
     live = ThreadServer(create_app(settings)).start()
     yield live
     live.stop()

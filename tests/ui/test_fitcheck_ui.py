@@ -51,7 +51,8 @@ def test_two_tabs_running_at_once_each_show_only_their_own(users, server):
     firmware = users.new_page(users.new_context())
     firmware.click("#fitcheck-example-bad")
     firmware.wait_for_function(
-        "document.querySelector('#fitcheck-query textarea').value.length > 40")
+        "document.querySelector('#fitcheck-query textarea').value.length > 40"
+    )
     employer = firmware.input_value("#fitcheck-query textarea").split("\n")[0].split(" — ")[-1]
     stripe.fill("#fitcheck-query textarea", "Stripe")
     stripe.click("#fitcheck-run")

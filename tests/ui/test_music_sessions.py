@@ -27,8 +27,10 @@ def context_of(server, sid: str) -> dict:
 
 
 def is_electronic(track: dict) -> bool:
-    return any("electronic" in genre or genre in ("idm", "techno", "house", "ambient")
-               for genre in track["genres"])
+    return any(
+        "electronic" in genre or genre in ("idm", "techno", "house", "ambient")
+        for genre in track["genres"]
+    )
 
 
 def test_three_tabs_get_their_own_sessions_and_fitting_results(users, server):
@@ -121,7 +123,8 @@ def test_new_session_button_starts_over(users, server):
     before = session_id(page, "music")
     page.click("#music-new-session")
     page.wait_for_function(
-        "document.querySelector('#music-session .session-badge').dataset.sessionId === ''")
+        "document.querySelector('#music-session .session-badge').dataset.sessionId === ''"
+    )
     assert tracks(page) == []
     ask(page, "Jazz for studying")
     after = session_id(page, "music")
@@ -138,13 +141,15 @@ def test_thumbs_are_feedback_for_that_track_in_that_session(users, server):
     card.locator(".thumb[data-feedback=up]").click()
     page.wait_for_selector(
         f'#music-tracks .track-card[data-track-id="{track_id}"] '
-        '.thumb[data-feedback=up][aria-pressed=true]')
+        ".thumb[data-feedback=up][aria-pressed=true]"
+    )
     second = page.locator("#music-tracks .track-card").nth(1)
     other_id = second.get_attribute("data-track-id")
     second.locator(".thumb[data-feedback=down]").click()
     page.wait_for_selector(
         f'#music-tracks .track-card[data-track-id="{other_id}"] '
-        '.thumb[data-feedback=down][aria-pressed=true]')
+        ".thumb[data-feedback=down][aria-pressed=true]"
+    )
     screenshot(page, "music-thumbs")
     feedback = context_of(server, session_id(page, "music"))["feedback"]
     assert feedback == {track_id: 1, other_id: -1}

@@ -48,9 +48,16 @@ def test_only_http_links_survive():
 
 def test_a_track_card_escapes_every_field_and_drops_bad_links():
     track = {
-        "track_id": 'a"b||<c>', "title": "<img src=x onerror=alert(1)>", "artist": "<b>A</b>",
-        "album": "<script>x</script>", "year": 2001, "confidence": 0.5,
-        "explanation": "<i>why</i>", "genres": ["<u>g</u>"], "moods": [], "tags": [],
+        "track_id": 'a"b||<c>',
+        "title": "<img src=x onerror=alert(1)>",
+        "artist": "<b>A</b>",
+        "album": "<script>x</script>",
+        "year": 2001,
+        "confidence": 0.5,
+        "explanation": "<i>why</i>",
+        "genres": ["<u>g</u>"],
+        "moods": [],
+        "tags": [],
         "external_urls": {"lastfm": "javascript:alert(1)", "spotify": "https://open.example/x"},
     }
     card = track_card(track)
@@ -62,11 +69,13 @@ def test_a_track_card_escapes_every_field_and_drops_bad_links():
 
 
 def test_a_chat_answer_escapes_catalog_text():
-    message = answer_message({
-        "recommendations": [{"title": "<img src=x>", "artist": "**A**"}],
-        "reasoning": ["New request: <b>x</b>."],
-        "strategy_used": {"intent": "by_artist", "decision": "new_query"},
-    })
+    message = answer_message(
+        {
+            "recommendations": [{"title": "<img src=x>", "artist": "**A**"}],
+            "reasoning": ["New request: <b>x</b>."],
+            "strategy_used": {"intent": "by_artist", "decision": "new_query"},
+        }
+    )
     rendered = markdown_it.MarkdownIt("commonmark").render(message["content"])
     assert "<img" not in rendered and "<b>" not in rendered
     assert "&lt;img src=x&gt;" in rendered and "**A**" in rendered
@@ -100,8 +109,15 @@ def test_the_run_view_follows_phases_and_a_research_loop():
 
 def test_thoughts_are_newest_first():
     view = RunView()
-    for event in events(*[("thought", {"step": n, "type": "reasoning", "phase": "connecting",
-                                       "content": f"step {n}"}) for n in (1, 2, 3)]):
+    for event in events(
+        *[
+            (
+                "thought",
+                {"step": n, "type": "reasoning", "phase": "connecting", "content": f"step {n}"},
+            )
+            for n in (1, 2, 3)
+        ]
+    ):
         view.apply(event)
     page = thoughts_html(view)
     assert page.index("step 3") < page.index("step 2") < page.index("step 1")
@@ -110,11 +126,21 @@ def test_thoughts_are_newest_first():
 def test_a_final_result_shows_gauge_cards_sources_and_duration():
     view = RunView()
     for event in events(
-        ("result", {"score": 81, "tier": "HIGH", "strengths": ["Python <5 years>"],
-                    "gaps": [{"gap": "Go", "bridge": "ship a service", "ramp_up": "4-8 weeks"}],
-                    "matched": [{}], "unmatched": [], "sources": [
-                        {"id": "s1", "type": "knowledge_base", "title": "Acme"}],
-                    "flags": [], "company": "Acme", "role": None}),
+        (
+            "result",
+            {
+                "score": 81,
+                "tier": "HIGH",
+                "strengths": ["Python <5 years>"],
+                "gaps": [{"gap": "Go", "bridge": "ship a service", "ramp_up": "4-8 weeks"}],
+                "matched": [{}],
+                "unmatched": [],
+                "sources": [{"id": "s1", "type": "knowledge_base", "title": "Acme"}],
+                "flags": [],
+                "company": "Acme",
+                "role": None,
+            },
+        ),
         ("complete", {"duration_ms": 1500}),
     ):
         view.apply(event)
@@ -127,8 +153,21 @@ def test_a_final_result_shows_gauge_cards_sources_and_duration():
 
 def test_insufficient_data_shows_no_number():
     view = RunView()
-    view.apply(events(("result", {"score": 0, "tier": "INSUFFICIENT_DATA", "strengths": [],
-                                  "gaps": [], "sources": [], "flags": []}))[0])
+    view.apply(
+        events(
+            (
+                "result",
+                {
+                    "score": 0,
+                    "tier": "INSUFFICIENT_DATA",
+                    "strengths": [],
+                    "gaps": [],
+                    "sources": [],
+                    "flags": [],
+                },
+            )
+        )[0]
+    )
     page = result_html(view)
     assert 'data-score=""' in page and "0%" not in page
     assert "Not enough information" in page
@@ -139,8 +178,15 @@ def test_a_rejected_query_is_a_polite_refusal_not_a_score():
     for event in events(
         ("phase", {"phase": "connecting", "message": "reading"}),
         ("phase_complete", {"phase": "connecting", "summary": "Rejected (injection)"}),
-        ("result", {"score": 0, "tier": "INSUFFICIENT_DATA", "rejected": True,
-                    "flags": ["rejected", "rejected:injection"]}),
+        (
+            "result",
+            {
+                "score": 0,
+                "tier": "INSUFFICIENT_DATA",
+                "rejected": True,
+                "flags": ["rejected", "rejected:injection"],
+            },
+        ),
         ("complete", {"duration_ms": 5}),
     ):
         view.apply(event)
@@ -163,9 +209,10 @@ def test_rate_limited_says_when_to_retry():
 
 def test_an_error_event_ends_the_run_view():
     view = RunView()
-    for event in events(("phase", {"phase": "connecting", "message": "reading"}),
-                        ("error", {"code": "TIMEOUT", "message": "Too slow.",
-                                   "retryable": True})):
+    for event in events(
+        ("phase", {"phase": "connecting", "message": "reading"}),
+        ("error", {"code": "TIMEOUT", "message": "Too slow.", "retryable": True}),
+    ):
         view.apply(event)
     assert view.phases["connecting"].status == "failed"
     assert 'data-code="TIMEOUT"' in result_html(view)

@@ -36,12 +36,23 @@ def build(host: Host, settings: Settings) -> None:
     session = gr.State(None)
     with gr.Row(elem_classes="session-row"):
         badge = gr.HTML(session_badge(None), elem_id="fitcheck-session", js_on_load=None)
-        new_session = gr.Button("New session", size="sm", variant="secondary",
-                                elem_id="fitcheck-new-session", scale=0, min_width=120)
+        new_session = gr.Button(
+            "New session",
+            size="sm",
+            variant="secondary",
+            elem_id="fitcheck-new-session",
+            scale=0,
+            min_width=120,
+        )
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=320):
-            query = gr.Textbox(label="Company or job description", lines=4, max_lines=12,
-                               placeholder=QUERY_PLACEHOLDER, elem_id="fitcheck-query")
+            query = gr.Textbox(
+                label="Company or job description",
+                lines=4,
+                max_lines=12,
+                placeholder=QUERY_PLACEHOLDER,
+                elem_id="fitcheck-query",
+            )
             with gr.Row():
                 good = gr.Button("Good-fit example", size="sm", elem_id="fitcheck-example-good")
                 bad = gr.Button("Poor-fit example", size="sm", elem_id="fitcheck-example-bad")
@@ -62,8 +73,15 @@ def build(host: Host, settings: Settings) -> None:
             yield update
 
     def on_new_session():
-        return (None, session_badge(None), phases_html(None), thoughts_html(None),
-                result_html(None), "", gr.update(interactive=True))
+        return (
+            None,
+            session_badge(None),
+            phases_html(None),
+            thoughts_html(None),
+            result_html(None),
+            "",
+            gr.update(interactive=True),
+        )
 
     run.click(on_run, [query, session], outputs, show_progress="hidden")
     query.submit(on_run, [query, session], outputs, show_progress="hidden")
@@ -89,9 +107,15 @@ async def stream_fit_check(
 
     def frame(state: TabSession | None, running: bool):
         # The answer is Markdown written around the user's own words: escape its HTML.
-        return (state, session_badge(state), phases_html(view), thoughts_html(view),
-                result_html(view), html.escape(view.answer, quote=False),
-                gr.update(interactive=not running))
+        return (
+            state,
+            session_badge(state),
+            phases_html(view),
+            thoughts_html(view),
+            result_html(view),
+            html.escape(view.answer, quote=False),
+            gr.update(interactive=not running),
+        )
 
     try:
         body = FitCheckRequest(query=text or "", include_thoughts=True)

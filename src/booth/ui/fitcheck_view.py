@@ -105,7 +105,7 @@ class RunView:
         phase.message = message
         phase.attempts += 1
         if name in PHASE_ORDER:
-            for later in PHASE_ORDER[PHASE_ORDER.index(name) + 1:]:
+            for later in PHASE_ORDER[PHASE_ORDER.index(name) + 1 :]:
                 if self.phases[later].status == "done":
                     self.phases[later] = PhaseState(attempts=self.phases[later].attempts)
 
@@ -162,9 +162,7 @@ def thoughts_html(view: RunView | None) -> str:
     items = [_thought_html(thought) for thought in shown]
     more = len(view.thoughts) - len(shown)
     tail = f'<li class="thought-more">… and {more} earlier steps</li>' if more > 0 else ""
-    return (
-        f'<ol class="thoughts" data-count="{len(view.thoughts)}">{"".join(items)}{tail}</ol>'
-    )
+    return f'<ol class="thoughts" data-count="{len(view.thoughts)}">{"".join(items)}{tail}</ol>'
 
 
 def _thought_html(thought: dict[str, Any]) -> str:
@@ -231,7 +229,8 @@ def _summary_html(result: dict[str, Any]) -> str:
     """One line under the gauge: how many requirements are met, or why there is no score."""
     if result.get("tier") == "INSUFFICIENT_DATA":
         return notice(
-            "warning", "Not enough information to score this honestly",
+            "warning",
+            "Not enough information to score this honestly",
             "Too little is known about this employer to compare it with the profile.",
             "Paste the job description instead: the requirements it lists are the best source.",
         )
@@ -244,10 +243,14 @@ def _summary_html(result: dict[str, Any]) -> str:
 
 
 def _rejected_html(result: dict[str, Any]) -> str:
-    kind = next((f.split(":", 1)[1] for f in result.get("flags") or []
-                 if f.startswith("rejected:")), "off_topic")
+    kind = next(
+        (f.split(":", 1)[1] for f in result.get("flags") or [] if f.startswith("rejected:")),
+        "off_topic",
+    )
     return notice(
-        "warning", "Fit analysis not run", REJECTION_TEXT.get(kind, REJECTION_TEXT["off_topic"]),
+        "warning",
+        "Fit analysis not run",
+        REJECTION_TEXT.get(kind, REJECTION_TEXT["off_topic"]),
         "Ask about a company (for example “Stripe”) or paste a job description.",
         code="REJECTED",
     )
@@ -306,7 +309,7 @@ def _sources_html(sources: list[dict[str, Any]]) -> str:
     if not sources:
         return ""
     items = "".join(
-        f'<li>{esc(source.get("title", ""))}'
+        f"<li>{esc(source.get('title', ''))}"
         f'<span class="source-kind">{esc(SOURCE_KINDS.get(source.get("type"), ""))}</span></li>'
         for source in sources
     )

@@ -11,8 +11,14 @@ from typing import Any
 
 from booth.ui.render import esc, literal_md, safe_url
 
-LINK_NAMES = {"lastfm": "Last.fm", "spotify": "Spotify", "youtube": "YouTube",
-              "musicbrainz": "MusicBrainz", "apple_music": "Apple Music", "bandcamp": "Bandcamp"}
+LINK_NAMES = {
+    "lastfm": "Last.fm",
+    "spotify": "Spotify",
+    "youtube": "YouTube",
+    "musicbrainz": "MusicBrainz",
+    "apple_music": "Apple Music",
+    "bandcamp": "Bandcamp",
+}
 INTENT_NAMES = {
     "by_artist": "songs by the artist",
     "by_artist_underground": "deep cuts by the artist",
@@ -51,8 +57,8 @@ def tracks_html(shelf: dict[str, Any] | None) -> str:
     return (
         f'<div class="tracks" data-count="{count}">'
         f'<div class="tracks-head"><span>{count} track{"s" if count != 1 else ""}'
-        f'{" · " + esc(how) if how else ""}</span>'
-        f'<small>You asked: “{esc(shelf.get("query", ""))}”</small></div>'
+        f"{' · ' + esc(how) if how else ''}</span>"
+        f"<small>You asked: “{esc(shelf.get('query', ''))}”</small></div>"
         f'<div class="track-list">{cards}</div></div>'
     )
 
@@ -69,8 +75,11 @@ def track_card(track: dict[str, Any], vote: int | None = None) -> str:
         f'<div class="track-artist">{esc(track.get("artist", ""))}</div>'
         + (f'<div class="track-album">{album}</div>' if album else "")
         + _confidence_html(track.get("confidence"))
-        + (f'<p class="track-why">{esc(track["explanation"])}</p>'
-           if track.get("explanation") else "")
+        + (
+            f'<p class="track-why">{esc(track["explanation"])}</p>'
+            if track.get("explanation")
+            else ""
+        )
         + _tags_html(track)
         + '<div class="track-foot">'
         + _links_html(track)
@@ -195,6 +204,8 @@ def error_message(title: str, message: str, hint: str) -> dict[str, str]:
 
 def describe_turn(intent: str | None, decision: str | None) -> str:
     """What kind of answer this was, in words, e.g. "songs by the artist · more of the same"."""
-    parts = [INTENT_NAMES.get(intent or "", (intent or "").replace("_", " ")),
-             DECISION_NAMES.get(decision or "", (decision or "").replace("_", " "))]
+    parts = [
+        INTENT_NAMES.get(intent or "", (intent or "").replace("_", " ")),
+        DECISION_NAMES.get(decision or "", (decision or "").replace("_", " ")),
+    ]
     return " · ".join(part for part in parts if part)

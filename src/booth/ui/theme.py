@@ -15,8 +15,12 @@ def theme() -> gr.themes.Base:
     browser picks the bold face instead.
     """
     return gr.themes.Default(
-        font=[LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "system-ui",
-              "sans-serif"],
+        font=[
+            LocalFont("Source Sans Pro", weights=(400, 700)),
+            "ui-sans-serif",
+            "system-ui",
+            "sans-serif",
+        ],
         font_mono=[LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "monospace"],
         primary_hue=gr.themes.colors.indigo,
         secondary_hue=gr.themes.colors.slate,

@@ -12,8 +12,13 @@ from tests.support.servers import ThreadServer
 
 
 def server_settings(**overrides) -> Settings:
-    base = {"store": "memory", "ui": False, "max_runs": 500, "max_runs_per_client": 500,
-            "log_level": "WARNING"}
+    base = {
+        "store": "memory",
+        "ui": False,
+        "max_runs": 500,
+        "max_runs_per_client": 500,
+        "log_level": "WARNING",
+    }
     return Settings(**{**base, **overrides})
 
 
@@ -22,7 +27,6 @@ def start_server(engine: MusicEngine | None = None, **overrides) -> ThreadServer
         return create_router(host, config, engine=engine)
 
     return ThreadServer(create_app(server_settings(**overrides), routers=[router])).start()
-
 
 
 class Listener:
@@ -52,8 +56,7 @@ class Listener:
         return data
 
     async def context(self) -> dict:
-        response = await self.http.get(f"/sessions/{self.session_id}/context",
-                                       headers=self.headers)
+        response = await self.http.get(f"/sessions/{self.session_id}/context", headers=self.headers)
         assert response.status_code == 200, response.text
         return response.json()["context_summary"]
 

@@ -11,8 +11,9 @@ def artists(catalog, proposal) -> set[str]:
 
 
 def test_discovery_walks_the_similar_artist_graph(small):
-    anchor = Anchor(query="music like Velvet Lanterns", intent="artist_similarity",
-                    artists=["velvet lanterns"])
+    anchor = Anchor(
+        query="music like Velvet Lanterns", intent="artist_similarity", artists=["velvet lanterns"]
+    )
     proposal = advocates.discovery(small, anchor, set())
     assert {"Glass Harbor", "Moth Choir", "Static Bloom"} <= artists(small, proposal)
     assert "Circuit Saint" not in artists(small, proposal)
@@ -44,8 +45,9 @@ def test_genre_mood_reads_labels_and_neighbouring_genres_when_widened(small):
 def test_genre_mood_finds_tracks_whose_energy_suits_an_activity(small):
     anchor = Anchor(query="music for sleep", intent="contextual", activities=["sleep"])
     proposal = advocates.genre_mood(small, anchor, set())
-    energies = [small.tracks[t].energy for t in proposal.track_ids
-                if small.tracks[t].energy is not None]
+    energies = [
+        small.tracks[t].energy for t in proposal.track_ids if small.tracks[t].energy is not None
+    ]
     assert energies and sum(e <= 0.35 for e in energies) / len(energies) > 0.6
     assert any("suit sleep" in note for note in proposal.notes)
 
@@ -59,16 +61,20 @@ def test_advocates_never_propose_excluded_tracks(small):
 
 def test_serendipity_leaves_avoided_genres_out_and_varies_with_the_salt(small):
     avoid = ["techno", "ambient", "electronic"]
-    first = Anchor(query="surprise me", intent="discovering_serendipity", avoid_genres=avoid,
-                   salt=1)
-    proposals = [advocates.discovery(small, first, set(), salt="s"),
-                 advocates.genre_mood(small, first, set(), salt="s")]
+    first = Anchor(
+        query="surprise me", intent="discovering_serendipity", avoid_genres=avoid, salt=1
+    )
+    proposals = [
+        advocates.discovery(small, first, set(), salt="s"),
+        advocates.genre_mood(small, first, set(), salt="s"),
+    ]
     for proposal in proposals:
         for track_id in proposal.track_ids:
             assert not set(small.artist_genres(small.tracks[track_id])) & set(avoid)
     second = Anchor(query="surprise me", intent="discovering_serendipity", salt=2)
-    one = advocates.discovery(small, Anchor(query="surprise me",
-                                            intent="discovering_serendipity", salt=1), set())
+    one = advocates.discovery(
+        small, Anchor(query="surprise me", intent="discovering_serendipity", salt=1), set()
+    )
     two = advocates.discovery(small, second, set())
     assert one.track_ids != two.track_ids
     assert advocates.discovery(small, second, set()).track_ids == two.track_ids

@@ -11,24 +11,53 @@ from music_helpers import INTENT_TABLE, Listener, artists_of, decision_of, ids_o
 from tests.conftest import FakeClock
 from tests.support.sse import assert_well_formed, post_stream
 
-TRACK_FIELDS = {"track_id", "title", "artist", "album", "year", "confidence", "explanation",
-                "source", "genres", "moods", "tags", "preview_url", "external_urls",
-                "quality_score", "novelty_score", "popularity", "listeners"}
+TRACK_FIELDS = {
+    "track_id",
+    "title",
+    "artist",
+    "album",
+    "year",
+    "confidence",
+    "explanation",
+    "source",
+    "genres",
+    "moods",
+    "tags",
+    "preview_url",
+    "external_urls",
+    "quality_score",
+    "novelty_score",
+    "popularity",
+    "listeners",
+}
 
 
 async def test_the_response_keeps_the_seed_contract(http):
-    response = await http.post("/recommendations",
-                               json={"query": "Songs by Kendrick Lamar",
-                                     "max_recommendations": 5, "include_previews": True,
-                                     "chat_context": {"previous": ["ignored"]}})
+    response = await http.post(
+        "/recommendations",
+        json={
+            "query": "Songs by Kendrick Lamar",
+            "max_recommendations": 5,
+            "include_previews": True,
+            "chat_context": {"previous": ["ignored"]},
+        },
+    )
     assert response.status_code == 200
     data = response.json()
-    assert {"recommendations", "strategy_used", "reasoning", "session_id", "session_token",
-            "processing_time", "metadata"} <= set(data)
+    assert {
+        "recommendations",
+        "strategy_used",
+        "reasoning",
+        "session_id",
+        "session_token",
+        "processing_time",
+        "metadata",
+    } <= set(data)
     assert response.headers["x-session-id"] == data["session_id"]
     assert response.headers["x-session-token"] == data["session_token"]
     assert {"context_decision", "workflow_execution", "query_understanding"} <= set(
-        data["metadata"])
+        data["metadata"]
+    )
     assert data["strategy_used"]["intent"] == "by_artist"
     assert len(data["recommendations"]) == 5
     for track in data["recommendations"]:
@@ -66,15 +95,18 @@ async def test_the_default_is_ten(http):
     assert len(response.json()["recommendations"]) == 10
 
 
-@pytest.mark.parametrize("body", [
-    {"query": "jazz", "max_recommendations": 0},
-    {"query": "jazz", "max_recommendations": 11},
-    {"query": ""},
-    {"query": "   "},
-    {"query": "jazz\x00now"},
-    {"query": "x" * 501},
-    {"query": "jazz", "session_id": "bad id!"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": "jazz", "max_recommendations": 0},
+        {"query": "jazz", "max_recommendations": 11},
+        {"query": ""},
+        {"query": "   "},
+        {"query": "jazz\x00now"},
+        {"query": "x" * 501},
+        {"query": "jazz", "session_id": "bad id!"},
+    ],
+)
 async def test_bad_input_is_a_clear_422(http, body):
     response = await http.post("/recommendations", json=body)
     assert response.status_code == 422, response.text
@@ -85,31 +117,38 @@ async def test_a_session_is_only_extended_with_its_token(http):
     user = Listener(http)
     await user.ask("Songs by Aphex Twin", 3)
     for headers in ({}, {"X-Session-Token": "not-the-token"}):
-        response = await http.post("/recommendations",
-                                   json={"query": "more", "session_id": user.session_id},
-                                   headers=headers)
+        response = await http.post(
+            "/recommendations",
+            json={"query": "more", "session_id": user.session_id},
+            headers=headers,
+        )
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "FORBIDDEN"
-    body_token = await http.post("/recommendations", json={
-        "query": "more", "session_id": user.session_id, "session_token": user.token})
+    body_token = await http.post(
+        "/recommendations",
+        json={"query": "more", "session_id": user.session_id, "session_token": user.token},
+    )
     assert body_token.status_code == 200
     assert decision_of(body_token.json()) == "load_more"
 
 
 async def test_a_client_chosen_session_id_is_created_with_a_token(http):
-    response = await http.post("/recommendations", json={"query": "jazz",
-                                                         "session_id": "tab-1234-abcd"})
+    response = await http.post(
+        "/recommendations", json={"query": "jazz", "session_id": "tab-1234-abcd"}
+    )
     assert response.status_code == 200
     assert response.json()["session_id"] == "tab-1234-abcd"
     assert response.json()["session_token"]
-    header_id = await http.post("/recommendations", json={"query": "jazz"},
-                                headers={"X-Session-ID": "tab-5678-efgh"})
+    header_id = await http.post(
+        "/recommendations", json={"query": "jazz"}, headers={"X-Session-ID": "tab-5678-efgh"}
+    )
     assert header_id.json()["session_id"] == "tab-5678-efgh"
 
 
 async def test_the_stream_is_the_same_turn_with_phases(http):
-    received = await post_stream(http, "/recommendations/stream",
-                                 {"query": "Songs by Death Grips", "max_recommendations": 4})
+    received = await post_stream(
+        http, "/recommendations/stream", {"query": "Songs by Death Grips", "max_recommendations": 4}
+    )
     assert received.status_code == 200
     assert_well_formed(received)
     assert received.types[-1] == "complete"
@@ -127,15 +166,19 @@ async def test_the_stream_is_the_same_turn_with_phases(http):
     assert "session_token" not in result  # never in the event log
 
     token = {"X-Session-Token": status["session_token"]}
-    again = await post_stream(http, "/recommendations/stream",
-                               {"query": "more tracks", "max_recommendations": 4,
-                                "session_id": status["session_id"]}, headers=token)
+    again = await post_stream(
+        http,
+        "/recommendations/stream",
+        {"query": "more tracks", "max_recommendations": 4, "session_id": status["session_id"]},
+        headers=token,
+    )
     (more,) = again.of("result")
     assert decision_of(more) == "load_more"
     assert set(artists_of(more)) == {"Death Grips"}
     assert not set(ids_of(more)) & set(ids_of(result))
-    stranger = await post_stream(http, "/recommendations/stream",
-                                 {"query": "more", "session_id": status["session_id"]})
+    stranger = await post_stream(
+        http, "/recommendations/stream", {"query": "more", "session_id": status["session_id"]}
+    )
     assert stranger.status_code == 403
 
 
@@ -153,12 +196,12 @@ async def test_planning_returns_the_plan_without_running_it(http, server):
     user = Listener(http)
     await user.ask("Songs by Chief Keef", 3)
     record = server.call(server.host.sessions.get(user.session_id))
-    planned = await http.post("/planning", json={"query": "more", "session_id": user.session_id},
-                              headers=user.headers)
+    planned = await http.post(
+        "/planning", json={"query": "more", "session_id": user.session_id}, headers=user.headers
+    )
     assert planned.json()["strategy"]["context_decision"]["decision"] == "load_more"
     assert server.call(server.host.sessions.get(user.session_id)).version == record.version
-    stranger = await http.post("/planning", json={"query": "more",
-                                                  "session_id": user.session_id})
+    stranger = await http.post("/planning", json={"query": "more", "session_id": user.session_id})
     assert stranger.status_code == 403
 
 
@@ -170,10 +213,12 @@ async def test_history_and_context_need_the_token(http):
         url = f"/sessions/{user.session_id}/{path}"
         assert (await http.get(url)).status_code == 403
         assert (await http.get(url, headers={"X-Session-Token": "wrong"})).status_code == 403
-        assert (await http.get(f"/sessions/no-such-session/{path}",
-                               headers=user.headers)).status_code == 404
-    history = (await http.get(f"/sessions/{user.session_id}/history",
-                              headers=user.headers)).json()["history"]
+        assert (
+            await http.get(f"/sessions/no-such-session/{path}", headers=user.headers)
+        ).status_code == 404
+    history = (await http.get(f"/sessions/{user.session_id}/history", headers=user.headers)).json()[
+        "history"
+    ]
     assert [t["query"] for t in history] == ["Songs by Kendrick Lamar", "more like these"]
     assert [t["decision"] for t in history] == ["new_query", "style_continuation"]
     assert all(len(t["track_ids"]) == 3 for t in history)
@@ -187,21 +232,33 @@ async def test_feedback_changes_later_rankings(http):
     first = await plain.ask("Electronic music", 10)
     top = first["recommendations"][0]
     await judged.ask("Songs by Chief Keef", 1)  # a session of its own
-    response = await http.post("/feedback", headers=judged.headers, json={
-        "session_id": judged.session_id, "track_id": top["track_id"], "feedback": "thumbs_down"})
+    response = await http.post(
+        "/feedback",
+        headers=judged.headers,
+        json={
+            "session_id": judged.session_id,
+            "track_id": top["track_id"],
+            "feedback": "thumbs_down",
+        },
+    )
     assert response.status_code == 200 and top["artist"] in response.json()["effect"]
     after = await judged.ask("Electronic music", 10)
     assert top["artist"] not in artists_of(after)
     assert top["track_id"] not in ids_of(after)
 
     liked = first["recommendations"][-1]
-    await http.post("/feedback", params={"session_id": judged.session_id,
-                                         "recommendation_id": liked["track_id"],
-                                         "feedback": "thumbs_up"}, headers=judged.headers)
+    await http.post(
+        "/feedback",
+        params={
+            "session_id": judged.session_id,
+            "recommendation_id": liked["track_id"],
+            "feedback": "thumbs_up",
+        },
+        headers=judged.headers,
+    )
     artist = await judged.ask(f"Songs by {liked['artist']}", 3)
     control = await plain.ask(f"Songs by {liked['artist']}", 3)
-    assert artist["recommendations"][0]["confidence"] >= control["recommendations"][0][
-        "confidence"]
+    assert artist["recommendations"][0]["confidence"] >= control["recommendations"][0]["confidence"]
     summary = await judged.context()
     assert summary["feedback"] == {"up": 1, "down": 1}
 
@@ -210,13 +267,15 @@ async def test_feedback_is_checked(http):
     user = Listener(http)
     await user.ask("jazz", 1)
     track = {"session_id": user.session_id, "feedback": "thumbs_up"}
-    missing = await http.post("/feedback", json={**track, "track_id": "nobody||nothing"},
-                              headers=user.headers)
+    missing = await http.post(
+        "/feedback", json={**track, "track_id": "nobody||nothing"}, headers=user.headers
+    )
     assert missing.status_code == 404
     stranger = await http.post("/feedback", json={**track, "track_id": "x||y"})
     assert stranger.status_code == 403
-    wrong = await http.post("/feedback", json={**track, "track_id": "x||y", "feedback": "meh"},
-                            headers=user.headers)
+    wrong = await http.post(
+        "/feedback", json={**track, "track_id": "x||y", "feedback": "meh"}, headers=user.headers
+    )
     assert wrong.status_code == 422
 
 
@@ -243,9 +302,11 @@ async def test_every_intent_answers(http, query, intent, artists):
 async def test_more_by_an_artist_returns_tracks_by_that_artist(http):
     user = Listener(http)
     await user.ask("Electronic music", 5)
-    for phrase, artist in [("more by Aphex Twin", "Aphex Twin"),
-                           ("more Death Grips tracks", "Death Grips"),
-                           ("other songs by Chief Keef", "Chief Keef")]:
+    for phrase, artist in [
+        ("more by Aphex Twin", "Aphex Twin"),
+        ("more Death Grips tracks", "Death Grips"),
+        ("other songs by Chief Keef", "Chief Keef"),
+    ]:
         data = await user.ask(phrase, 5)
         assert decision_of(data) == "artist_deep_dive"
         assert set(artists_of(data)) == {artist}

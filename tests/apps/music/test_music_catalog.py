@@ -14,9 +14,19 @@ from booth.apps.music.catalog import (
     shared_catalog,
 )
 
-SEED_ARTISTS = ["Mk.gee", "Radiohead", "The Beatles", "Kendrick Lamar", "BROCKHAMPTON",
-                "Michael Jackson", "Aphex Twin", "Bon Iver", "Max Richter", "Death Grips",
-                "Chief Keef"]
+SEED_ARTISTS = [
+    "Mk.gee",
+    "Radiohead",
+    "The Beatles",
+    "Kendrick Lamar",
+    "BROCKHAMPTON",
+    "Michael Jackson",
+    "Aphex Twin",
+    "Bon Iver",
+    "Max Richter",
+    "Death Grips",
+    "Chief Keef",
+]
 
 
 def test_track_ids_are_normalised_artist_and_title():
@@ -34,7 +44,10 @@ def test_small_catalog_loads_every_file_and_indexes_it(small):
     by = small.tracks_by("velvet lanterns")
     assert [t.popularity for t in by] == sorted((t.popularity for t in by), reverse=True)
     assert {t.artist for t in small.tracks_labelled("shoegaze")} == {
-        "Velvet Lanterns", "Moth Choir", "Static Bloom"}
+        "Velvet Lanterns",
+        "Moth Choir",
+        "Static Bloom",
+    }
     assert small.tracks_labelled("Dream-Pop") == small.tracks_labelled("dream pop")
 
 
@@ -68,9 +81,19 @@ def test_later_files_win_field_by_field_and_bad_rows_are_skipped(small_dir, tmp_
         encoding="utf-8",
     )
     (user / "artists_user.json").write_text(
-        json.dumps([{"name": "Velvet Lanterns", "genres": ["slowcore"], "tags": [],
-                     "listeners": 5, "similar": [{"name": "Paper Rivers", "weight": 0.3}]}]),
-        encoding="utf-8")
+        json.dumps(
+            [
+                {
+                    "name": "Velvet Lanterns",
+                    "genres": ["slowcore"],
+                    "tags": [],
+                    "listeners": 5,
+                    "similar": [{"name": "Paper Rivers", "weight": 0.3}],
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
     errors: list[str] = []
     assert read_tracks_file(user / "tracks_user.csv", errors) != []
     assert len(errors) == 2 and "tracks_user.csv:3" in errors[0]
@@ -91,7 +114,8 @@ def test_shared_catalog_is_loaded_once_and_reloaded_after_an_import(tmp_path, mo
     assert shared_catalog(tmp_path) is first
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "tracks_user.csv").write_text(
-        "artist,title,genres\nHome Taper,Kitchen Demo,lo-fi\n", encoding="utf-8")
+        "artist,title,genres\nHome Taper,Kitchen Demo,lo-fi\n", encoding="utf-8"
+    )
     second = shared_catalog(tmp_path)
     assert second is not first
     assert second.track("home taper||kitchen demo").genres == ("lo fi",)
@@ -115,8 +139,9 @@ def test_bundled_catalog_has_the_seed_artists(catalog, name):
 
 
 def test_bundled_artists_are_linked_to_at_least_five_similar_artists(catalog):
-    thin = [a.name for a in catalog.artists.values()
-            if len(a.similar) < 5 and catalog.tracks_by(a.key)]
+    thin = [
+        a.name for a in catalog.artists.values() if len(a.similar) < 5 and catalog.tracks_by(a.key)
+    ]
     assert len(thin) <= len(catalog.artists) // 20, thin[:20]
 
 

@@ -17,8 +17,18 @@ def cli() -> typer.Typer:
 
 def test_a_chat_remembers_its_own_context(tmp_path, monkeypatch):
     monkeypatch.setenv("BOOTH_MUSIC_CATALOG", str(tmp_path / "none"))
-    lines = "\n".join(["Songs by Aphex Twin", "more tracks", "/up 1", "/context",
-                       "more like these", "/down 9", "/quit", ""])
+    lines = "\n".join(
+        [
+            "Songs by Aphex Twin",
+            "more tracks",
+            "/up 1",
+            "/context",
+            "more like these",
+            "/down 9",
+            "/quit",
+            "",
+        ]
+    )
     result = CliRunner().invoke(cli(), ["chat", "-n", "3"], input=lines)
     assert result.exit_code == 0, result.output
     out = result.output

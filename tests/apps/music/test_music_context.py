@@ -40,8 +40,9 @@ async def test_a_turn_never_overwrites_feedback_given_while_it_ran(clock):
     store = MemorySessionStore(clock=clock)
     await store.create("session-one", "hash")
     turn = sample()  # read before the feedback arrived: no feedback in it
-    await update_context(store, "session-one", save_feedback("moth choir||moth song 1", -1,
-                                                             clock()))
+    await update_context(
+        store, "session-one", save_feedback("moth choir||moth song 1", -1, clock())
+    )
     await update_context(store, "session-one", save_turn(turn))
     stored = MusicContext.from_session((await store.get("session-one")).context)
     assert stored.feedback == {"moth choir||moth song 1": -1}

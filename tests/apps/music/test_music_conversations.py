@@ -63,9 +63,10 @@ async def test_scenario_3_a_new_session_has_no_beatles_context(http, catalog):
     assert (await refreshed.context())["anchor"]["artists"] == []
 
 
-@pytest.mark.parametrize(("anchor", "count"), [("Electronic music", 10),
-                                               ("Songs by Kendrick Lamar", 5),
-                                               ("Jazz for studying", 10)])
+@pytest.mark.parametrize(
+    ("anchor", "count"),
+    [("Electronic music", 10), ("Songs by Kendrick Lamar", 5), ("Jazz for studying", 10)],
+)
 async def test_more_five_times_never_repeats_and_fills_every_page(http, anchor, count):
     user = Listener(http)
     pages = [await user.ask(anchor, count)]
@@ -74,8 +75,9 @@ async def test_more_five_times_never_repeats_and_fills_every_page(http, anchor, 
     shown = [t for page in pages for t in ids_of(page)]
     assert len(shown) == len(set(shown)) == 6 * count
     assert all(decision_of(page) == "load_more" for page in pages[1:])
-    history = (await user.http.get(f"/sessions/{user.session_id}/history",
-                                   headers=user.headers)).json()["history"]
+    history = (
+        await user.http.get(f"/sessions/{user.session_id}/history", headers=user.headers)
+    ).json()["history"]
     assert [t["track_ids"] for t in history] == [ids_of(page) for page in pages]
 
 
@@ -95,21 +97,48 @@ async def test_an_artist_pool_regrows_with_similar_artists_and_says_so(http, cat
 
 # anchor query, follow-up, expected decision — every phrase the issue lists
 FOLLOW_UPS = (
-    [("Songs by Kendrick Lamar", p, "load_more")
-     for p in ("more", "more tracks", "show more", "give me more", "keep going", "next")]
-    + [("Songs by Kendrick Lamar", p, "artist_deep_dive")
-       for p in ("more from this artist", "more by Aphex Twin", "more Death Grips tracks",
-                 "other songs by Chief Keef", "deep dive into BROCKHAMPTON")]
-    + [("Songs by Kendrick Lamar", p, "style_continuation")
-       for p in ("more like this", "more like that", "more like these", "similar to these",
-                 "keep this vibe", "continue this style")]
-    + [("Electronic music", p, "refinement")
-       for p in ("similar but more upbeat", "like these but more electronic",
-                 "less electronic, more acoustic", "more like this but heavier")]
-    + [("Songs by Kendrick Lamar", p, "variation")
-       for p in ("something different", "let's try something completely different")]
-    + [("Songs by Kendrick Lamar", p, "reset")
-       for p in ("actually, never mind", "start over", "forget that")]
+    [
+        ("Songs by Kendrick Lamar", p, "load_more")
+        for p in ("more", "more tracks", "show more", "give me more", "keep going", "next")
+    ]
+    + [
+        ("Songs by Kendrick Lamar", p, "artist_deep_dive")
+        for p in (
+            "more from this artist",
+            "more by Aphex Twin",
+            "more Death Grips tracks",
+            "other songs by Chief Keef",
+            "deep dive into BROCKHAMPTON",
+        )
+    ]
+    + [
+        ("Songs by Kendrick Lamar", p, "style_continuation")
+        for p in (
+            "more like this",
+            "more like that",
+            "more like these",
+            "similar to these",
+            "keep this vibe",
+            "continue this style",
+        )
+    ]
+    + [
+        ("Electronic music", p, "refinement")
+        for p in (
+            "similar but more upbeat",
+            "like these but more electronic",
+            "less electronic, more acoustic",
+            "more like this but heavier",
+        )
+    ]
+    + [
+        ("Songs by Kendrick Lamar", p, "variation")
+        for p in ("something different", "let's try something completely different")
+    ]
+    + [
+        ("Songs by Kendrick Lamar", p, "reset")
+        for p in ("actually, never mind", "start over", "forget that")
+    ]
 )
 
 

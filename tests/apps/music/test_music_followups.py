@@ -10,8 +10,17 @@ from booth.apps.music.followups import KINDS
 NOW = 1_700_000_000.0
 WINDOW = 30 * 60
 
-LOAD_MORE = ["more", "more tracks", "show more", "give me more", "keep going", "next",
-             "More tracks please", "ok, more", "Show me more songs!"]
+LOAD_MORE = [
+    "more",
+    "more tracks",
+    "show more",
+    "give me more",
+    "keep going",
+    "next",
+    "More tracks please",
+    "ok, more",
+    "Show me more songs!",
+]
 DEEP_DIVE = {
     "more from this artist": "kendrick lamar",
     "more by Aphex Twin": "aphex twin",
@@ -20,8 +29,14 @@ DEEP_DIVE = {
     "deep dive into BROCKHAMPTON": "brockhampton",
     "more Kendrick Lamar": "kendrick lamar",
 }
-STYLE = ["more like this", "more like that", "more like these", "similar to these",
-         "keep this vibe", "continue this style"]
+STYLE = [
+    "more like this",
+    "more like that",
+    "more like these",
+    "similar to these",
+    "keep this vibe",
+    "continue this style",
+]
 REFINEMENT = {
     "similar but more upbeat": [["valence", 1], ["energy", 1]],
     "like these but more electronic": [["label:electronic", 1]],
@@ -33,12 +48,22 @@ RESET = ["actually, never mind", "start over", "forget that"]
 
 
 def live_context(catalog, anchor: Anchor | None = None) -> MusicContext:
-    anchor = anchor or Anchor(query="Songs by Kendrick Lamar", intent="by_artist",
-                              artists=["kendrick lamar"])
-    batch = [t.track_id for t in catalog.tracks_by(anchor.artists[0])[:5]] if anchor.artists \
+    anchor = anchor or Anchor(
+        query="Songs by Kendrick Lamar", intent="by_artist", artists=["kendrick lamar"]
+    )
+    batch = (
+        [t.track_id for t in catalog.tracks_by(anchor.artists[0])[:5]]
+        if anchor.artists
         else [t.track_id for t in catalog.tracks_labelled(anchor.genres[0])[:5]]
-    return MusicContext(anchor=anchor, decision="new_query", shown=list(batch),
-                        last_batch=batch, updated_at=NOW - 60, turns=1)
+    )
+    return MusicContext(
+        anchor=anchor,
+        decision="new_query",
+        shown=list(batch),
+        last_batch=batch,
+        updated_at=NOW - 60,
+        turns=1,
+    )
 
 
 def resolve(engine, query, music):
@@ -47,8 +72,16 @@ def resolve(engine, query, music):
 
 
 def test_the_kinds_are_the_documented_ones():
-    assert set(KINDS) == {"new_query", "load_more", "artist_deep_dive", "style_continuation",
-                          "refinement", "variation", "reset", "fresh_start"}
+    assert set(KINDS) == {
+        "new_query",
+        "load_more",
+        "artist_deep_dive",
+        "style_continuation",
+        "refinement",
+        "variation",
+        "reset",
+        "fresh_start",
+    }
 
 
 @pytest.mark.parametrize("phrase", LOAD_MORE)

@@ -10,8 +10,9 @@ from booth.apps.music.catalog import load_catalog
 from booth.apps.music.cli import import_catalog
 from booth.apps.music.importer import import_csv, parse_similar
 
-HEADER = "artist,title,album,year,genres,moods,tags,popularity,energy,valence,tempo,listeners," \
-         "similar\n"
+HEADER = (
+    "artist,title,album,year,genres,moods,tags,popularity,energy,valence,tempo,listeners,similar\n"
+)
 
 
 def write(path, text):
@@ -20,11 +21,13 @@ def write(path, text):
 
 
 def test_an_import_adds_tracks_and_artists_the_loader_then_reads(small_dir, tmp_path):
-    source = write(tmp_path / "mine.csv", HEADER
-                   + "Basement Tapes,First Light,Demos,2021,bedroom pop;lo-fi,dreamy,home,30,"
-                     "0.3,0.6,92,1200,Glass Harbor:0.8;Velvet Lanterns\n"
-                   + "Basement Tapes,Second Light,Demos,2022,bedroom pop,calm,,25,,,,,\n"
-                   + "Glass Harbor,Glass Song 1,,,,,,97,,,,,\n")
+    source = write(
+        tmp_path / "mine.csv",
+        HEADER + "Basement Tapes,First Light,Demos,2021,bedroom pop;lo-fi,dreamy,home,30,"
+        "0.3,0.6,92,1200,Glass Harbor:0.8;Velvet Lanterns\n"
+        + "Basement Tapes,Second Light,Demos,2022,bedroom pop,calm,,25,,,,,\n"
+        + "Glass Harbor,Glass Song 1,,,,,,97,,,,,\n",
+    )
     user = tmp_path / "user"
     report = import_csv(source, user)
     assert (report.read, report.added, report.updated, report.skipped) == (3, 3, 0, [])
@@ -52,8 +55,11 @@ def test_importing_again_updates_instead_of_duplicating(tmp_path):
 
 
 def test_bad_rows_are_skipped_with_their_line_numbers(tmp_path):
-    source = write(tmp_path / "mine.csv", "Artist,Title,Year,Energy,Colour\n"
-                   "Good,Row,1999,0.5,red\n,No Artist,,,\nBad,Year,19x9,,\nBad,Energy,,7,\n")
+    source = write(
+        tmp_path / "mine.csv",
+        "Artist,Title,Year,Energy,Colour\n"
+        "Good,Row,1999,0.5,red\n,No Artist,,,\nBad,Year,19x9,,\nBad,Energy,,7,\n",
+    )
     report = import_csv(source, tmp_path / "user")
     assert report.added == 1
     assert [s.split(":")[0] for s in report.skipped] == ["line 3", "line 4", "line 5"]
@@ -68,7 +74,10 @@ def test_a_file_without_artist_and_title_is_refused(tmp_path):
 
 def test_similar_cells():
     assert parse_similar("A;B:0.8; C:1.5 ;") == [
-        {"name": "A", "weight": 0.5}, {"name": "B", "weight": 0.8}, {"name": "C", "weight": 1.0}]
+        {"name": "A", "weight": 0.5},
+        {"name": "B", "weight": 0.8},
+        {"name": "C", "weight": 1.0},
+    ]
     assert parse_similar("Sunn O))):x") == [{"name": "Sunn O))):x", "weight": 0.5}]
 
 
@@ -81,8 +90,9 @@ def cli() -> typer.Typer:
 
 def test_the_import_command(tmp_path, monkeypatch):
     monkeypatch.setenv("BOOTH_MUSIC_CATALOG", str(tmp_path / "catalog"))
-    source = write(tmp_path / "mine.csv", "artist,title,genres\nHome Taper,Kitchen,lo-fi\n"
-                                          "Home Taper,,lo-fi\n")
+    source = write(
+        tmp_path / "mine.csv", "artist,title,genres\nHome Taper,Kitchen,lo-fi\nHome Taper,,lo-fi\n"
+    )
     result = CliRunner().invoke(cli(), ["import", str(source)])
     assert result.exit_code == 0, result.output
     assert "1 added" in result.output and "skipped line 3" in result.output

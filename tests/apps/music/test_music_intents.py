@@ -13,8 +13,6 @@ def planner(catalog) -> Planner:
     return Planner(catalog)
 
 
-
-
 def test_the_table_covers_every_intent():
     assert {intent for _, intent, _ in INTENT_TABLE} == set(INTENTS)
 
@@ -26,20 +24,23 @@ def test_intent_and_artists(planner, query, intent, artists):
     assert understood.artists == artists
 
 
-@pytest.mark.parametrize(("query", "field", "expected"), [
-    ("Electronic music", "genres", "electronic"),
-    ("sad r&b", "genres", "r&b"),
-    ("sad r&b", "moods", "sad"),
-    ("chill hip-hop beats", "genres", "hip hop"),
-    ("chill hip-hop beats", "moods", "chill"),
-    ("Jazz for studying", "genres", "jazz"),
-    ("Jazz for studying", "activities", "studying"),
-    ("music for coding", "activities", "coding"),
-    ("gym workout", "activities", "workout"),
-    ("bedtime sleep music", "activities", "sleep"),
-    ("driving at night", "activities", "driving"),
-    ("house party", "activities", "party"),
-])
+@pytest.mark.parametrize(
+    ("query", "field", "expected"),
+    [
+        ("Electronic music", "genres", "electronic"),
+        ("sad r&b", "genres", "r&b"),
+        ("sad r&b", "moods", "sad"),
+        ("chill hip-hop beats", "genres", "hip hop"),
+        ("chill hip-hop beats", "moods", "chill"),
+        ("Jazz for studying", "genres", "jazz"),
+        ("Jazz for studying", "activities", "studying"),
+        ("music for coding", "activities", "coding"),
+        ("gym workout", "activities", "workout"),
+        ("bedtime sleep music", "activities", "sleep"),
+        ("driving at night", "activities", "driving"),
+        ("house party", "activities", "party"),
+    ],
+)
 def test_entities(planner, query, field, expected):
     assert expected in getattr(planner.understand(query), field)
 
@@ -50,15 +51,18 @@ def test_decades_become_a_year_range(planner):
     assert planner.understand("Electronic music").era is None
 
 
-@pytest.mark.parametrize(("typed", "artist"), [
-    ("songs by radiohed", "radiohead"),
-    ("KENDRIK LAMAR", "kendrick lamar"),
-    ("mkgee", "mk.gee"),
-    ("beatles songs", "the beatles"),
-    ("Songs by Beatles", "the beatles"),
-    ("tracks by aphex twinn", "aphex twin"),
-    ("brockhampton", "brockhampton"),
-])
+@pytest.mark.parametrize(
+    ("typed", "artist"),
+    [
+        ("songs by radiohed", "radiohead"),
+        ("KENDRIK LAMAR", "kendrick lamar"),
+        ("mkgee", "mk.gee"),
+        ("beatles songs", "the beatles"),
+        ("Songs by Beatles", "the beatles"),
+        ("tracks by aphex twinn", "aphex twin"),
+        ("brockhampton", "brockhampton"),
+    ],
+)
 def test_artist_names_survive_typos_and_case(planner, typed, artist):
     understood = planner.understand(typed)
     assert understood.artists == [artist], understood

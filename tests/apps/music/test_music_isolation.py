@@ -21,8 +21,9 @@ async def stream_turn(user: Listener, query: str) -> tuple[dict, str]:
     body = {"query": query, "max_recommendations": COUNT, "session_id": user.session_id}
     lines = []
     result = None
-    async with aconnect_sse(user.http, "POST", "/recommendations/stream", json=body,
-                            headers=user.headers) as source:
+    async with aconnect_sse(
+        user.http, "POST", "/recommendations/stream", json=body, headers=user.headers
+    ) as source:
         assert source.response.status_code == 200
         async for event in source.aiter_sse():
             lines.append(event.data)
@@ -39,14 +40,21 @@ async def one_user(http: httpx.AsyncClient, artist: str) -> dict:
     second, streamed = await stream_turn(user, "more tracks")
     third = await user.ask("more from this artist", COUNT)
     history = await http.get(f"/sessions/{user.session_id}/history", headers=user.headers)
-    return {"artist": artist, "canary": canary, "user": user, "turns": [first, second, third],
-            "texts": [json.dumps(first), streamed, json.dumps(third), history.text],
-            "history": history.json()["history"], "context": await user.context()}
+    return {
+        "artist": artist,
+        "canary": canary,
+        "user": user,
+        "turns": [first, second, third],
+        "texts": [json.dumps(first), streamed, json.dumps(third), history.text],
+        "history": history.json()["history"],
+        "context": await user.context(),
+    }
 
 
 async def test_fifty_concurrent_users_never_see_each_other(http, catalog):
-    candidates = sorted(a.name for a in catalog.artists.values()
-                        if len(catalog.tracks_by(a.key)) >= 3 * COUNT)
+    candidates = sorted(
+        a.name for a in catalog.artists.values() if len(catalog.tracks_by(a.key)) >= 3 * COUNT
+    )
     assert len(candidates) >= USERS
     artists = candidates[:USERS]
     users = await asyncio.gather(*(one_user(http, artist) for artist in artists))

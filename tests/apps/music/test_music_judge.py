@@ -7,8 +7,14 @@ from booth.apps.music.judge import Judge, explain, select_page, strategy_for
 
 
 def judge_for(catalog, anchor, count=10, shown=(), feedback=None):
-    return Judge(catalog, anchor, count=count, shown=set(shown), feedback=feedback or {},
-                 session_salt="test-session")
+    return Judge(
+        catalog,
+        anchor,
+        count=count,
+        shown=set(shown),
+        feedback=feedback or {},
+        session_salt="test-session",
+    )
 
 
 def everything(catalog) -> dict[str, str]:
@@ -16,14 +22,14 @@ def everything(catalog) -> dict[str, str]:
 
 
 def test_a_request_for_an_artist_ranks_that_artists_tracks_first_best_known_first(small):
-    anchor = Anchor(query="songs by Velvet Lanterns", intent="by_artist",
-                    artists=["velvet lanterns"])
+    anchor = Anchor(
+        query="songs by Velvet Lanterns", intent="by_artist", artists=["velvet lanterns"]
+    )
     ranked = judge_for(small, anchor).rank(everything(small))
     top = ranked[:8]
     assert {s.track.artist for s in top} == {"Velvet Lanterns"}
     assert [s.track.title for s in top[:2]] == ["Velvet Song 1", "Velvet Song 2"]
-    assert all(s.track.artist == "Velvet Lanterns" or s.components["relevance"] < 1
-               for s in ranked)
+    assert all(s.track.artist == "Velvet Lanterns" or s.components["relevance"] < 1 for s in ranked)
 
 
 def test_scores_are_deterministic_and_bounded(small):
@@ -73,10 +79,12 @@ def test_discovery_keeps_well_known_artists_out(small):
 
 
 def test_underground_cuts_of_an_artist_are_the_less_played_ones(small):
-    anchor = Anchor(query="deep cuts by Ironbark", intent="by_artist_underground",
-                    artists=["ironbark"])
-    ranked = [s for s in judge_for(small, anchor).rank(everything(small))
-              if s.track.artist == "Ironbark"]
+    anchor = Anchor(
+        query="deep cuts by Ironbark", intent="by_artist_underground", artists=["ironbark"]
+    )
+    ranked = [
+        s for s in judge_for(small, anchor).rank(everything(small)) if s.track.artist == "Ironbark"
+    ]
     titles = {s.track.title for s in ranked}
     assert "Ironbark Song 1" not in titles and "Ironbark Song 8" in titles
 
@@ -95,8 +103,9 @@ def test_diversity_caps_relax_only_to_fill_the_page(small):
 
 
 def test_a_deep_dive_is_never_capped_per_artist(small):
-    anchor = Anchor(query="more by Moth Choir", intent="by_artist", artists=["moth choir"],
-                    deep_dive=True)
+    anchor = Anchor(
+        query="more by Moth Choir", intent="by_artist", artists=["moth choir"], deep_dive=True
+    )
     judge = judge_for(small, anchor, count=8)
     picked, notes = select_page(judge.rank(everything(small)), 8, judge.strategy, small)
     assert [s.track.artist for s in picked] == ["Moth Choir"] * 8 and notes == []
@@ -104,8 +113,9 @@ def test_a_deep_dive_is_never_capped_per_artist(small):
 
 
 def test_explanations_name_the_facts_behind_a_similarity(small):
-    anchor = Anchor(query="music like Velvet Lanterns", intent="artist_similarity",
-                    artists=["velvet lanterns"])
+    anchor = Anchor(
+        query="music like Velvet Lanterns", intent="artist_similarity", artists=["velvet lanterns"]
+    )
     judge = judge_for(small, anchor)
     harbor = next(s for s in judge.rank(everything(small)) if s.track.artist == "Glass Harbor")
     text = explain(judge, harbor)
@@ -125,9 +135,14 @@ def test_activities_favour_tracks_with_fitting_energy(small):
 
 def test_a_refinement_is_relative_to_the_last_picks(small):
     seeds = [t.track_id for t in small.tracks_by("glass harbor")[:4]]
-    anchor = Anchor(query="more like this but heavier", intent="hybrid_similarity_genre",
-                    artists=["glass harbor"], genres=["dream pop"], seeds=seeds,
-                    modifiers=[["energy", 1]])
+    anchor = Anchor(
+        query="more like this but heavier",
+        intent="hybrid_similarity_genre",
+        artists=["glass harbor"],
+        genres=["dream pop"],
+        seeds=seeds,
+        modifiers=[["energy", 1]],
+    )
     judge = judge_for(small, anchor, shown=seeds)
     ranked = judge.rank(everything(small))
     reference = judge.reference["energy"]
@@ -138,8 +153,12 @@ def test_a_refinement_is_relative_to_the_last_picks(small):
 
 
 def test_serendipity_avoids_what_the_user_moved_away_from(small):
-    anchor = Anchor(query="something different", intent="discovering_serendipity",
-                    avoid_genres=["dream pop", "shoegaze"], salt=3)
+    anchor = Anchor(
+        query="something different",
+        intent="discovering_serendipity",
+        avoid_genres=["dream pop", "shoegaze"],
+        salt=3,
+    )
     ranked = judge_for(small, anchor).rank(everything(small))
     top = [s.track for s in ranked[:10]]
     assert not any({"dream pop", "shoegaze"} & set(small.artist_genres(t)) for t in top)

@@ -140,8 +140,14 @@ def result_payload(state: Analysis) -> dict:
         "engine": "deterministic",
     }
     # No analysis: no score, nothing matched, and the flags say why.
-    unscored = {"score": 0, "tier": "INSUFFICIENT_DATA", "strengths": [], "gaps": [],
-                "matched": [], "unmatched": []}
+    unscored = {
+        "score": 0,
+        "tier": "INSUFFICIENT_DATA",
+        "strengths": [],
+        "gaps": [],
+        "matched": [],
+        "unmatched": [],
+    }
     if state.rejected:
         return {
             **unscored,

@@ -47,8 +47,9 @@ def _rng(anchor: Anchor, salt: str) -> random.Random:
     return random.Random(zlib.crc32(f"{salt}:{anchor.salt}:{anchor.query}".encode()))
 
 
-def discovery(catalog: Catalog, anchor: Anchor, exclude: set[str], depth: int = 0,
-              salt: str = "") -> Proposal:
+def discovery(
+    catalog: Catalog, anchor: Anchor, exclude: set[str], depth: int = 0, salt: str = ""
+) -> Proposal:
     """Artist-graph recall: asked-for artists, similar artists, under-the-radar artists."""
     out = Proposal("discovery_advocate")
     seeds = [a for a in anchor.artists if a in catalog.artists]
@@ -59,14 +60,18 @@ def discovery(catalog: Catalog, anchor: Anchor, exclude: set[str], depth: int = 
         if depth >= 1:  # the artist is exhausted: continue with the nearest artists
             near = _similar(catalog, seeds, hops=depth)
             n = out.add((t.track_id for a in near for t in catalog.tracks_by(a)[:6]), exclude)
-            out.notes.append(f"{n} tracks by {len(near)} artists similar to "
-                             f"{', '.join(catalog.artists[s].name for s in seeds)}")
+            out.notes.append(
+                f"{n} tracks by {len(near)} artists similar to "
+                f"{', '.join(catalog.artists[s].name for s in seeds)}"
+            )
         return out
     if seeds:
         near = _similar(catalog, seeds, hops=1 + depth)
         n = out.add((t.track_id for a in near for t in catalog.tracks_by(a)[:8]), exclude)
-        out.notes.append(f"{n} tracks by {len(near)} artists similar to "
-                         f"{', '.join(catalog.artists[s].name for s in seeds[:3])}")
+        out.notes.append(
+            f"{n} tracks by {len(near)} artists similar to "
+            f"{', '.join(catalog.artists[s].name for s in seeds[:3])}"
+        )
         n = out.add((t.track_id for s in seeds for t in catalog.tracks_by(s)[:4]), exclude)
         out.notes.append(f"{n} tracks by the seed artists themselves")
         return out
@@ -78,26 +83,33 @@ def discovery(catalog: Catalog, anchor: Anchor, exclude: set[str], depth: int = 
         artists = [a for a in catalog.artists.values() if not set(a.genres) & avoid]
         rng.shuffle(artists)
         artists.sort(key=lambda a: catalog.listener_rank(a.key) > 0.8)  # lesser-known first
-        n = out.add((t.track_id for a in artists[:60 + 40 * depth]
-                     for t in catalog.tracks_by(a.key)[:3]), exclude)
-        out.notes.append(f"{n} tracks from a shuffled walk over {min(len(artists), 60)} artists"
-                         + (f" outside {', '.join(anchor.avoid_genres[:3])}" if avoid else ""))
+        n = out.add(
+            (t.track_id for a in artists[: 60 + 40 * depth] for t in catalog.tracks_by(a.key)[:3]),
+            exclude,
+        )
+        out.notes.append(
+            f"{n} tracks from a shuffled walk over {min(len(artists), 60)} artists"
+            + (f" outside {', '.join(anchor.avoid_genres[:3])}" if avoid else "")
+        )
         return out
     threshold = 0.6 + 0.2 * depth
     artists = []
     for genre in genres:
-        artists.extend(a for a in catalog.artists_in_genre(genre)
-                       if catalog.listener_rank(a.key) <= threshold)
+        artists.extend(
+            a for a in catalog.artists_in_genre(genre) if catalog.listener_rank(a.key) <= threshold
+        )
     artists = list({a.key: a for a in artists}.values())
     rng.shuffle(artists)
     n = out.add((t.track_id for a in artists for t in catalog.tracks_by(a.key)[:5]), exclude)
-    out.notes.append(f"{n} tracks by {len(artists)} lesser-known artists in "
-                     f"{', '.join(genres[:4])}")
+    out.notes.append(
+        f"{n} tracks by {len(artists)} lesser-known artists in {', '.join(genres[:4])}"
+    )
     return out
 
 
-def genre_mood(catalog: Catalog, anchor: Anchor, exclude: set[str], depth: int = 0,
-               salt: str = "") -> Proposal:
+def genre_mood(
+    catalog: Catalog, anchor: Anchor, exclude: set[str], depth: int = 0, salt: str = ""
+) -> Proposal:
     """Label and audio-feature recall: genres, moods, tags, activity profiles."""
     out = Proposal("genre_mood_advocate")
     if anchor.intent in ARTIST_INTENTS and anchor.intent != "artist_genre" or anchor.deep_dive:
@@ -121,9 +133,13 @@ def genre_mood(catalog: Catalog, anchor: Anchor, exclude: set[str], depth: int =
     avoid = set(anchor.avoid_genres)
     if activity is not None:  # what the activity's energy and tempo allow comes first
         low, high = activity.energy
-        fits = [t.track_id for t in catalog.tracks.values()
-                if t.energy is not None and low <= t.energy <= high
-                and (t.tempo is None or activity.tempo[0] <= t.tempo <= activity.tempo[1])]
+        fits = [
+            t.track_id
+            for t in catalog.tracks.values()
+            if t.energy is not None
+            and low <= t.energy <= high
+            and (t.tempo is None or activity.tempo[0] <= t.tempo <= activity.tempo[1])
+        ]
         fits.sort(key=lambda tid: zlib.crc32(f"{salt}:{anchor.salt}:{tid}".encode()))
         n = out.add(fits, exclude, PER_ADVOCATE)
         out.notes.append(f"{n} tracks whose energy and tempo suit {activity.name}")
@@ -134,25 +150,40 @@ def genre_mood(catalog: Catalog, anchor: Anchor, exclude: set[str], depth: int =
         return activity.energy[0] - 0.15 <= track.energy <= activity.energy[1] + 0.15
 
     for lbl in labels:
-        n = out.add((t.track_id for t in catalog.tracks_labelled(lbl)
-                     if not avoid & set(t.genres) and fits_activity(t)), exclude,
-                    PER_ADVOCATE + 200)
+        n = out.add(
+            (
+                t.track_id
+                for t in catalog.tracks_labelled(lbl)
+                if not avoid & set(t.genres) and fits_activity(t)
+            ),
+            exclude,
+            PER_ADVOCATE + 200,
+        )
         if n:
             out.notes.append(f"{n} tracks labelled {lbl}")
     features = [(t, d) for t, d in anchor.modifiers if not t.startswith("label:")]
     if features and not labels:
         target, direction = features[0]
-        ranked = sorted((t for t in catalog.tracks.values() if getattr(t, target) is not None),
-                        key=lambda t: -direction * getattr(t, target))
+        ranked = sorted(
+            (t for t in catalog.tracks.values() if getattr(t, target) is not None),
+            key=lambda t: -direction * getattr(t, target),
+        )
         n = out.add((t.track_id for t in ranked), exclude)
         out.notes.append(f"{n} tracks ordered by {target} ({'+' if direction > 0 else '-'})")
     if anchor.intent == "discovering_serendipity" and not labels:
         rng = _rng(anchor, salt + ":genres")
         genres = [g for g in catalog.genre_counts if g not in avoid]
         rng.shuffle(genres)
-        picked = genres[:6 + 3 * depth]
-        n = out.add((t.track_id for g in picked for t in catalog.tracks_labelled(g)[:12]
-                     if not avoid & set(catalog.artist_genres(t))), exclude)
+        picked = genres[: 6 + 3 * depth]
+        n = out.add(
+            (
+                t.track_id
+                for g in picked
+                for t in catalog.tracks_labelled(g)[:12]
+                if not avoid & set(catalog.artist_genres(t))
+            ),
+            exclude,
+        )
         out.notes.append(f"{n} tracks from genres picked at random: {', '.join(picked[:4])}")
     if not out.notes:
         out.notes.append("no genre, mood or activity to search by")
@@ -164,7 +195,7 @@ def _genres(catalog: Catalog, anchor: Anchor, depth: int) -> list[str]:
     genres = list(anchor.genres)
     if depth >= 1:
         for genre in anchor.genres:
-            genres.extend(n for n, _ in catalog.neighbour_genres(genre)[:2 + 2 * depth])
+            genres.extend(n for n, _ in catalog.neighbour_genres(genre)[: 2 + 2 * depth])
     return list(dict.fromkeys(g for g in genres if g not in anchor.avoid_genres))
 
 

@@ -21,8 +21,17 @@ from types import MappingProxyType
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
 TRACK_COLUMNS = (
-    "artist", "title", "album", "year", "genres", "moods", "tags",
-    "popularity", "energy", "valence", "tempo",
+    "artist",
+    "title",
+    "album",
+    "year",
+    "genres",
+    "moods",
+    "tags",
+    "popularity",
+    "energy",
+    "valence",
+    "tempo",
 )
 
 
@@ -243,8 +252,8 @@ class Catalog:
 
     @property
     def vocabulary(self) -> frozenset[str]:
-        return frozenset(self.genre_counts) | frozenset(self.mood_counts) | frozenset(
-            self.tag_counts
+        return (
+            frozenset(self.genre_counts) | frozenset(self.mood_counts) | frozenset(self.tag_counts)
         )
 
     def figures(self) -> dict[str, int]:
@@ -263,12 +272,14 @@ def build_catalog(
     """Merge records (later ones win), drop dangling similar-artist links, build the indexes."""
     by_key: dict[str, Artist] = {}
     for artist in artists:
-        by_key[artist.key] = merge_artists(by_key[artist.key], artist) if artist.key in by_key \
-            else artist
+        by_key[artist.key] = (
+            merge_artists(by_key[artist.key], artist) if artist.key in by_key else artist
+        )
     by_id: dict[str, Track] = {}
     for track in tracks:
-        by_id[track.track_id] = merge_tracks(by_id[track.track_id], track) \
-            if track.track_id in by_id else track
+        by_id[track.track_id] = (
+            merge_tracks(by_id[track.track_id], track) if track.track_id in by_id else track
+        )
 
     # An artist known only from tracks gets an entry built from them.
     derived_genres: dict[str, Counter] = defaultdict(Counter)
@@ -347,7 +358,8 @@ def build_catalog(
         for i, track in enumerate(tracks_of):
             standing[track.track_id] = 1.0 - i / last_index if len(tracks_of) > 1 else 1.0
     labels = {
-        t.track_id: t.labels | frozenset(by_key[t.artist_key].genres)
+        t.track_id: t.labels
+        | frozenset(by_key[t.artist_key].genres)
         | frozenset(by_key[t.artist_key].tags)
         for t in by_id.values()
     }
@@ -428,8 +440,9 @@ def user_catalog_dir(data_dir: Path) -> Path:
 
 def _signature(location: Path) -> tuple:
     artist_files, track_files = catalog_files(location)
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size)
-                 for p in artist_files + track_files)
+    return tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in artist_files + track_files
+    )
 
 
 @lru_cache(maxsize=4)

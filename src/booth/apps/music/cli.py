@@ -15,9 +15,11 @@ from booth.apps.music.importer import IMPORT_COLUMNS, import_csv
 from booth.config import Settings
 from booth.core.errors import BoothError
 
-HELP = ("Ask for music ('songs by Radiohead', 'jazz for studying'), then follow up: 'more', "
-        "'more like these', 'more by X', 'something different', 'start over'. "
-        "Commands: /up N, /down N (thumbs for track N), /context, /quit.")
+HELP = (
+    "Ask for music ('songs by Radiohead', 'jazz for studying'), then follow up: 'more', "
+    "'more like these', 'more by X', 'something different', 'start over'. "
+    "Commands: /up N, /down N (thumbs for track N), /context, /quit."
+)
 
 
 async def _chat(store: str, count: int, console: Console, read) -> None:
@@ -38,8 +40,9 @@ async def _chat(store: str, count: int, console: Console, read) -> None:
                 await _command(line, host, engine, session_id, token, last, console)
                 continue
             opened = await host.open_session(session_id, token)
-            body = service.RecommendationRequest(query=line, max_recommendations=count,
-                                                 include_thoughts=False)
+            body = service.RecommendationRequest(
+                query=line, max_recommendations=count, include_thoughts=False
+            )
             try:
                 result = await service.recommend(host, engine, opened, body, "cli")
             except BoothError as error:
@@ -53,8 +56,10 @@ async def _chat(store: str, count: int, console: Console, read) -> None:
             for note in result["reasoning"][1:]:
                 console.print(f"[yellow]{note}[/yellow]")
             for i, track in enumerate(last, 1):
-                console.print(f"[bold]{i:>2}. {track['artist']} – {track['title']}[/bold] "
-                              f"[dim]({track['confidence']:.2f})[/dim]")
+                console.print(
+                    f"[bold]{i:>2}. {track['artist']} – {track['title']}[/bold] "
+                    f"[dim]({track['confidence']:.2f})[/dim]"
+                )
                 console.print(f"    {track['explanation']}")
     finally:
         await host.runtime.shutdown()
@@ -70,11 +75,18 @@ async def _command(line, host, engine, session_id, token, last, console: Console
         summary = await service.context_summary(host, engine, session_id, token)
         console.print(summary["context_summary"])
         return
-    if parts[0] in ("/up", "/down") and len(parts) == 2 and parts[1].isdigit() \
-            and 1 <= int(parts[1]) <= len(last):
+    if (
+        parts[0] in ("/up", "/down")
+        and len(parts) == 2
+        and parts[1].isdigit()
+        and 1 <= int(parts[1]) <= len(last)
+    ):
         track = last[int(parts[1]) - 1]
-        body = service.FeedbackRequest(session_id=session_id, track_id=track["track_id"],
-                                       feedback="up" if parts[0] == "/up" else "down")
+        body = service.FeedbackRequest(
+            session_id=session_id,
+            track_id=track["track_id"],
+            feedback="up" if parts[0] == "/up" else "down",
+        )
         answer = await service.record_feedback(host, engine, body, token)
         console.print(f"[green]{answer['effect']}[/green]")
         return
@@ -82,9 +94,12 @@ async def _command(line, host, engine, session_id, token, last, console: Console
 
 
 def chat(
-    store: str = typer.Option("memory", help="Session store: memory | sqlite:///path.db | redis://…"),
-    max_recommendations: int = typer.Option(5, "--max", "-n", min=1, max=10,
-                                            help="Tracks per answer"),
+    store: str = typer.Option(
+        "memory", help="Session store: memory | sqlite:///path.db | redis://…"
+    ),
+    max_recommendations: int = typer.Option(
+        5, "--max", "-n", min=1, max=10, help="Tracks per answer"
+    ),
 ) -> None:
     """Chat with the music recommender in the terminal (in-process, same code as the API)."""
     console = Console()
@@ -100,10 +115,16 @@ def chat(
 
 
 def import_catalog(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                help=f"CSV with a header: {', '.join(IMPORT_COLUMNS)}"),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help=f"CSV with a header: {', '.join(IMPORT_COLUMNS)}",
+    ),
     catalog_dir: Path | None = typer.Option(
-        None, "--into", help="Catalog folder (default BOOTH_MUSIC_CATALOG or <data dir>/music)"),
+        None, "--into", help="Catalog folder (default BOOTH_MUSIC_CATALOG or <data dir>/music)"
+    ),
 ) -> None:
     """Merge your own tracks (CSV) into your music catalog."""
     console = Console()
@@ -113,8 +134,10 @@ def import_catalog(
     except (ValueError, UnicodeDecodeError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
-    console.print(f"read {report.read} row(s): {report.added} added, {report.updated} updated, "
-                  f"{len(report.skipped)} skipped → {destination}")
+    console.print(
+        f"read {report.read} row(s): {report.added} added, {report.updated} updated, "
+        f"{len(report.skipped)} skipped → {destination}"
+    )
     for problem in report.skipped[:20]:
         console.print(f"[yellow]  skipped {problem}[/yellow]")
     if report.ignored_columns:

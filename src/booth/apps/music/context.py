@@ -42,8 +42,12 @@ class Anchor:
 
     def entities(self) -> dict[str, Any]:
         return {
-            "artists": self.artists, "genres": self.genres, "moods": self.moods,
-            "activities": self.activities, "era": self.era, "modifiers": self.modifiers,
+            "artists": self.artists,
+            "genres": self.genres,
+            "moods": self.moods,
+            "activities": self.activities,
+            "era": self.era,
+            "modifiers": self.modifiers,
         }
 
 
@@ -131,14 +135,16 @@ def save_feedback(track_id: str, value: int, now: float):
 def summary(music: MusicContext, now: float, window: float) -> dict[str, Any]:
     """A redacted view for `/sessions/{id}/context`: what is remembered, not what was typed."""
     anchor = music.anchor
-    remaining = sum(1 for entry in music.pool[music.cursor:] if entry[0] not in set(music.shown))
+    remaining = sum(1 for entry in music.pool[music.cursor :] if entry[0] not in set(music.shown))
     return {
         "active": anchor is not None and not music.stale(now, window),
         "stale": music.stale(now, window),
         "idle_seconds": round(now - music.updated_at, 1) if music.updated_at else None,
         "context_window_seconds": window,
         "last_decision": music.decision,
-        "anchor": None if anchor is None else {
+        "anchor": None
+        if anchor is None
+        else {
             "intent": anchor.intent,
             "artists": anchor.artists,
             "genres": anchor.genres,
@@ -148,8 +154,12 @@ def summary(music: MusicContext, now: float, window: float) -> dict[str, Any]:
             "modifiers": anchor.modifiers,
             "deep_dive": anchor.deep_dive,
         },
-        "pool": {"size": len(music.pool), "cursor": music.cursor, "remaining": remaining,
-                 "round": music.pool_round},
+        "pool": {
+            "size": len(music.pool),
+            "cursor": music.cursor,
+            "remaining": remaining,
+            "round": music.pool_round,
+        },
         "shown_count": len(music.shown),
         "feedback": {
             "up": sum(1 for v in music.feedback.values() if v > 0),

@@ -17,8 +17,16 @@ from booth.apps.music.catalog import Catalog
 from booth.apps.music.context import Anchor, MusicContext
 from booth.apps.music.intents import FILLER, Planner, Understanding, simplify, trim_filler
 
-KINDS = ("new_query", "load_more", "artist_deep_dive", "style_continuation", "refinement",
-         "variation", "reset", "fresh_start")
+KINDS = (
+    "new_query",
+    "load_more",
+    "artist_deep_dive",
+    "style_continuation",
+    "refinement",
+    "variation",
+    "reset",
+    "fresh_start",
+)
 
 LEAD = re.compile(
     r"^(?:(?:ok|okay|cool|nice|great|thanks|thank you|awesome|hmm+|hm|yes|yeah|yep|sure|alright|"
@@ -40,14 +48,35 @@ LOAD_MORE = re.compile(
     r"keep (?:going|em coming|them coming|it coming|it up|on going)|next(?: (?:page|batch|set|ones|"
     r"few|round|tracks|songs))?|another (?:batch|set|round|few|page)|continue|go on|load more|moar"
 )
-SELF_ARTIST = ("this artist", "that artist", "the artist", "same artist", "the same artist",
-               "this band", "that band", "the band", "this guy", "this singer", "them", "him",
-               "her", "they", "this one", "them again", "this rapper", "that rapper")
+SELF_ARTIST = (
+    "this artist",
+    "that artist",
+    "the artist",
+    "same artist",
+    "the same artist",
+    "this band",
+    "that band",
+    "the band",
+    "this guy",
+    "this singer",
+    "them",
+    "him",
+    "her",
+    "they",
+    "this one",
+    "them again",
+    "this rapper",
+    "that rapper",
+)
 DEEP_DIVE = (
-    re.compile(r"^(?:more|other|some more|any more|anything else|some other|other|something else)"
-               r"(?: (?:songs|tracks|music|stuff|cuts))? (?:from|by) (?P<who>.+)$"),
-    re.compile(r"^(?:(?:do a |let s )?deep dive|dive deep(?:er)?|go deeper|dig deeper|deeper)"
-               r"(?: (?:into|in|on|with))? (?P<who>.+)$"),
+    re.compile(
+        r"^(?:more|other|some more|any more|anything else|some other|other|something else)"
+        r"(?: (?:songs|tracks|music|stuff|cuts))? (?:from|by) (?P<who>.+)$"
+    ),
+    re.compile(
+        r"^(?:(?:do a |let s )?deep dive|dive deep(?:er)?|go deeper|dig deeper|deeper)"
+        r"(?: (?:into|in|on|with))? (?P<who>.+)$"
+    ),
     re.compile(r"^(?:more|other|some more) (?P<who>.+?) (?:songs|tracks|music|stuff|cuts|tunes)$"),
     re.compile(r"^more (?:of )?(?P<who>.+)$"),
 )
@@ -69,48 +98,110 @@ VARIATION = re.compile(
     r"\b(?:bored|tired|sick) of (?:this|these|that|those)\b|\bnot (?:this|that) (?:vibe|style)\b|"
     r"^(?:different|else)$"
 )
-REFINE_CUE = re.compile(r"\b(?:but|like (?:this|that|these|those|them)|similar|same|these|this|"
-                        r"those|keep|still|though|instead|slightly|bit|little)\b")
-INTENSIFIERS = frozenset({"a", "bit", "little", "lot", "touch", "tad", "slightly", "much", "way",
-                          "even", "somewhat", "tiny"})
+REFINE_CUE = re.compile(
+    r"\b(?:but|like (?:this|that|these|those|them)|similar|same|these|this|"
+    r"those|keep|still|though|instead|slightly|bit|little)\b"
+)
+INTENSIFIERS = frozenset(
+    {
+        "a",
+        "bit",
+        "little",
+        "lot",
+        "touch",
+        "tad",
+        "slightly",
+        "much",
+        "way",
+        "even",
+        "somewhat",
+        "tiny",
+    }
+)
 
 # word → [(target, direction)]; targets are audio features or "label:<catalog label>"
 COMPARATIVES = {
-    "happier": [("valence", 1)], "brighter": [("valence", 1)], "cheerier": [("valence", 1)],
-    "sadder": [("valence", -1)], "darker": [("valence", -1)], "moodier": [("valence", -1)],
+    "happier": [("valence", 1)],
+    "brighter": [("valence", 1)],
+    "cheerier": [("valence", 1)],
+    "sadder": [("valence", -1)],
+    "darker": [("valence", -1)],
+    "moodier": [("valence", -1)],
     "gloomier": [("valence", -1)],
-    "heavier": [("energy", 1), ("label:metal", 1)], "harder": [("energy", 1)],
-    "louder": [("energy", 1)], "punchier": [("energy", 1)], "rockier": [("label:rock", 1)],
-    "calmer": [("energy", -1)], "chiller": [("energy", -1)], "mellower": [("energy", -1)],
-    "softer": [("energy", -1)], "gentler": [("energy", -1)], "quieter": [("energy", -1)],
+    "heavier": [("energy", 1), ("label:metal", 1)],
+    "harder": [("energy", 1)],
+    "louder": [("energy", 1)],
+    "punchier": [("energy", 1)],
+    "rockier": [("label:rock", 1)],
+    "calmer": [("energy", -1)],
+    "chiller": [("energy", -1)],
+    "mellower": [("energy", -1)],
+    "softer": [("energy", -1)],
+    "gentler": [("energy", -1)],
+    "quieter": [("energy", -1)],
     "lighter": [("energy", -1)],
-    "faster": [("tempo", 1)], "quicker": [("tempo", 1)], "slower": [("tempo", -1)],
-    "groovier": [("label:funk", 1), ("energy", 1)], "dancier": [("label:dance", 1),
-                                                                 ("energy", 1)],
-    "weirder": [("label:experimental", 1)], "stranger": [("label:experimental", 1)],
+    "faster": [("tempo", 1)],
+    "quicker": [("tempo", 1)],
+    "slower": [("tempo", -1)],
+    "groovier": [("label:funk", 1), ("energy", 1)],
+    "dancier": [("label:dance", 1), ("energy", 1)],
+    "weirder": [("label:experimental", 1)],
+    "stranger": [("label:experimental", 1)],
 }
 ATTRIBUTES = {
-    "upbeat": [("valence", 1), ("energy", 1)], "happy": [("valence", 1)],
-    "positive": [("valence", 1)], "cheerful": [("valence", 1)], "sad": [("valence", -1)],
-    "dark": [("valence", -1)], "melancholic": [("valence", -1)], "moody": [("valence", -1)],
-    "energetic": [("energy", 1)], "energy": [("energy", 1)], "intense": [("energy", 1)],
-    "aggressive": [("energy", 1)], "heavy": [("energy", 1), ("label:metal", 1)],
-    "chill": [("energy", -1)], "calm": [("energy", -1)], "mellow": [("energy", -1)],
-    "relaxed": [("energy", -1)], "relaxing": [("energy", -1)], "laid back": [("energy", -1)],
-    "soft": [("energy", -1)], "quiet": [("energy", -1)], "fast": [("tempo", 1)],
-    "slow": [("tempo", -1)], "danceable": [("label:dance", 1), ("energy", 1)],
-    "tempo": [("tempo", 1)], "bpm": [("tempo", 1)],
+    "upbeat": [("valence", 1), ("energy", 1)],
+    "happy": [("valence", 1)],
+    "positive": [("valence", 1)],
+    "cheerful": [("valence", 1)],
+    "sad": [("valence", -1)],
+    "dark": [("valence", -1)],
+    "melancholic": [("valence", -1)],
+    "moody": [("valence", -1)],
+    "energetic": [("energy", 1)],
+    "energy": [("energy", 1)],
+    "intense": [("energy", 1)],
+    "aggressive": [("energy", 1)],
+    "heavy": [("energy", 1), ("label:metal", 1)],
+    "chill": [("energy", -1)],
+    "calm": [("energy", -1)],
+    "mellow": [("energy", -1)],
+    "relaxed": [("energy", -1)],
+    "relaxing": [("energy", -1)],
+    "laid back": [("energy", -1)],
+    "soft": [("energy", -1)],
+    "quiet": [("energy", -1)],
+    "fast": [("tempo", 1)],
+    "slow": [("tempo", -1)],
+    "danceable": [("label:dance", 1), ("energy", 1)],
+    "tempo": [("tempo", 1)],
+    "bpm": [("tempo", 1)],
 }
 # Words that stand for several catalog labels when refining ("more acoustic").
 LABEL_FAMILIES = {
     "acoustic": ("acoustic", "folk", "singer songwriter", "indie folk", "unplugged"),
-    "electronic": ("electronic", "electronica", "synthpop", "synth pop", "idm", "edm", "techno",
-                   "house", "synth"),
-    "guitar": ("guitar", "rock", "indie rock"), "instrumental": ("instrumental", "post rock"),
+    "electronic": (
+        "electronic",
+        "electronica",
+        "synthpop",
+        "synth pop",
+        "idm",
+        "edm",
+        "techno",
+        "house",
+        "synth",
+    ),
+    "guitar": ("guitar", "rock", "indie rock"),
+    "instrumental": ("instrumental", "post rock"),
     "experimental": ("experimental", "avant garde", "noise"),
-    "vocal": ("vocal", "singer songwriter"), "jazzy": ("jazz",), "jazzier": ("jazz",),
-    "funky": ("funk",), "rocky": ("rock",), "poppy": ("pop",), "poppier": ("pop",),
-    "folky": ("folk",), "folkier": ("folk",),
+    "vocal": ("vocal", "singer songwriter"),
+    "jazzy": ("jazz",),
+    "jazzier": ("jazz",),
+    "funky": ("funk",),
+    "rocky": ("rock",),
+    "poppy": ("pop",),
+    "poppier": ("pop",),
+    "folky": ("folk",),
+    "folkier": ("folk",),
 }
 
 
@@ -177,8 +268,8 @@ class Resolver:
             while j < len(tokens) and tokens[j] in INTENSIFIERS:
                 j += 1
             for size in (2, 1):
-                target = " ".join(tokens[j:j + size])
-                effects = self._effects(target) if len(tokens[j:j + size]) == size else []
+                target = " ".join(tokens[j : j + size])
+                effects = self._effects(target) if len(tokens[j : j + size]) == size else []
                 if effects:
                     found.extend([t, d * direction] for t, d in effects)
                     used.update(range(i, j + size))
@@ -229,8 +320,16 @@ class Resolver:
                 continue
             who = match.group("who").strip()
             named = self.planner.artists.lookup(who) is not None
-            if index == 3 and not named and (who in self.catalog.vocabulary or self.modifiers(text)
-                               or STYLE.search(text) or LOAD_MORE.fullmatch(text)):
+            if (
+                index == 3
+                and not named
+                and (
+                    who in self.catalog.vocabulary
+                    or self.modifiers(text)
+                    or STYLE.search(text)
+                    or LOAD_MORE.fullmatch(text)
+                )
+            ):
                 continue  # "more electronic", "more upbeat": not an artist
             key = self._who(who, previous, music)
             if key is not None or who in SELF_ARTIST:
@@ -239,8 +338,14 @@ class Resolver:
 
     # -- the decision -----------------------------------------------------------------------
     def resolve(
-        self, query: str, understanding: Understanding, music: MusicContext, *,
-        now: float, window: float, forget_after: float | None = None,
+        self,
+        query: str,
+        understanding: Understanding,
+        music: MusicContext,
+        *,
+        now: float,
+        window: float,
+        forget_after: float | None = None,
     ) -> Decision:
         """`forget_after`: the store's idle TTL, mentioned when there is no context at all."""
         text = clean(query)
@@ -255,19 +360,32 @@ class Resolver:
             rest = trim_filler(rest)
             fresh = self.planner.understand(rest) if rest else None
             if fresh is not None and fresh.has_entities:
-                return Decision("new_query", "You asked to start over with a new request, so the "
-                                "earlier context was dropped.", anchor_from(fresh, salt),
-                                reset.group(0), stale, new_topic=True)
-            return Decision("reset", "Context cleared: the next request starts from scratch.",
-                            None, reset.group(0), stale, new_topic=True)
+                return Decision(
+                    "new_query",
+                    "You asked to start over with a new request, so the "
+                    "earlier context was dropped.",
+                    anchor_from(fresh, salt),
+                    reset.group(0),
+                    stale,
+                    new_topic=True,
+                )
+            return Decision(
+                "reset",
+                "Context cleared: the next request starts from scratch.",
+                None,
+                reset.group(0),
+                stale,
+                new_topic=True,
+            )
 
         deep = self._deep_dive(text, live, music if live is not None else MusicContext())
         if deep is not None:
             key, phrase = deep
             if key is not None:
                 name = self.catalog.artists[key].name
-                anchor = Anchor(query=query, intent="by_artist", artists=[key], deep_dive=True,
-                                salt=salt)
+                anchor = Anchor(
+                    query=query, intent="by_artist", artists=[key], deep_dive=True, salt=salt
+                )
                 why = f"Deep dive into {name}: tracks by {name} you have not seen yet."
                 return Decision("artist_deep_dive", why, anchor, phrase, stale, new_topic=True)
 
@@ -286,17 +404,30 @@ class Resolver:
             kind, phrase = "artist_deep_dive", deep[1]
 
         if kind is None:
-            return Decision("new_query", self._new_reason(understanding, previous, stale),
-                            anchor_from(understanding, salt), None, stale, new_topic=True)
+            return Decision(
+                "new_query",
+                self._new_reason(understanding, previous, stale),
+                anchor_from(understanding, salt),
+                None,
+                stale,
+                new_topic=True,
+            )
         if live is None:
-            return self._fresh_start(kind, phrase, understanding, music, now, window, salt,
-                                     forget_after)
+            return self._fresh_start(
+                kind, phrase, understanding, music, now, window, salt, forget_after
+            )
         if kind == "load_more":
-            return Decision("load_more", f"Next page of your '{_topic(live, self.catalog)}' "
-                            "recommendations, skipping everything already shown.", live, phrase)
+            return Decision(
+                "load_more",
+                f"Next page of your '{_topic(live, self.catalog)}' "
+                "recommendations, skipping everything already shown.",
+                live,
+                phrase,
+            )
         if kind == "artist_deep_dive":
-            return self._fresh_start(kind, phrase, understanding, music, now, window, salt,
-                                     forget_after)
+            return self._fresh_start(
+                kind, phrase, understanding, music, now, window, salt, forget_after
+            )
         if kind == "refinement":
             return self._refine(live, modifiers, music, phrase, query, salt, cued)
         if kind == "style_continuation":
@@ -312,39 +443,60 @@ class Resolver:
             spent.update(target.removeprefix("label:").split())
         return " ".join(w for w in text.split() if w not in spent)
 
-    def _new_reason(self, understanding: Understanding, previous: Anchor | None,
-                    stale: bool) -> str:
+    def _new_reason(
+        self, understanding: Understanding, previous: Anchor | None, stale: bool
+    ) -> str:
         base = f"New request: {understanding.intent.replace('_', ' ')}"
         if previous is not None and not stale:
             return base + "; it replaces the earlier context (tracks already shown stay excluded)."
         return base + "."
 
-    def _fresh_start(self, kind, phrase, understanding, music, now, window, salt,
-                     forget_after=None) -> Decision:
+    def _fresh_start(
+        self, kind, phrase, understanding, music, now, window, salt, forget_after=None
+    ) -> Decision:
         if music.anchor is not None and music.stale(now, window):
-            why = (f"'{phrase}' looks like a follow-up ({kind}), but this session was idle for "
-                   f"{music.idle_minutes(now)} min, past the {int(window // 60)}-min context "
-                   "window, so this is a fresh start.")
+            why = (
+                f"'{phrase}' looks like a follow-up ({kind}), but this session was idle for "
+                f"{music.idle_minutes(now)} min, past the {int(window // 60)}-min context "
+                "window, so this is a fresh start."
+            )
         else:
-            forgets = (f" (a session is forgotten after {int(forget_after // 60)} min idle)"
-                       if forget_after else "")
-            why = (f"'{phrase}' looks like a follow-up ({kind}), but there is nothing earlier in "
-                   f"this session to continue{forgets}, so this is a fresh start.")
+            forgets = (
+                f" (a session is forgotten after {int(forget_after // 60)} min idle)"
+                if forget_after
+                else ""
+            )
+            why = (
+                f"'{phrase}' looks like a follow-up ({kind}), but there is nothing earlier in "
+                f"this session to continue{forgets}, so this is a fresh start."
+            )
         anchor = anchor_from(understanding, salt)
-        if not (understanding.artists or understanding.genres or understanding.moods
-                or understanding.activities):
+        if not (
+            understanding.artists
+            or understanding.genres
+            or understanding.moods
+            or understanding.activities
+        ):
             anchor = replace(anchor, intent="discovering_serendipity")
-        return Decision("fresh_start", why, anchor, phrase, music.stale(now, window),
-                        new_topic=True)
+        return Decision(
+            "fresh_start", why, anchor, phrase, music.stale(now, window), new_topic=True
+        )
 
     def _refine(self, live: Anchor, modifiers, music, phrase, query, salt, cued) -> Decision:
         labels_up = [t[6:] for t, d in modifiers if t.startswith("label:") and d > 0]
-        only_same = not cued and all(
-            t.startswith("label:") and d > 0 for t, d in modifiers
-        ) and set(labels_up) <= set(live.genres) | set(live.moods)
+        only_same = (
+            not cued
+            and all(t.startswith("label:") and d > 0 for t, d in modifiers)
+            and set(labels_up) <= set(live.genres) | set(live.moods)
+        )
         if only_same:
-            return Decision("load_more", f"More {', '.join(labels_up)} is what you already have: "
-                            "next page of the same recommendations.", live, phrase)
+            return Decision(
+                "load_more",
+                f"More {', '.join(labels_up)} is what you already have: "
+                "next page of the same recommendations.",
+                live,
+                phrase,
+            )
         merged = {t: d for t, d in live.modifiers}
         for target, direction in modifiers:
             merged[target] = direction
@@ -358,8 +510,9 @@ class Resolver:
             seeds=list(music.last_batch) or list(live.seeds),
             salt=salt,
         )
-        why = (f"Refinement of '{_topic(live, self.catalog)}': {phrase}, relative to your last "
-               "picks.")
+        why = (
+            f"Refinement of '{_topic(live, self.catalog)}': {phrase}, relative to your last picks."
+        )
         return Decision("refinement", why, anchor, phrase, new_topic=True)
 
     def _style(self, live: Anchor, music, phrase, query, salt) -> Decision:
@@ -368,13 +521,21 @@ class Resolver:
         artists = [a for a, _ in Counter(t.artist_key for t in tracks).most_common(4)]
         labels = Counter(label for t in tracks for label in t.genres + t.tags)
         top = [label for label, _ in labels.most_common(4)]
-        anchor = Anchor(query=query, intent="hybrid_similarity_genre" if top else
-                        "artist_similarity", artists=artists or list(live.artists),
-                        genres=top or list(live.genres), moods=list(live.moods), seeds=seeds,
-                        activities=list(live.activities), salt=salt)
+        anchor = Anchor(
+            query=query,
+            intent="hybrid_similarity_genre" if top else "artist_similarity",
+            artists=artists or list(live.artists),
+            genres=top or list(live.genres),
+            moods=list(live.moods),
+            seeds=seeds,
+            activities=list(live.activities),
+            salt=salt,
+        )
         names = ", ".join(self.catalog.artists[a].name for a in artists[:3]) or "your last picks"
-        why = (f"Style continuation from your last {len(seeds)} tracks ({names}): similar "
-               f"artists and shared labels ({', '.join(top[:3]) or 'none'}).")
+        why = (
+            f"Style continuation from your last {len(seeds)} tracks ({names}): similar "
+            f"artists and shared labels ({', '.join(top[:3]) or 'none'})."
+        )
         return Decision("style_continuation", why, anchor, phrase, new_topic=True)
 
     def _vary(self, live: Anchor, music, phrase, query, salt) -> Decision:
@@ -382,10 +543,13 @@ class Resolver:
         avoid = Counter(g for t in tracks for g in self.catalog.artist_genres(t))
         avoid.update({g: 3 for g in live.genres})
         avoided = [g for g, _ in avoid.most_common(8)]
-        anchor = Anchor(query=query, intent="discovering_serendipity", avoid_genres=avoided,
-                        salt=salt)
-        why = (f"Variation: away from {', '.join(avoided[:3]) or 'what you had'}, "
-               "towards genres you have not heard in this session.")
+        anchor = Anchor(
+            query=query, intent="discovering_serendipity", avoid_genres=avoided, salt=salt
+        )
+        why = (
+            f"Variation: away from {', '.join(avoided[:3]) or 'what you had'}, "
+            "towards genres you have not heard in this session."
+        )
         return Decision("variation", why, anchor, phrase, new_topic=True)
 
 

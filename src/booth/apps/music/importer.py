@@ -97,8 +97,10 @@ def import_csv(source: Path, destination: Path) -> ImportReport:
             raise ValueError(f"{source} is empty: it needs a header row")
         header = {name: name.strip().lower() for name in reader.fieldnames if name}
         if not {"artist", "title"} <= set(header.values()):
-            raise ValueError(f"{source} needs at least the columns artist and title; "
-                             f"it has {', '.join(header.values())}")
+            raise ValueError(
+                f"{source} needs at least the columns artist and title; "
+                f"it has {', '.join(header.values())}"
+            )
         report.ignored_columns = sorted(v for v in header.values() if v not in IMPORT_COLUMNS)
         incoming: list[Track] = []
         artist_facts: dict[str, dict] = {}
@@ -115,17 +117,19 @@ def import_csv(source: Path, destination: Path) -> ImportReport:
                 continue
             incoming.append(track)
             if listeners is not None or row.get("similar"):
-                facts = artist_facts.setdefault(track.artist_key, {
-                    "name": track.artist, "genres": [], "tags": [], "listeners": 0,
-                    "similar": []})
+                facts = artist_facts.setdefault(
+                    track.artist_key,
+                    {"name": track.artist, "genres": [], "tags": [], "listeners": 0, "similar": []},
+                )
                 facts["listeners"] = max(facts["listeners"], listeners or 0)
                 facts["similar"].extend(parse_similar(row.get("similar", "")))
                 facts["genres"] = list(dict.fromkeys(facts["genres"] + list(track.genres)))
                 facts["tags"] = list(dict.fromkeys(facts["tags"] + list(track.tags)))
 
     tracks_path = destination / TRACKS_FILE
-    existing = {t.track_id: t for t in read_tracks_file(tracks_path)} if tracks_path.exists() \
-        else {}
+    existing = (
+        {t.track_id: t for t in read_tracks_file(tracks_path)} if tracks_path.exists() else {}
+    )
     for track in incoming:
         if track.track_id in existing:
             existing[track.track_id] = merge_tracks(existing[track.track_id], track)
@@ -144,21 +148,26 @@ def import_csv(source: Path, destination: Path) -> ImportReport:
         _write_atomically(tracks_path, write_tracks)
     if artist_facts:
         artists_path = destination / ARTISTS_FILE
-        known = json.loads(artists_path.read_text(encoding="utf-8")) if artists_path.exists() \
-            else []
+        known = (
+            json.loads(artists_path.read_text(encoding="utf-8")) if artists_path.exists() else []
+        )
         by_key = {artist_key(a["name"]): a for a in known}
         for key, facts in artist_facts.items():
             old = by_key.get(key)
             if old is not None:
                 weights = {artist_key(s["name"]): s for s in old.get("similar", [])}
                 weights.update({artist_key(s["name"]): s for s in facts["similar"]})
-                facts = {**old, "listeners": max(old.get("listeners", 0), facts["listeners"]),
-                         "genres": list(dict.fromkeys(old.get("genres", []) + facts["genres"])),
-                         "tags": list(dict.fromkeys(old.get("tags", []) + facts["tags"])),
-                         "similar": list(weights.values())}
+                facts = {
+                    **old,
+                    "listeners": max(old.get("listeners", 0), facts["listeners"]),
+                    "genres": list(dict.fromkeys(old.get("genres", []) + facts["genres"])),
+                    "tags": list(dict.fromkeys(old.get("tags", []) + facts["tags"])),
+                    "similar": list(weights.values()),
+                }
             by_key[key] = facts
             report.artists_updated += 1
-        _write_atomically(artists_path,
-                          lambda out: json.dump(list(by_key.values()), out, indent=1,
-                                                ensure_ascii=False))
+        _write_atomically(
+            artists_path,
+            lambda out: json.dump(list(by_key.values()), out, indent=1, ensure_ascii=False),
+        )
     return report

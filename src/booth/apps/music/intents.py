@@ -41,51 +41,174 @@ class Activity:
 
 
 ACTIVITIES = (
-    Activity("studying", ("study", "studying", "homework", "focus", "focusing", "concentrate",
-                          "concentration", "reading", "exam", "exams", "revision"),
-             (0.0, 0.55), (55, 125), ("calm", "focused", "chill", "mellow", "peaceful", "dreamy"),
-             ("study", "instrumental", "ambient", "classical", "modern classical", "jazz", "piano",
-              "lo fi", "post rock", "downtempo", "neoclassical")),
-    Activity("workout", ("workout", "work out", "gym", "exercise", "exercising", "running",
-                         "run", "lifting", "training", "cardio", "jogging", "hiit"),
-             (0.65, 1.0), (110, 200), ("energetic", "aggressive", "intense", "upbeat", "powerful",
-                                        "hype"),
-             ("workout", "hip hop", "rap", "trap", "edm", "metal", "drum and bass", "punk")),
-    Activity("coding", ("coding", "programming", "code", "hacking", "debugging", "deep work"),
-             (0.25, 0.7), (80, 140), ("focused", "hypnotic", "chill", "atmospheric", "calm"),
-             ("coding", "electronic", "ambient", "instrumental", "idm", "lo fi", "synthwave",
-              "downtempo", "techno", "post rock", "minimal")),
-    Activity("sleep", ("sleep", "sleeping", "bedtime", "asleep", "insomnia", "nap", "napping",
-                       "wind down", "winding down"),
-             (0.0, 0.35), (40, 105), ("calm", "peaceful", "dreamy", "soothing", "relaxing",
-                                      "serene", "ethereal"),
-             ("sleep", "ambient", "classical", "modern classical", "piano", "drone", "new age",
-              "neoclassical", "minimal")),
-    Activity("driving", ("driving", "drive", "road trip", "roadtrip", "cruising", "commute",
-                         "commuting", "highway"),
-             (0.5, 0.95), (90, 160), ("upbeat", "nostalgic", "energetic", "anthemic", "euphoric"),
-             ("driving", "classic rock", "synthwave", "indie rock", "synth pop", "new wave")),
-    Activity("party", ("party", "partying", "dancing", "dance party", "club", "pregame",
-                       "celebration", "house party"),
-             (0.65, 1.0), (100, 140), ("upbeat", "happy", "energetic", "fun", "euphoric",
-                                        "party"),
-             ("party", "dance", "house", "disco", "funk", "edm", "dance pop"),
-             (0.45, 1.0)),
+    Activity(
+        "studying",
+        (
+            "study",
+            "studying",
+            "homework",
+            "focus",
+            "focusing",
+            "concentrate",
+            "concentration",
+            "reading",
+            "exam",
+            "exams",
+            "revision",
+        ),
+        (0.0, 0.55),
+        (55, 125),
+        ("calm", "focused", "chill", "mellow", "peaceful", "dreamy"),
+        (
+            "study",
+            "instrumental",
+            "ambient",
+            "classical",
+            "modern classical",
+            "jazz",
+            "piano",
+            "lo fi",
+            "post rock",
+            "downtempo",
+            "neoclassical",
+        ),
+    ),
+    Activity(
+        "workout",
+        (
+            "workout",
+            "work out",
+            "gym",
+            "exercise",
+            "exercising",
+            "running",
+            "run",
+            "lifting",
+            "training",
+            "cardio",
+            "jogging",
+            "hiit",
+        ),
+        (0.65, 1.0),
+        (110, 200),
+        ("energetic", "aggressive", "intense", "upbeat", "powerful", "hype"),
+        ("workout", "hip hop", "rap", "trap", "edm", "metal", "drum and bass", "punk"),
+    ),
+    Activity(
+        "coding",
+        ("coding", "programming", "code", "hacking", "debugging", "deep work"),
+        (0.25, 0.7),
+        (80, 140),
+        ("focused", "hypnotic", "chill", "atmospheric", "calm"),
+        (
+            "coding",
+            "electronic",
+            "ambient",
+            "instrumental",
+            "idm",
+            "lo fi",
+            "synthwave",
+            "downtempo",
+            "techno",
+            "post rock",
+            "minimal",
+        ),
+    ),
+    Activity(
+        "sleep",
+        (
+            "sleep",
+            "sleeping",
+            "bedtime",
+            "asleep",
+            "insomnia",
+            "nap",
+            "napping",
+            "wind down",
+            "winding down",
+        ),
+        (0.0, 0.35),
+        (40, 105),
+        ("calm", "peaceful", "dreamy", "soothing", "relaxing", "serene", "ethereal"),
+        (
+            "sleep",
+            "ambient",
+            "classical",
+            "modern classical",
+            "piano",
+            "drone",
+            "new age",
+            "neoclassical",
+            "minimal",
+        ),
+    ),
+    Activity(
+        "driving",
+        (
+            "driving",
+            "drive",
+            "road trip",
+            "roadtrip",
+            "cruising",
+            "commute",
+            "commuting",
+            "highway",
+        ),
+        (0.5, 0.95),
+        (90, 160),
+        ("upbeat", "nostalgic", "energetic", "anthemic", "euphoric"),
+        ("driving", "classic rock", "synthwave", "indie rock", "synth pop", "new wave"),
+    ),
+    Activity(
+        "party",
+        (
+            "party",
+            "partying",
+            "dancing",
+            "dance party",
+            "club",
+            "pregame",
+            "celebration",
+            "house party",
+        ),
+        (0.65, 1.0),
+        (100, 140),
+        ("upbeat", "happy", "energetic", "fun", "euphoric", "party"),
+        ("party", "dance", "house", "disco", "funk", "edm", "dance pop"),
+        (0.45, 1.0),
+    ),
 )
 
 # Query words → catalog labels they may mean (kept only where the catalog has the label).
 GENRE_SYNONYMS = {
-    "hip hop": ("hip hop", "rap"), "hiphop": ("hip hop", "rap"), "rap": ("rap", "hip hop"),
-    "rnb": ("r&b",), "r and b": ("r&b",), "r&b": ("r&b",),
-    "electronica": ("electronica", "electronic"), "edm": ("edm", "electronic", "dance"),
-    "lofi": ("lo fi",), "lo fi": ("lo fi",), "dnb": ("drum and bass",),
-    "drum n bass": ("drum and bass",), "drum & bass": ("drum and bass",),
-    "classic rock": ("classic rock",), "alt rock": ("alternative rock",),
-    "alternative": ("alternative", "alternative rock"), "indie": ("indie", "indie rock"),
-    "metal": ("metal", "heavy metal"), "classical": ("classical", "modern classical"),
-    "country": ("country",), "soul": ("soul", "neo soul"), "punk": ("punk", "post punk"),
-    "electronic": ("electronic",), "jazz": ("jazz",), "folk": ("folk", "indie folk"),
-    "synthwave": ("synthwave",), "kpop": ("k pop",), "k pop": ("k pop",),
+    "hip hop": ("hip hop", "rap"),
+    "hiphop": ("hip hop", "rap"),
+    "rap": ("rap", "hip hop"),
+    "rnb": ("r&b",),
+    "r and b": ("r&b",),
+    "r&b": ("r&b",),
+    "electronica": ("electronica", "electronic"),
+    "edm": ("edm", "electronic", "dance"),
+    "lofi": ("lo fi",),
+    "lo fi": ("lo fi",),
+    "dnb": ("drum and bass",),
+    "drum n bass": ("drum and bass",),
+    "drum & bass": ("drum and bass",),
+    "classic rock": ("classic rock",),
+    "alt rock": ("alternative rock",),
+    "alternative": ("alternative", "alternative rock"),
+    "indie": ("indie", "indie rock"),
+    "metal": ("metal", "heavy metal"),
+    "classical": ("classical", "modern classical"),
+    "country": ("country",),
+    "soul": ("soul", "neo soul"),
+    "punk": ("punk", "post punk"),
+    "electronic": ("electronic",),
+    "jazz": ("jazz",),
+    "folk": ("folk", "indie folk"),
+    "synthwave": ("synthwave",),
+    "kpop": ("k pop",),
+    "k pop": ("k pop",),
 }
 MOOD_SYNONYMS = {
     "happy": ("happy", "upbeat", "joyful", "cheerful", "feel good"),
@@ -98,37 +221,101 @@ MOOD_SYNONYMS = {
     "upbeat": ("upbeat", "energetic", "happy", "feel good"),
     "hype": ("hype", "energetic", "aggressive"),
     "dark": ("dark", "brooding", "ominous", "gloomy"),
-    "angry": ("angry", "aggressive", "intense"), "aggressive": ("aggressive", "angry", "intense"),
-    "romantic": ("romantic", "sensual", "love"), "sexy": ("sensual", "romantic"),
+    "angry": ("angry", "aggressive", "intense"),
+    "aggressive": ("aggressive", "angry", "intense"),
+    "romantic": ("romantic", "sensual", "love"),
+    "sexy": ("sensual", "romantic"),
     "dreamy": ("dreamy", "ethereal", "atmospheric", "hazy"),
-    "mellow": ("mellow", "chill", "calm"), "nostalgic": ("nostalgic", "wistful"),
-    "uplifting": ("uplifting", "euphoric", "hopeful"), "moody": ("moody", "dark", "brooding"),
-    "groovy": ("groovy", "funky"), "funky": ("funky", "groovy"),
-    "intense": ("intense", "aggressive", "energetic"), "peaceful": ("peaceful", "calm", "serene"),
+    "mellow": ("mellow", "chill", "calm"),
+    "nostalgic": ("nostalgic", "wistful"),
+    "uplifting": ("uplifting", "euphoric", "hopeful"),
+    "moody": ("moody", "dark", "brooding"),
+    "groovy": ("groovy", "funky"),
+    "funky": ("funky", "groovy"),
+    "intense": ("intense", "aggressive", "energetic"),
+    "peaceful": ("peaceful", "calm", "serene"),
 }
 # Moods that also say where a track's audio features should sit (feature, low, high).
 MOOD_FEATURES = {
-    "happy": ("valence", 0.6, 1.0), "upbeat": ("energy", 0.6, 1.0),
-    "energetic": ("energy", 0.65, 1.0), "sad": ("valence", 0.0, 0.4),
-    "melancholic": ("valence", 0.0, 0.4), "chill": ("energy", 0.0, 0.5),
-    "calm": ("energy", 0.0, 0.45), "relaxing": ("energy", 0.0, 0.45),
-    "mellow": ("energy", 0.0, 0.5), "aggressive": ("energy", 0.7, 1.0),
-    "intense": ("energy", 0.7, 1.0), "dark": ("valence", 0.0, 0.4),
-    "peaceful": ("energy", 0.0, 0.4), "hype": ("energy", 0.7, 1.0),
+    "happy": ("valence", 0.6, 1.0),
+    "upbeat": ("energy", 0.6, 1.0),
+    "energetic": ("energy", 0.65, 1.0),
+    "sad": ("valence", 0.0, 0.4),
+    "melancholic": ("valence", 0.0, 0.4),
+    "chill": ("energy", 0.0, 0.5),
+    "calm": ("energy", 0.0, 0.45),
+    "relaxing": ("energy", 0.0, 0.45),
+    "mellow": ("energy", 0.0, 0.5),
+    "aggressive": ("energy", 0.7, 1.0),
+    "intense": ("energy", 0.7, 1.0),
+    "dark": ("valence", 0.0, 0.4),
+    "peaceful": ("energy", 0.0, 0.4),
+    "hype": ("energy", 0.7, 1.0),
 }
 
-UNDERGROUND_WORDS = ("underground", "deep cuts", "deep cut", "obscure", "lesser known",
-                     "less known", "hidden gems", "hidden gem", "b sides", "rare", "unknown",
-                     "not mainstream", "non mainstream", "under the radar", "niche", "overlooked",
-                     "underrated")
-DISCOVERY_WORDS = ("discover", "discovery", "new artists", "new music", "explore", "introduce me",
-                   "find me", "something new", "fresh", "new to me", "haven t heard")
-SERENDIPITY_WORDS = ("surprise me", "surprise", "random", "anything", "whatever", "feeling lucky",
-                     "serendipity", "shuffle", "dealer s choice", "you pick", "pick for me",
-                     "i don t know", "dunno")
-SIMILARITY_MARKERS = ("similar to", "sounds like", "sound like", "music like", "songs like",
-                      "tracks like", "artists like", "bands like", "in the style of",
-                      "in the vein of", "reminds me of", "fans of", "if i like", "like")
+UNDERGROUND_WORDS = (
+    "underground",
+    "deep cuts",
+    "deep cut",
+    "obscure",
+    "lesser known",
+    "less known",
+    "hidden gems",
+    "hidden gem",
+    "b sides",
+    "rare",
+    "unknown",
+    "not mainstream",
+    "non mainstream",
+    "under the radar",
+    "niche",
+    "overlooked",
+    "underrated",
+)
+DISCOVERY_WORDS = (
+    "discover",
+    "discovery",
+    "new artists",
+    "new music",
+    "explore",
+    "introduce me",
+    "find me",
+    "something new",
+    "fresh",
+    "new to me",
+    "haven t heard",
+)
+SERENDIPITY_WORDS = (
+    "surprise me",
+    "surprise",
+    "random",
+    "anything",
+    "whatever",
+    "feeling lucky",
+    "serendipity",
+    "shuffle",
+    "dealer s choice",
+    "you pick",
+    "pick for me",
+    "i don t know",
+    "dunno",
+)
+SIMILARITY_MARKERS = (
+    "similar to",
+    "sounds like",
+    "sound like",
+    "music like",
+    "songs like",
+    "tracks like",
+    "artists like",
+    "bands like",
+    "in the style of",
+    "in the vein of",
+    "reminds me of",
+    "fans of",
+    "if i like",
+    "like",
+)
 ARTIST_MARKERS = ("by", "from", "of", "into", "on")
 FILLER = frozenset(
     """
@@ -142,9 +329,11 @@ FILLER = frozenset(
 
 # One-word artist names that are also everyday words: they count as artists only with a cue
 # ("by Future", "like Genesis") or a capital letter mid-sentence.
-COMMON_WORDS = frozenset("""future genesis cream journey rush train prince queen heart kiss
+COMMON_WORDS = frozenset(
+    """future genesis cream journey rush train prince queen heart kiss
 america boston chicago europe live garbage drake tool bush free suede space wire love muse
-television sleep""".split())
+television sleep""".split()
+)
 
 DECADE = re.compile(r"\b(?:(19|20)?(\d)0)'?s\b")
 
@@ -187,8 +376,14 @@ class Understanding:
 
     @property
     def has_entities(self) -> bool:
-        return bool(self.artists or self.genres or self.moods or self.activities or self.era
-                    or self.unknown_artist)
+        return bool(
+            self.artists
+            or self.genres
+            or self.moods
+            or self.activities
+            or self.era
+            or self.unknown_artist
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -271,9 +466,9 @@ class Planner:
         found = []
         for size in range(min(max_len, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
-                if any(used[start:start + size]):
+                if any(used[start : start + size]):
                     continue
-                phrase = " ".join(words[start:start + size])
+                phrase = " ".join(words[start : start + size])
                 if phrase in table:
                     for i in range(start, start + size):
                         used[i] = True
@@ -285,9 +480,9 @@ class Planner:
         found = []
         for size in range(min(6, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
-                if any(used[start:start + size]):
+                if any(used[start : start + size]):
                     continue
-                phrase = " ".join(words[start:start + size])
+                phrase = " ".join(words[start : start + size])
                 key = self.artists.lookup(phrase)
                 if key is None:
                     continue
@@ -299,8 +494,14 @@ class Planner:
         return [key for _, key in sorted(found)]
 
     def _cued(self, words: list[str], start: int, word: str, original: str) -> bool:
-        everyday = (word in FILLER or word in self.vocab.genres or word in self.vocab.moods
-                    or word in self.vocab.activities or len(word) <= 4 or word in COMMON_WORDS)
+        everyday = (
+            word in FILLER
+            or word in self.vocab.genres
+            or word in self.vocab.moods
+            or word in self.vocab.activities
+            or len(word) <= 4
+            or word in COMMON_WORDS
+        )
         if not everyday:
             return True
         before = words[start - 1] if start else ""
@@ -310,8 +511,10 @@ class Planner:
     def _captured_phrase(self, text: str) -> str | None:
         """The words after "by / like / similar to …" or before "songs/tracks": a likely name."""
         patterns = (
-            (r"(?:similar to|sounds? like|in the style of|reminds me of|fans? of|artists like|"
-             r"bands like|music like|songs like|tracks like|like)\s+(.+?)(?:\s+but\b.*)?$"),
+            (
+                r"(?:similar to|sounds? like|in the style of|reminds me of|fans? of|artists like|"
+                r"bands like|music like|songs like|tracks like|like)\s+(.+?)(?:\s+but\b.*)?$"
+            ),
             r"(?:songs|tracks|music|albums?|stuff|hits|cuts|sides)\s+(?:by|from)\s+(.+)$",
             r"(?:^|\s)by\s+(.+)$",
             r"(?:deep dive into|dive into|more from|more by)\s+(.+)$",
@@ -342,7 +545,7 @@ class Planner:
 
         for cue in (*UNDERGROUND_WORDS, *DISCOVERY_WORDS, *SERENDIPITY_WORDS):
             for match in re.finditer(rf"\b{re.escape(cue)}\b", text):
-                first = len(text[:match.start()].split())
+                first = len(text[: match.start()].split())
                 for i in range(first, min(len(words), first + len(cue.split()))):
                     used[i] = True
         artists = self._artist_spans(words, used, query)
@@ -361,8 +564,13 @@ class Planner:
             leftover = [w for w, u in zip(words, used, strict=True) if not u and w not in FILLER]
             loose = ""
             cues = SERENDIPITY_WORDS + DISCOVERY_WORDS + UNDERGROUND_WORDS
-            if not cued and leftover and not (genres or moods or activities) \
-                    and len(leftover) <= 4 and not self._has(text, cues):
+            if (
+                not cued
+                and leftover
+                and not (genres or moods or activities)
+                and len(leftover) <= 4
+                and not self._has(text, cues)
+            ):
                 loose = " ".join(leftover)
             candidate = cued or loose
             if candidate:
@@ -381,17 +589,34 @@ class Planner:
         if corrections:
             confidence = 0.8
         return Understanding(
-            query=query, intent=intent, artists=artists, genres=genres, moods=moods,
-            activities=activities, era=era, unknown_artist=unknown, suggestions=suggestions,
-            corrections=corrections, signals=signals, confidence=confidence,
+            query=query,
+            intent=intent,
+            artists=artists,
+            genres=genres,
+            moods=moods,
+            activities=activities,
+            era=era,
+            unknown_artist=unknown,
+            suggestions=suggestions,
+            corrections=corrections,
+            signals=signals,
+            confidence=confidence,
         )
 
     def _is_vocabulary(self, phrase: str) -> bool:
         words = [w for w in phrase.split() if w not in FILLER]
-        return bool(words) and all(
-            w in self.vocab.genres or w in self.vocab.moods or w in self.vocab.activities
-            or any(w in k.split() for k in self.vocab.genres) for w in words
-        ) or phrase in self.vocab.genres or phrase in self.vocab.activities
+        return (
+            bool(words)
+            and all(
+                w in self.vocab.genres
+                or w in self.vocab.moods
+                or w in self.vocab.activities
+                or any(w in k.split() for k in self.vocab.genres)
+                for w in words
+            )
+            or phrase in self.vocab.genres
+            or phrase in self.vocab.activities
+        )
 
     @staticmethod
     def _has(text: str, phrases) -> str | None:

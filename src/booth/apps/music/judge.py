@@ -67,8 +67,10 @@ def strategy_for(anchor: Anchor, count: int) -> Strategy:
     if anchor.modifiers:  # a refinement is about the change asked for, more than anything
         relevance = min(0.7, weights["relevance"] + 0.2)
         rest = sum(v for k, v in weights.items() if k != "relevance")
-        weights = {k: relevance if k == "relevance" else round(v * (1 - relevance) / rest, 4)
-                   for k, v in weights.items()}
+        weights = {
+            k: relevance if k == "relevance" else round(v * (1 - relevance) / rest, 4)
+            for k, v in weights.items()
+        }
     return Strategy(
         intent=anchor.intent,
         weights=weights,
@@ -97,8 +99,16 @@ class Scored:
 class Judge:
     """Scores tracks for one request (one anchor, one session's shown set and feedback)."""
 
-    def __init__(self, catalog: Catalog, anchor: Anchor, *, count: int, shown: set[str],
-                 feedback: dict[str, int], session_salt: str = "") -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        anchor: Anchor,
+        *,
+        count: int,
+        shown: set[str],
+        feedback: dict[str, int],
+        session_salt: str = "",
+    ) -> None:
         self.catalog = catalog
         self.anchor = anchor
         self.strategy = strategy_for(anchor, count)
@@ -106,18 +116,27 @@ class Judge:
         self.feedback = feedback
         self.salt = f"{session_salt}:{anchor.salt}"
         self.activity: Activity | None = next(
-            (a for a in ACTIVITIES if a.name in anchor.activities), None)
+            (a for a in ACTIVITIES if a.name in anchor.activities), None
+        )
         self.affinity = self._affinities(anchor.artists)
         self.shown_artists = Counter(
-            catalog.tracks[t].artist_key for t in shown if t in catalog.tracks)
-        self.down_artists = {catalog.tracks[t].artist_key for t, v in feedback.items()
-                             if v < 0 and t in catalog.tracks}
-        self.up_artists = {catalog.tracks[t].artist_key for t, v in feedback.items()
-                           if v > 0 and t in catalog.tracks} - self.down_artists
+            catalog.tracks[t].artist_key for t in shown if t in catalog.tracks
+        )
+        self.down_artists = {
+            catalog.tracks[t].artist_key
+            for t, v in feedback.items()
+            if v < 0 and t in catalog.tracks
+        }
+        self.up_artists = {
+            catalog.tracks[t].artist_key
+            for t, v in feedback.items()
+            if v > 0 and t in catalog.tracks
+        } - self.down_artists
         self.liked_affinity = self._affinities(sorted(self.up_artists))
         self.reference = self._reference(anchor.seeds)
         self.seed_labels = Counter(
-            lbl for t in anchor.seeds if t in catalog.tracks for lbl in catalog.tracks[t].labels)
+            lbl for t in anchor.seeds if t in catalog.tracks for lbl in catalog.tracks[t].labels
+        )
 
     # -- evidence ---------------------------------------------------------------------------
     def _affinities(self, seeds: list[str]) -> dict[str, tuple[float, str, str | None]]:
@@ -144,9 +163,11 @@ class Judge:
         """Mean audio features of the tracks a refinement is relative to."""
         ref = {}
         for feature, default in (("energy", 0.5), ("valence", 0.5), ("tempo", 115.0)):
-            values = [getattr(self.catalog.tracks[t], feature) for t in seeds
-                      if t in self.catalog.tracks
-                      and getattr(self.catalog.tracks[t], feature) is not None]
+            values = [
+                getattr(self.catalog.tracks[t], feature)
+                for t in seeds
+                if t in self.catalog.tracks and getattr(self.catalog.tracks[t], feature) is not None
+            ]
             ref[feature] = sum(values) / len(values) if values else default
         return ref
 
@@ -195,10 +216,13 @@ class Judge:
 
         label_hit = 1.0 if not labels.isdisjoint(a.labels) else 0.0
         mood_hit = 1.0 if not set(track.moods).isdisjoint(a.moods) else 0.0
-        return (0.3 * within(track.energy, *a.energy, 0.3)
-                + 0.15 * within(track.tempo, *a.tempo, 40)
-                + 0.1 * within(track.valence, *a.valence, 0.4)
-                + 0.25 * label_hit + 0.2 * mood_hit)
+        return (
+            0.3 * within(track.energy, *a.energy, 0.3)
+            + 0.15 * within(track.tempo, *a.tempo, 40)
+            + 0.1 * within(track.valence, *a.valence, 0.4)
+            + 0.25 * label_hit
+            + 0.2 * mood_hit
+        )
 
     def modifier_fit(self, track: Track, labels: set[str]) -> float:
         fits = []
@@ -212,8 +236,9 @@ class Judge:
                 fits.append(0.3)
                 continue
             scale = 60.0 if target == "tempo" else 0.5
-            fits.append(max(0.0, min(1.0, 0.5 + direction * (value - self.reference[target])
-                                     / scale)))
+            fits.append(
+                max(0.0, min(1.0, 0.5 + direction * (value - self.reference[target]) / scale))
+            )
         return sum(fits) / len(fits) if fits else 0.0
 
     def era_fit(self, track: Track) -> float:
@@ -236,8 +261,14 @@ class Judge:
         genre, genre_hits = self.genre_match(track, labels)
         mood, mood_hits = self.mood_match(track)
         own = track.artist_key in a.artists
-        evidence = {"affinity": affinity, "seed": seed, "via": via, "genre_hits": genre_hits,
-                    "mood_hits": mood_hits, "own": own}
+        evidence = {
+            "affinity": affinity,
+            "seed": seed,
+            "via": via,
+            "genre_hits": genre_hits,
+            "mood_hits": mood_hits,
+            "own": own,
+        }
 
         intent = a.intent
         if intent in ARTIST_INTENTS:
@@ -269,8 +300,13 @@ class Judge:
 
         rank = catalog.listener_rank(track.artist_key)
         within = catalog.standing(track.track_id)
-        complete = sum(x is not None and x != "" for x in
-                       (track.album, track.year, track.energy, track.valence, track.tempo)) / 5
+        complete = (
+            sum(
+                x is not None and x != ""
+                for x in (track.album, track.year, track.energy, track.valence, track.tempo)
+            )
+            / 5
+        )
         quality = 0.5 * track.popularity / 100 + 0.3 * within + 0.2 * complete
         if intent == "by_artist_underground":
             novelty = 1.0 - track.popularity / 100
@@ -285,8 +321,13 @@ class Judge:
             similarity = min(1.0, sum(1 for lbl in track.labels if lbl in self.seed_labels) / 4)
         else:
             similarity = genre
-        values = {"relevance": relevance, "quality": quality, "novelty": novelty,
-                  "popularity": popularity, "similarity": similarity}
+        values = {
+            "relevance": relevance,
+            "quality": quality,
+            "novelty": novelty,
+            "popularity": popularity,
+            "similarity": similarity,
+        }
         return {k: round(max(0.0, min(1.0, v)), 4) for k, v in values.items()}, evidence
 
     def feedback_factor(self, track: Track) -> tuple[float, str | None]:
@@ -338,8 +379,11 @@ def select_page(
 ) -> tuple[list[Scored], list[str]]:
     """Best-first picks under the diversity caps; caps relax (and say so) to fill the page."""
     notes: list[str] = []
-    for per_artist, per_genre in ((strategy.per_artist, strategy.per_genre),
-                                  (strategy.per_artist, None), (None, None)):
+    for per_artist, per_genre in (
+        (strategy.per_artist, strategy.per_genre),
+        (strategy.per_artist, None),
+        (None, None),
+    ):
         picked: list[Scored] = []
         artists: Counter = Counter()
         genres: Counter = Counter()
@@ -348,11 +392,17 @@ def select_page(
                 break
             key = item.track.artist_key
             genre = (catalog.artist_genres(item.track) or ("",))[0]
-            if per_artist is not None and key not in strategy.exempt_artists \
-                    and artists[key] >= per_artist:
+            if (
+                per_artist is not None
+                and key not in strategy.exempt_artists
+                and artists[key] >= per_artist
+            ):
                 continue
-            if per_genre is not None and genre not in strategy.exempt_genres \
-                    and genres[genre] >= per_genre:
+            if (
+                per_genre is not None
+                and genre not in strategy.exempt_genres
+                and genres[genre] >= per_genre
+            ):
                 continue
             picked.append(item)
             artists[key] += 1
@@ -374,38 +424,52 @@ def explain(judge: Judge, item: Scored) -> str:
     catalog, anchor, track, ev = judge.catalog, judge.anchor, item.track, item.evidence
     artist = catalog.artists.get(track.artist_key)
     clauses: list[str] = []
-    detail = f"'{track.title}'" + (f" from {track.album}" if track.album else "") + (
-        f" ({track.year})" if track.year else "")
+    detail = (
+        f"'{track.title}'"
+        + (f" from {track.album}" if track.album else "")
+        + (f" ({track.year})" if track.year else "")
+    )
     if ev["own"] and (anchor.intent in ARTIST_INTENTS or anchor.deep_dive):
         siblings = catalog.tracks_by(track.artist_key)
         if anchor.intent == "by_artist_underground":
             top = siblings[0].popularity if siblings else track.popularity
-            clauses.append(f"a deeper {track.artist} cut: popularity {track.popularity} against "
-                           f"{top} for their best-known track here, {detail}")
+            clauses.append(
+                f"a deeper {track.artist} cut: popularity {track.popularity} against "
+                f"{top} for their best-known track here, {detail}"
+            )
         else:
             verb = "another track" if anchor.deep_dive else "a track"
             position = 1 + sum(1 for t in siblings if t.popularity > track.popularity)
-            clauses.append(f"{verb} by {track.artist}, as asked: {detail}, "
-                           f"#{position} of {len(siblings)} by popularity in the catalog")
+            clauses.append(
+                f"{verb} by {track.artist}, as asked: {detail}, "
+                f"#{position} of {len(siblings)} by popularity in the catalog"
+            )
         if ev["genre_hits"]:
             clauses.append(f"tagged {_names(ev['genre_hits'])} as requested")
     elif ev["seed"] and ev["affinity"] > 0 and not ev["own"]:
         seed = catalog.artists[ev["seed"]].name
-        shared = sorted(judge.labels_of(track) & set(catalog.artists[ev["seed"]].genres
-                                                     + catalog.artists[ev["seed"]].tags))
+        shared = sorted(
+            judge.labels_of(track)
+            & set(catalog.artists[ev["seed"]].genres + catalog.artists[ev["seed"]].tags)
+        )
         how = "whom you asked about" if not anchor.seeds else "from your last picks"
         if ev["via"]:
-            clauses.append(f"{track.artist} is two steps from {seed} in the similar-artist graph "
-                           f"(via {catalog.artists[ev['via']].name})")
+            clauses.append(
+                f"{track.artist} is two steps from {seed} in the similar-artist graph "
+                f"(via {catalog.artists[ev['via']].name})"
+            )
         else:
-            clauses.append(f"{track.artist} is listed as similar to {seed} "
-                           f"(weight {ev['affinity']:.2f})")
+            clauses.append(
+                f"{track.artist} is listed as similar to {seed} (weight {ev['affinity']:.2f})"
+            )
         if shared:
             clauses.append(f"shares {_names(shared)} tags with {seed}, {how}")
     if ev["genre_hits"] and not ev["own"]:
         others = [g for g in catalog.artist_genres(track) if g not in ev["genre_hits"]][:2]
-        clauses.append(f"tagged {_names(ev['genre_hits'], 3)}"
-                       + (f", alongside {_names(others)}" if others and not ev["seed"] else ""))
+        clauses.append(
+            f"tagged {_names(ev['genre_hits'], 3)}"
+            + (f", alongside {_names(others)}" if others and not ev["seed"] else "")
+        )
     if ev["mood_hits"]:
         clauses.append(f"feels {_names(ev['mood_hits'])}")
     elif anchor.moods and track.moods and anchor.intent in ("genre_mood", "discovery"):
@@ -419,22 +483,28 @@ def explain(judge: Judge, item: Scored) -> str:
         if target.startswith("label:"):
             name = target[6:]
             if (name in judge.labels_of(track)) == (direction > 0):
-                changes.append(f"{'has' if direction > 0 else 'leaves out'} {name}, as you "
-                               "asked")
+                changes.append(f"{'has' if direction > 0 else 'leaves out'} {name}, as you asked")
         elif getattr(track, target) is not None:
             value, ref = getattr(track, target), judge.reference[target]
             if (value - ref) * direction > 0:
                 fmt = "{:.0f}" if target == "tempo" else "{:.2f}"
-                changes.append(f"{modifier_words(target, direction)} than your last picks "
-                               f"({target} {fmt.format(value)} vs {fmt.format(ref)})")
+                changes.append(
+                    f"{modifier_words(target, direction)} than your last picks "
+                    f"({target} {fmt.format(value)} vs {fmt.format(ref)})"
+                )
     clauses = changes[:2] + clauses
     if anchor.intent == "discovering_serendipity" and anchor.avoid_genres:
         fresh = [g for g in catalog.artist_genres(track) if g not in anchor.avoid_genres]
         if fresh:
-            clauses.append(f"a change of direction: {_names(fresh)}, away from "
-                           f"{_names(anchor.avoid_genres)}")
-    if judge.strategy.weights["novelty"] >= 0.3 and artist is not None and artist.listeners \
-            and catalog.listener_rank(track.artist_key) < 0.5:
+            clauses.append(
+                f"a change of direction: {_names(fresh)}, away from {_names(anchor.avoid_genres)}"
+            )
+    if (
+        judge.strategy.weights["novelty"] >= 0.3
+        and artist is not None
+        and artist.listeners
+        and catalog.listener_rank(track.artist_key) < 0.5
+    ):
         clauses.append(f"under the radar: about {_listeners(artist.listeners)} listeners")
     elif anchor.intent == "discovering_serendipity" and not anchor.avoid_genres:
         genres = catalog.artist_genres(track)[:2]
@@ -446,8 +516,9 @@ def explain(judge: Judge, item: Scored) -> str:
         clauses.append("close to an artist you gave a thumbs-up")
     if not clauses:
         genres = catalog.artist_genres(track)[:2]
-        clauses.append(f"{detail} by {track.artist}" + (f", {_names(list(genres))}" if genres
-                                                         else ""))
+        clauses.append(
+            f"{detail} by {track.artist}" + (f", {_names(list(genres))}" if genres else "")
+        )
     text = "; ".join(clauses[:3])
     return text[0].upper() + text[1:] + "."
 
@@ -456,8 +527,11 @@ def modifier_words(target: str, direction: int) -> str:
     """How a refinement reads: ("valence", +1) → "happier"."""
     if target.startswith("label:"):
         return f"{'more' if direction > 0 else 'less'} {target[6:]}"
-    words = {"energy": ("more energetic", "calmer"), "valence": ("happier", "darker"),
-             "tempo": ("faster", "slower")}
+    words = {
+        "energy": ("more energetic", "calmer"),
+        "valence": ("happier", "darker"),
+        "tempo": ("faster", "slower"),
+    }
     return words[target][0 if direction > 0 else 1]
 
 

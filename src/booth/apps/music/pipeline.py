@@ -78,16 +78,31 @@ class Plan:
         }
 
 
-def make_plan(engine: MusicEngine, query: str, music: MusicContext, now: float,
-              forget_after: float | None = None) -> Plan:
+def make_plan(
+    engine: MusicEngine,
+    query: str,
+    music: MusicContext,
+    now: float,
+    forget_after: float | None = None,
+) -> Plan:
     """Understand the query and resolve it against the stored context; nothing runs yet."""
     understanding = engine.planner.understand(query)
-    decision = engine.resolver.resolve(query, understanding, music, now=now,
-                                       window=engine.context_window, forget_after=forget_after)
+    decision = engine.resolver.resolve(
+        query,
+        understanding,
+        music,
+        now=now,
+        window=engine.context_window,
+        forget_after=forget_after,
+    )
     anchor = decision.anchor
     did_you_mean: list[str] = []
-    if anchor is not None and decision.kind in ("new_query", "fresh_start") \
-            and understanding.unknown_artist and not understanding.artists:
+    if (
+        anchor is not None
+        and decision.kind in ("new_query", "fresh_start")
+        and understanding.unknown_artist
+        and not understanding.artists
+    ):
         did_you_mean = list(understanding.suggestions)
         keys = [engine.catalog.artist(name).key for name in did_you_mean[:3]]
         if keys:
@@ -114,8 +129,10 @@ def track_payload(item: Scored, text: str, catalog: Catalog) -> dict[str, Any]:
         "tags": list(track.tags),
         "preview_url": None,  # offline: no audio provider is configured
         "external_urls": {
-            "lastfm": "https://www.last.fm/music/" + quote(track.artist.replace(" ", "+"))
-            + "/_/" + quote(track.title.replace(" ", "+")),
+            "lastfm": "https://www.last.fm/music/"
+            + quote(track.artist.replace(" ", "+"))
+            + "/_/"
+            + quote(track.title.replace(" ", "+")),
         },
         "quality_score": item.components["quality"],
         "novelty_score": item.components["novelty"],
@@ -153,40 +170,50 @@ class Turn:
         await self.ctx.phase_complete(name, summary, data, ms)
 
     # -- advocates --------------------------------------------------------------------------
-    async def _advocate(self, name, fn, anchor: Anchor, exclude: set[str], depth: int,
-                        quiet: bool):
+    async def _advocate(self, name, fn, anchor: Anchor, exclude: set[str], depth: int, quiet: bool):
         if not quiet:
             started = await self._timed_phase(
-                name, f"{name.replace('_', ' ')}: searching" + (f" (round {depth})" if depth
-                                                                 else ""))
-        proposal = await asyncio.to_thread(fn, self.catalog, anchor, exclude, depth,
-                                           self.ctx.session_id)
+                name,
+                f"{name.replace('_', ' ')}: searching" + (f" (round {depth})" if depth else ""),
+            )
+        proposal = await asyncio.to_thread(
+            fn, self.catalog, anchor, exclude, depth, self.ctx.session_id
+        )
         self.advocate_notes.setdefault(name, []).extend(proposal.notes)
         for note in proposal.notes[:3]:
             await self.ctx.thought("observation", "judge" if quiet else name, f"{name}: {note}")
         if not quiet:
-            await self._done(name, started, f"{len(proposal.track_ids)} candidates",
-                             {"candidates": len(proposal.track_ids), "round": depth,
-                              "notes": proposal.notes})
+            await self._done(
+                name,
+                started,
+                f"{len(proposal.track_ids)} candidates",
+                {"candidates": len(proposal.track_ids), "round": depth, "notes": proposal.notes},
+            )
         return proposal
 
-    async def propose(self, anchor: Anchor, exclude: set[str], depth: int,
-                      quiet: bool = False) -> dict[str, str]:
+    async def propose(
+        self, anchor: Anchor, exclude: set[str], depth: int, quiet: bool = False
+    ) -> dict[str, str]:
         """Both advocates, concurrently; track id → which advocate(s) proposed it.
 
         `quiet` runs (the judge asking for a wider search) report as thoughts, not phases.
         """
         found, moods = await asyncio.gather(
-            self._advocate("discovery_advocate", advocates.discovery, anchor, exclude, depth,
-                           quiet),
-            self._advocate("genre_mood_advocate", advocates.genre_mood, anchor, exclude, depth,
-                           quiet),
+            self._advocate(
+                "discovery_advocate", advocates.discovery, anchor, exclude, depth, quiet
+            ),
+            self._advocate(
+                "genre_mood_advocate", advocates.genre_mood, anchor, exclude, depth, quiet
+            ),
         )
         sources: dict[str, str] = {}
         for proposal in (found, moods):
             for track_id in proposal.track_ids:
-                sources[track_id] = "both" if track_id in sources and \
-                    sources[track_id] != proposal.advocate else proposal.advocate
+                sources[track_id] = (
+                    "both"
+                    if track_id in sources and sources[track_id] != proposal.advocate
+                    else proposal.advocate
+                )
         return sources
 
     async def skip_advocates(self, why: str) -> None:
@@ -211,20 +238,24 @@ class Turn:
             more = await self.propose(anchor, exclude | {s.track_id for s in ranked}, 1, True)
             extra = judge.rank(more, gate=False)
             if extra:
-                near = [n for g in anchor.genres for n, _ in
-                        self.catalog.neighbour_genres(g)[:4]]
-                self.broadened.append("widened to neighbouring genres"
-                                      + (f" ({', '.join(dict.fromkeys(near))})" if near else ""))
+                near = [n for g in anchor.genres for n, _ in self.catalog.neighbour_genres(g)[:4]]
+                self.broadened.append(
+                    "widened to neighbouring genres"
+                    + (f" ({', '.join(dict.fromkeys(near))})" if near else "")
+                )
                 ranked = ranked + extra
         if not ranked and artist_focused and anchor.artists:
-            names = ", ".join(self.catalog.artists[a].name for a in anchor.artists
-                              if a in self.catalog.artists)
+            names = ", ".join(
+                self.catalog.artists[a].name for a in anchor.artists if a in self.catalog.artists
+            )
             more = await self.propose(anchor, exclude, 1, True)
             ranked = judge.rank(more, gate=False)
             if ranked:
                 self.fallback_used = True
-                self.broadened.append(f"every {names} track in the catalog was already shown, "
-                                      "so these are by similar artists")
+                self.broadened.append(
+                    f"every {names} track in the catalog was already shown, "
+                    "so these are by similar artists"
+                )
         if not ranked:
             ranked = self.fallback(judge, exclude)
         return ranked
@@ -238,12 +269,14 @@ class Turn:
                 continue
             scored.append(judge.score(track, "fallback"))
         scored.sort(key=lambda s: (-s.components["relevance"], -s.score, s.track_id))
-        self.broadened.append("nothing matched the request as asked; these are the closest "
-                              "tracks in the catalog")
+        self.broadened.append(
+            "nothing matched the request as asked; these are the closest tracks in the catalog"
+        )
         return scored[: max(self.request.count * 5, 50)]
 
-    async def page_from_pool(self, judge: Judge, music: MusicContext, anchor: Anchor,
-                             exclude: set[str]) -> tuple[list[list], int, list[Scored]]:
+    async def page_from_pool(
+        self, judge: Judge, music: MusicContext, anchor: Anchor, exclude: set[str]
+    ) -> tuple[list[list], int, list[Scored]]:
         """Unseen pool entries, re-scored (feedback may have changed); regrown when low."""
         count = self.request.count
         pool = list(music.pool)
@@ -265,20 +298,27 @@ class Turn:
         while len(available) < count and depth < MAX_ROUNDS:
             depth += 1
             in_pool = {entry[0] for entry in pool}
-            proposals = await self.propose(anchor, exclude | in_pool, depth,
-                                           quiet=started is not None)
+            proposals = await self.propose(
+                anchor, exclude | in_pool, depth, quiet=started is not None
+            )
             if started is None:
                 started = await self._timed_phase("judge", "judge: scoring the regrown pool")
             new = judge.rank(proposals, gate=depth < 2)
             pool.extend([s.track_id, s.score, s.source] for s in new)
             self.reasoning.append(
                 f"The candidate pool ran low ({len(available)} unseen), so it was regrown "
-                f"(round {depth}) with {len(new)} new candidates.")
+                f"(round {depth}) with {len(new)} new candidates."
+            )
             if new and (anchor.deep_dive or anchor.intent in ARTIST_INTENTS):
-                names = ", ".join(self.catalog.artists[a].name for a in anchor.artists
-                                  if a in self.catalog.artists)
-                self.broadened.append(f"no unseen {names} tracks are left in the catalog "
-                                      "beyond these, so the list continues with similar artists")
+                names = ", ".join(
+                    self.catalog.artists[a].name
+                    for a in anchor.artists
+                    if a in self.catalog.artists
+                )
+                self.broadened.append(
+                    f"no unseen {names} tracks are left in the catalog "
+                    "beyond these, so the list continues with similar artists"
+                )
             available = unseen()
         if started is None:
             if len(available) < count:
@@ -306,30 +346,50 @@ class Turn:
             self.reasoning.append(
                 f"I don't know an artist called '{understanding.unknown_artist}'. Did you mean "
                 f"{_or(plan.did_you_mean)}? Showing tracks by "
-                f"{_or(plan.did_you_mean[:3], 'and')} meanwhile.")
+                f"{_or(plan.did_you_mean[:3], 'and')} meanwhile."
+            )
         elif understanding.unknown_artist and decision.kind in ("new_query", "fresh_start"):
-            self.reasoning.append(f"I don't know an artist called "
-                                  f"'{understanding.unknown_artist}', and nothing close.")
+            self.reasoning.append(
+                f"I don't know an artist called "
+                f"'{understanding.unknown_artist}', and nothing close."
+            )
         for typed, name in understanding.corrections.items():
             self.reasoning.append(f"Read '{typed}' as {name}.")
-        await self._done("planner", started, f"{decision.kind}: "
-                         f"{anchor.intent if anchor else 'no request'}",
-                         plan.to_dict(music.anchor, request.count))
+        await self._done(
+            "planner",
+            started,
+            f"{decision.kind}: {anchor.intent if anchor else 'no request'}",
+            plan.to_dict(music.anchor, request.count),
+        )
 
         if anchor is None:  # reset
             await self.skip_advocates("context cleared, nothing to search")
             started = await self._timed_phase("judge", "judge: nothing to rank")
             await self._done("judge", started, "0 recommendations", {"picked": 0})
-            new_music = replace(music, anchor=None, decision="reset", pool=[], cursor=0,
-                                pool_round=0, last_batch=[], updated_at=now,
-                                turns=music.turns + 1)
+            new_music = replace(
+                music,
+                anchor=None,
+                decision="reset",
+                pool=[],
+                cursor=0,
+                pool_round=0,
+                last_batch=[],
+                updated_at=now,
+                turns=music.turns + 1,
+            )
             await self.finish(new_music, plan, [], None, clock_start, music.anchor)
             return
 
         await ctx.checkpoint()
         shown = set(music.shown)
-        judge = Judge(catalog, anchor, count=request.count, shown=shown,
-                      feedback=music.feedback, session_salt=ctx.session_id)
+        judge = Judge(
+            catalog,
+            anchor,
+            count=request.count,
+            shown=shown,
+            feedback=music.feedback,
+            session_salt=ctx.session_id,
+        )
         exclude = shown | {t for t, v in music.feedback.items() if v < 0}
         if decision.kind == "load_more":
             pool, depth, ranked = await self.page_from_pool(judge, music, anchor, exclude)
@@ -346,17 +406,22 @@ class Turn:
         if len(picked) < request.count:
             self.reasoning.append(
                 f"Only {len(picked)} of the {request.count} tracks asked for could be found "
-                "without repeating a track already shown in this session.")
+                "without repeating a track already shown in this session."
+            )
         tracks = []
         for item in picked:
             text = explain(judge, item)
             tracks.append(track_payload(item, text, catalog))
         for item in tracks[:3]:
-            await ctx.thought("reasoning", "judge",
-                              f"{item['artist']} – {item['title']}: {item['explanation']}")
-        await self._done("judge", self.judge_started, f"{len(tracks)} recommendations",
-                         {"picked": len(tracks), "ranked": len(ranked),
-                          "strategy": judge.strategy.to_dict()})
+            await ctx.thought(
+                "reasoning", "judge", f"{item['artist']} – {item['title']}: {item['explanation']}"
+            )
+        await self._done(
+            "judge",
+            self.judge_started,
+            f"{len(tracks)} recommendations",
+            {"picked": len(tracks), "ranked": len(ranked), "strategy": judge.strategy.to_dict()},
+        )
 
         page_ids = [t["track_id"] for t in tracks]
         shown_now = music.shown + page_ids
@@ -365,25 +430,42 @@ class Turn:
         while cursor < len(pool) and pool[cursor][0] in seen:
             cursor += 1
         new_music = MusicContext(
-            anchor=anchor, decision=decision.kind, pool=pool[:POOL_LIMIT * 2], cursor=cursor,
-            pool_round=depth, shown=shown_now, last_batch=page_ids or music.last_batch,
-            feedback=music.feedback, updated_at=now, turns=music.turns + 1,
+            anchor=anchor,
+            decision=decision.kind,
+            pool=pool[: POOL_LIMIT * 2],
+            cursor=cursor,
+            pool_round=depth,
+            shown=shown_now,
+            last_batch=page_ids or music.last_batch,
+            feedback=music.feedback,
+            updated_at=now,
+            turns=music.turns + 1,
         )
         await self.finish(new_music, plan, tracks, judge, clock_start, music.anchor)
 
-    async def finish(self, new_music: MusicContext, plan: Plan, tracks: list[dict],
-                     judge: Judge | None, clock_start: float, previous: Anchor | None) -> None:
+    async def finish(
+        self,
+        new_music: MusicContext,
+        plan: Plan,
+        tracks: list[dict],
+        judge: Judge | None,
+        clock_start: float,
+        previous: Anchor | None,
+    ) -> None:
         ctx, request = self.ctx, self.request
         await update_context(ctx.sessions, ctx.session_id, save_turn(new_music))
-        await ctx.sessions.append_turn(ctx.session_id, {
-            "app": "music",
-            "at": new_music.updated_at,
-            "run_id": ctx.run_id,
-            "query": request.query[:500],
-            "decision": plan.decision.kind,
-            "intent": plan.anchor.intent if plan.anchor else None,
-            "track_ids": [t["track_id"] for t in tracks],
-        })
+        await ctx.sessions.append_turn(
+            ctx.session_id,
+            {
+                "app": "music",
+                "at": new_music.updated_at,
+                "run_id": ctx.run_id,
+                "query": request.query[:500],
+                "decision": plan.decision.kind,
+                "intent": plan.anchor.intent if plan.anchor else None,
+                "track_ids": [t["track_id"] for t in tracks],
+            },
+        )
         await self.respond(plan, tracks)
         anchor = plan.anchor
         result = {
@@ -404,16 +486,22 @@ class Turn:
                     "run_id": ctx.run_id,
                     "phases": self.phases,
                     "advocate_notes": self.advocate_notes,
-                    "pool": {"size": len(new_music.pool), "cursor": new_music.cursor,
-                             "round": new_music.pool_round},
+                    "pool": {
+                        "size": len(new_music.pool),
+                        "cursor": new_music.cursor,
+                        "round": new_music.pool_round,
+                    },
                 },
-                "query_understanding": {**plan.understanding.to_dict(),
-                                        "did_you_mean": plan.did_you_mean},
+                "query_understanding": {
+                    **plan.understanding.to_dict(),
+                    "did_you_mean": plan.did_you_mean,
+                },
                 "fallback_used": self.fallback_used,
                 "broadened": self.broadened,
                 "max_recommendations": request.count,
                 "chat_context": "ignored: this session's stored context is used instead"
-                if request.chat_context else None,
+                if request.chat_context
+                else None,
             },
         }
         await ctx.result(result)
@@ -422,8 +510,9 @@ class Turn:
         """The answer as text, streamed line by line (what a chat shows)."""
         await self.ctx.response(self.reasoning[0] + "\n" if self.reasoning else "")
         for i, track in enumerate(tracks, 1):
-            await self.ctx.response(f"{i}. {track['artist']} – {track['title']}: "
-                                    f"{track['explanation']}\n")
+            await self.ctx.response(
+                f"{i}. {track['artist']} – {track['title']}: {track['explanation']}\n"
+            )
         for line in self.reasoning[1:]:
             await self.ctx.response(line + "\n")
 

@@ -35,7 +35,8 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
         """The same turn as Server-Sent Events: phases, thoughts, response, result."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
         run, subscriber = await service.start_recommendation(
-            host, engine, opened, body, client_address(request))
+            host, engine, opened, body, client_address(request)
+        )
         return host.sse(run, subscriber, opened)
 
     @router.post("/planning")
@@ -55,18 +56,24 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
         if body is None:
             try:
                 body = FeedbackRequest.model_validate(
-                    {"session_id": session_id, "recommendation_id": recommendation_id,
-                     "feedback": feedback})
+                    {
+                        "session_id": session_id,
+                        "recommendation_id": recommendation_id,
+                        "feedback": feedback,
+                    }
+                )
             except ValidationError as exc:
-                problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                                     for e in exc.errors())
+                problems = "; ".join(
+                    f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+                )
                 raise BoothError(ErrorCode.INVALID_QUERY, problems) from None
         token = request_token(request, body.session_token)
         return await service.record_feedback(host, engine, body, token)
 
     @router.get("/sessions/{session_id}/history")
-    async def session_history(session_id: str, request: Request,
-                              limit: int = Query(100, ge=1, le=1000)):
+    async def session_history(
+        session_id: str, request: Request, limit: int = Query(100, ge=1, le=1000)
+    ):
         return await service.history(host, session_id, request_token(request), limit)
 
     @router.get("/sessions/{session_id}/context")

@@ -43,7 +43,8 @@ class RecommendationRequest(BaseModel):
     max_recommendations: int = Field(10, ge=1, le=10)
     include_previews: bool = True
     chat_context: dict[str, Any] | list[Any] | None = Field(
-        None, description="Accepted for compatibility; the session's stored context is used.")
+        None, description="Accepted for compatibility; the session's stored context is used."
+    )
     include_thoughts: bool = True
 
     _clean_query = field_validator("query")(_no_control_characters)
@@ -76,8 +77,9 @@ class FeedbackRequest(BaseModel):
     def target(self) -> str:
         target = self.track_id or self.recommendation_id
         if not target:
-            raise BoothError(ErrorCode.INVALID_QUERY,
-                             "track_id (or recommendation_id) is required.")
+            raise BoothError(
+                ErrorCode.INVALID_QUERY, "track_id (or recommendation_id) is required."
+            )
         return target
 
 
@@ -94,7 +96,10 @@ def default_engine(host: Host, context_window: float = CONTEXT_WINDOW) -> MusicE
 
 # -- recommendations -------------------------------------------------------------------------
 async def start_recommendation(
-    host: Host, engine: MusicEngine, opened: OpenedSession, body: RecommendationRequest,
+    host: Host,
+    engine: MusicEngine,
+    opened: OpenedSession,
+    body: RecommendationRequest,
     client: str | None,
 ) -> tuple[Run, Subscriber]:
     """Start one turn on the caller's session; the stream and the JSON endpoint both use it."""
@@ -105,13 +110,20 @@ async def start_recommendation(
         chat_context=body.chat_context,
     )
     return await host.start(
-        opened, app=APP, pipeline=music_pipeline(engine, request), client=client,
-        include_thoughts=body.include_thoughts, query=body.query,
+        opened,
+        app=APP,
+        pipeline=music_pipeline(engine, request),
+        client=client,
+        include_thoughts=body.include_thoughts,
+        query=body.query,
     )
 
 
 async def recommend(
-    host: Host, engine: MusicEngine, opened: OpenedSession, body: RecommendationRequest,
+    host: Host,
+    engine: MusicEngine,
+    opened: OpenedSession,
+    body: RecommendationRequest,
     client: str | None,
 ) -> dict[str, Any]:
     """Run one turn to its end and return its `result`; an `error` event becomes a BoothError."""
@@ -124,12 +136,14 @@ async def recommend(
     for event in events:
         if event.type is EventType.ERROR:
             data = event.data
-            raise BoothError(ErrorCode(data["code"]), data["message"],
-                             retryable=data.get("retryable"))
+            raise BoothError(
+                ErrorCode(data["code"]), data["message"], retryable=data.get("retryable")
+            )
     result = next((e.data for e in events if e.type is EventType.RESULT), None)
     if result is None:
-        raise BoothError(ErrorCode.PIPELINE_ERROR, "The run ended without a result.",
-                         retryable=True)
+        raise BoothError(
+            ErrorCode.PIPELINE_ERROR, "The run ended without a result.", retryable=True
+        )
     result = dict(result)
     if opened.minted_token:
         result["session_token"] = opened.minted_token
@@ -149,8 +163,9 @@ async def plan(
     if body.session_id:
         record = await authorize(host.sessions, body.session_id, token)
         music = MusicContext.from_session(record.context)
-    decided = make_plan(engine, body.query, music, host.sessions.clock(),
-                        host.sessions.expiry.idle_ttl)
+    decided = make_plan(
+        engine, body.query, music, host.sessions.clock(), host.sessions.expiry.idle_ttl
+    )
     return {
         "strategy": decided.to_dict(music.anchor, body.max_recommendations),
         "execution_time": round(time.perf_counter() - started, 4),
@@ -167,15 +182,23 @@ async def record_feedback(
     if track is None:
         raise BoothError(ErrorCode.NOT_FOUND, f"No track {body.target!r} in the catalog.")
     now = host.sessions.clock()
-    await update_context(host.sessions, body.session_id,
-                         save_feedback(track.track_id, body.value, now))
-    await host.sessions.append_turn(body.session_id, {
-        "app": APP, "at": now, "feedback": "thumbs_up" if body.value > 0 else "thumbs_down",
-        "track_id": track.track_id,
-    })
-    effect = (f"Tracks by {track.artist} will rank higher in this session."
-              if body.value > 0 else
-              f"'{track.title}' will not be shown again; tracks by {track.artist} will rank lower.")
+    await update_context(
+        host.sessions, body.session_id, save_feedback(track.track_id, body.value, now)
+    )
+    await host.sessions.append_turn(
+        body.session_id,
+        {
+            "app": APP,
+            "at": now,
+            "feedback": "thumbs_up" if body.value > 0 else "thumbs_down",
+            "track_id": track.track_id,
+        },
+    )
+    effect = (
+        f"Tracks by {track.artist} will rank higher in this session."
+        if body.value > 0
+        else f"'{track.title}' will not be shown again; tracks by {track.artist} will rank lower."
+    )
     return {
         "message": "Feedback recorded.",
         "session_id": body.session_id,
@@ -185,12 +208,12 @@ async def record_feedback(
     }
 
 
-async def history(host: Host, session_id: str, token: str | None,
-                  limit: int = 100) -> dict[str, Any]:
+async def history(
+    host: Host, session_id: str, token: str | None, limit: int = 100
+) -> dict[str, Any]:
     await authorize(host.sessions, session_id, token)
     turns = await host.sessions.recent_turns(session_id, limit)
-    return {"session_id": session_id,
-            "history": [t for t in turns if t.get("app", APP) == APP]}
+    return {"session_id": session_id, "history": [t for t in turns if t.get("app", APP) == APP]}
 
 
 async def context_summary(
