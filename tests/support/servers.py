@@ -93,7 +93,12 @@ class ProcessServer:
     def __init__(self, env: dict[str, str], apps: bool = False, test_app: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+        # This tree's code (src/) wins over any installed copy, as in the test process.
+        self.env = {
+            **os.environ,
+            **env,
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        }
         self.flags = (["--apps"] if apps else []) + (["--test-app"] if test_app else [])
         self.process: subprocess.Popen | None = None
         self.output = b""
