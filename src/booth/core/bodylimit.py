@@ -1,8 +1,9 @@
 """A cap on request bodies, enforced before a body is read whole.
 
 A declared `Content-Length` over the cap is answered 413 at once, without reading anything.
-A body sent without one (chunked) is counted as it arrives, and the read is stopped with a 413
-as soon as it passes the cap: a 20 MB body never sits in memory.
+A body sent without one (chunked) is counted as it arrives; as soon as it passes the cap the
+app sees the client gone (so it stops reading) and whatever it answers is replaced by the 413:
+a 20 MB body never sits in memory.
 """
 
 from __future__ import annotations
@@ -38,18 +39,31 @@ class BodyLimit:
             await _send_error(send, too_large(self.limit))
             return
         received = 0
+        over = False
+        answered = False
 
         async def counted() -> Message:
-            nonlocal received
+            nonlocal received, over
+            if over:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    # Raised into the route's body read, it becomes booth's JSON 413.
-                    raise too_large(self.limit)
+                    # Stop reading: to the app the client has gone; its answer is replaced.
+                    over = True
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, counted, send)
+        async def answer(message: Message) -> None:
+            nonlocal answered
+            if not over:
+                await send(message)
+            elif not answered:
+                answered = True
+                await _send_error(send, too_large(self.limit))
+
+        await self.app(scope, counted, answer)
 
 
 def _content_length(scope: Scope) -> int | None:
