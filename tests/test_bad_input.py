@@ -93,9 +93,7 @@ async def test_a_body_over_the_limit_is_413_whether_declared_or_streamed(server)
 @pytest.mark.parametrize("session_id", ["session-id-ok\n", "session id", "short", "x" * 129])
 async def test_a_malformed_session_id_is_refused_before_anything_runs(server, session_id):
     async with client(server) as http:
-        by_body = await http.post(
-            "/test/stream", json={"query": "hello", "session_id": session_id}
-        )
+        by_body = await http.post("/test/stream", json={"query": "hello", "session_id": session_id})
     assert_booth_error(by_body, 422, "INVALID_QUERY")
     assert server.host.runtime.runs == {}
     assert server.call(server.host.sessions.count()) == 0

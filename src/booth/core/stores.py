@@ -65,7 +65,7 @@ def build_stores(
 
         client = redis_client(url, timeout)
         store = RedisSessionStore(client, expiry, clock=clock)
-        events = RedisEventLog(client, ttl_ceiling=event_ttl_ceiling)
+        events = RedisEventLog(client, ttl_ceiling=event_ttl_ceiling, max_block=timeout / 2)
         return Stores(
             guard(store, timeout, "The session store"),
             guard(events, timeout, "The event log"),

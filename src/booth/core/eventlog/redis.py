@@ -49,8 +49,10 @@ def _decode(entry_id: bytes | str, fields: dict) -> Event:
 
 
 class RedisEventLog:
-    def __init__(self, redis: Redis, ttl_ceiling: float = 3600) -> None:
+    def __init__(self, redis: Redis, ttl_ceiling: float = 3600, max_block: float = 1.0) -> None:
         self.redis = redis
+        # A blocking read must return before the client's socket timeout, or it is an error.
+        self.max_block = max_block
         # A run whose process dies before `finish` still has its log expire.
         self.ttl_ceiling = max(1, int(ttl_ceiling))
 
@@ -78,7 +80,8 @@ class RedisEventLog:
 
     async def follow(self, run_id: str, after: int, timeout: float) -> list[Event]:
         reply = await self.redis.xread(
-            {_events_key(run_id): _after(after)}, block=max(1, int(timeout * 1000))
+            {_events_key(run_id): _after(after)},
+            block=max(1, int(min(timeout, self.max_block) * 1000)),
         )
         if not reply:
             return []
