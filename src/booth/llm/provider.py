@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -121,7 +121,7 @@ class LLMProvider:
 
     async def stream_text(
         self, messages: Sequence[Message], *, model: str | None = None
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         """The answer's text as it arrives. Use under `contextlib.aclosing`: closing the
         iterator (or cancelling its task) closes the HTTP stream, so the upstream sees it."""
         chosen = model or self.config.default_model
