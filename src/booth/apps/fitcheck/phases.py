@@ -439,6 +439,11 @@ class Engine:
         if missing:
             raise ValueError(f"engine is missing phases: {missing}")
         self.phases = dict(phases)
+        self.kind = (
+            "model"
+            if any(getattr(p, "uses_model", False) for p in phases.values())
+            else "deterministic"
+        )
         self.pace = pace  # seconds between phases, for demos; 0 in production and tests
 
     async def _phase(self, run: RunContext, name: str, state: Analysis) -> None:
