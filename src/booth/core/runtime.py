@@ -29,6 +29,7 @@ from booth.core.observability import (
     run_id_var,
     session_id_var,
 )
+from booth.core.payloads import CompletePayload, ErrorPayload, ResultPayload, StatusPayload
 from booth.core.resilience import AdmissionControl, Slot
 from booth.core.runs import Pipeline, RunContext, Subscriber
 from booth.core.sessions.base import SessionStore
@@ -253,8 +254,10 @@ class Runtime:
             include_thoughts=include_thoughts,
             client_ip=client,
         )
-        first = {"status": "started", "message": f"{app} run started", **(status or {})}
-        first |= {"run_id": run_id, "session_id": session_id}
+        first = StatusPayload.model_validate(
+            {"status": "started", "message": f"{app} run started", **(status or {})}
+            | {"run_id": run_id, "session_id": session_id}
+        )
         session_token = session_id_var.set(session_id)
         run_token = run_id_var.set(run_id)
         try:
@@ -286,7 +289,7 @@ class Runtime:
         ctx: RunContext,
         pipeline: Pipeline,
         slot: Slot,
-        first: dict[str, Any],
+        first: StatusPayload,
         private_status: dict[str, Any] | None,
     ) -> None:
         clock = Stopwatch()
@@ -294,7 +297,7 @@ class Runtime:
         ending: BoothError | None = None
         keeper = asyncio.create_task(self._keep_alive(run, slot))
         try:
-            await run.emit(EventType.STATUS, first, private=private_status)
+            await run.emit(EventType.STATUS, first.wire(), private=private_status)
             async with asyncio.timeout(self.limits.deadline):
                 await pipeline(ctx)
         except asyncio.CancelledError:
@@ -320,9 +323,9 @@ class Runtime:
             # follow-up at once finds the session free.
             await self._release_lease(run.session_id, run.id)
             if ending is None:
-                await run.emit(EventType.COMPLETE, {"duration_ms": clock.ms})
+                await run.emit(EventType.COMPLETE, CompletePayload(duration_ms=clock.ms).wire())
             else:
-                await run.emit(EventType.ERROR, ending.payload())
+                await run.emit(EventType.ERROR, ErrorPayload.of(ending).wire())
         finally:
             run.done.set()
             self.runs.pop(run.id, None)
@@ -382,7 +385,7 @@ class Runtime:
                 try:
                     backlog = await self.event_log.read(run.id, last)
                 except BoothError as error:  # the log is unreachable: this reader ends here
-                    yield [Event(last + 1, EventType.ERROR, error.payload())]
+                    yield [Event.of(last + 1, EventType.ERROR, ErrorPayload.of(error))]
                     return
                 if backlog:
                     last = backlog[-1].seq
@@ -463,10 +466,10 @@ class Runtime:
                     return
                 if meta is None or not await self.event_log.alive(run_id):
                     lost = BoothError(ErrorCode.INTERNAL, ORPHAN_MESSAGE, retryable=True)
-                    yield [Event(last + 1, EventType.ERROR, lost.payload())]
+                    yield [Event.of(last + 1, EventType.ERROR, ErrorPayload.of(lost))]
                     return
         except BoothError as error:
-            yield [Event(last + 1, EventType.ERROR, error.payload())]
+            yield [Event.of(last + 1, EventType.ERROR, ErrorPayload.of(error))]
 
     async def _finished_rest(self, run_id: str, last: int) -> AsyncIterator[list[Event]]:
         """The end of a finished run's log after `last` (it landed between two reads).
@@ -486,7 +489,7 @@ class Runtime:
             lost = BoothError(
                 ErrorCode.INTERNAL, "The run ended, but its last events were lost.", retryable=True
             )
-            yield [Event(last + 1, EventType.ERROR, lost.payload())]
+            yield [Event.of(last + 1, EventType.ERROR, ErrorPayload.of(lost))]
 
     async def _clamp_remote(self, run_id: str, after: int) -> int:
         """`after`, or the last event's number when `after` is past the end of the log."""
@@ -521,3 +524,22 @@ class Runtime:
     async def collect(self, run: Run, subscriber: Subscriber) -> list[Event]:
         """Every event of a run, for callers that want one JSON answer rather than a stream."""
         return [event async for event in self.events(run, subscriber, replay=False)]
+
+    async def outcome(self, run: Run, subscriber: Subscriber) -> ResultPayload:
+        """The run's `result`, or the BoothError it ended with: a JSON endpoint in one call.
+
+        The session's lease is released before the terminal event, so a follow-up sent as soon
+        as this returns finds the session free.
+        """
+        result: ResultPayload | None = None
+        async for event in self.events(run, subscriber, replay=False):
+            payload = event.payload()
+            if isinstance(payload, ErrorPayload):
+                raise payload.to_error()
+            if isinstance(payload, ResultPayload):
+                result = payload
+        if result is None:
+            raise BoothError(
+                ErrorCode.PIPELINE_ERROR, "The run ended without a result.", retryable=True
+            )
+        return result
