@@ -11,9 +11,9 @@ from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from booth.core.ids import SESSION_ID_PATTERN, SESSION_ID_RULE
+from booth.core.ids import SESSION_ID_PATTERN, SESSION_ID_RULE, is_valid_session_id
 
 # JSON Schema (ECMA) and pydantic (Rust regex) both read `$` as the very end of the text.
 SESSION_ID_REGEX = f"^{SESSION_ID_PATTERN.pattern}$"
@@ -41,17 +41,33 @@ def _takes_int(annotation: Any) -> bool:
     return annotation is int or (int in options and float not in options)
 
 
+def _session_id(value: str | None) -> str | None:
+    if value and not is_valid_session_id(value):
+        raise ValueError(f"Invalid session id: use {SESSION_ID_RULE}")
+    return value
+
+
+# The rule is checked by `is_valid_session_id` (one message everywhere); the schema says it too.
 # A body's optional `session_id` (default it to None): absent or "" means "mint one".
 OptionalSessionId = Annotated[
     str | None,
+    AfterValidator(_session_id),
     Field(
-        pattern=f"^({SESSION_ID_PATTERN.pattern})?$",
+        json_schema_extra={"pattern": f"^({SESSION_ID_PATTERN.pattern})?$"},
         description=f"Session id ({SESSION_ID_RULE}); minted when absent",
     ),
 ]
 
 # A required `session_id`, in a body.
-SessionId = Annotated[str, Field(pattern=SESSION_ID_REGEX, description=SESSION_ID_RULE)]
+SessionId = Annotated[
+    str,
+    AfterValidator(_session_id),
+    Field(
+        min_length=1, json_schema_extra={"pattern": SESSION_ID_REGEX}, description=SESSION_ID_RULE
+    ),
+]
 
-# A `{session_id}` path parameter.
-SessionIdPath = Annotated[str, Path(pattern=SESSION_ID_REGEX, description=SESSION_ID_RULE)]
+# A `{session_id}` path parameter (checked, with the same message, where the session is read).
+SessionIdPath = Annotated[
+    str, Path(json_schema_extra={"pattern": SESSION_ID_REGEX}, description=SESSION_ID_RULE)
+]
