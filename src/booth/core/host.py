@@ -14,20 +14,31 @@ from typing import Any, TypeVar
 from fastapi import Request
 from sse_starlette import EventSourceResponse
 
+from booth.core.clients import TrustedProxies, client_ip, client_key
 from booth.core.events import Event
 from booth.core.observability import Metrics
 from booth.core.resilience import CircuitBreaker
 from booth.core.runs import Pipeline, Subscriber
 from booth.core.runtime import Run, Runtime
-from booth.core.sessions.access import OpenedSession, open_session, resolve_session_id
-from booth.core.sessions.base import SessionStore
+from booth.core.sessions.access import (
+    TOKEN_ACCESS,
+    OpenedSession,
+    SessionAccess,
+    resolve_session_id,
+)
+from booth.core.sessions.base import SessionRecord, SessionStore
 from booth.core.sse import event_stream, sse_headers
 
 T = TypeVar("T")
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+NO_PROXIES = TrustedProxies()
+
+
+def client_address(request: Request, proxies: TrustedProxies = NO_PROXIES) -> str:
+    """The caller's IP; `X-Forwarded-For` counts only when the peer is a trusted proxy."""
+    peer = request.client.host if request.client else None
+    return client_ip(peer, request.headers.get("x-forwarded-for"), proxies)
 
 
 def request_token(request: Request, body_token: str | None = None) -> str | None:
@@ -43,6 +54,8 @@ class Host:
     heartbeat: float = 15.0
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
     data_dir: Path = Path(".booth")
+    access: SessionAccess = TOKEN_ACCESS
+    proxies: TrustedProxies = NO_PROXIES
     _shared: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def shared(self, key: Any, build: Callable[[], T]) -> T:
@@ -59,8 +72,17 @@ class Host:
         await self.sessions.close()
 
     async def open_session(self, session_id: str | None, token: str | None) -> OpenedSession:
-        """Use the named session (token required) or create it (token minted)."""
-        return await open_session(self.sessions, session_id, token)
+        """Use the named session (token required unless trusted) or create it (token minted)."""
+        return await self.access.open(self.sessions, session_id, token)
+
+    async def authorize(self, session_id: str, token: str | None) -> SessionRecord:
+        """An existing session for a read (history, context, runs); 404 or 403 otherwise."""
+        return await self.access.authorize(self.sessions, session_id, token)
+
+    def client_key(self, request: Request, session_id: str | None) -> str:
+        """What the per-client cap counts this request under (see booth.core.clients)."""
+        ip = client_address(request, self.proxies)
+        return client_key(ip, session_id, per_session=self.access.trusted)
 
     async def open_for_request(
         self, request: Request, body_session_id: str | None, body_token: str | None = None

@@ -18,6 +18,7 @@ DATA_RULE = (
 
 PHASE_PROMPTS: dict[str, dict] = {
     "connecting": {
+        "display_name": "Query Classification",
         "description": "Classify the query and extract the employer, job title and skills.",
         "rules": [
             "Classify as company, job_description or irrelevant.",
@@ -37,6 +38,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "deep_research": {
+        "display_name": "Deep Research",
         "description": "Gather facts about the employer from the knowledge base, notes or the web.",
         "rules": [
             "Attempt 1 searches the exact name; attempt 2 spelling variants and partial names; "
@@ -52,6 +54,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "research_reranker": {
+        "display_name": "Research Quality Gate",
         "description": "Score each source, judge data quality, retry broader or stop.",
         "rules": [
             "Score sources 0-1 by trust and specificity (knowledge base, job text, user notes).",
@@ -69,6 +72,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "content_enrich": {
+        "display_name": "Content Enrichment",
         "description": "Turn sources into weighted requirements and employer context.",
         "rules": [
             "Skills, 'A or B' alternatives, competencies, years of experience and domains each "
@@ -86,6 +90,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "skeptical_comparison": {
+        "display_name": "Skeptical Comparison",
         "description": "The sceptical recruiter's view: real strengths, honest gaps, risk.",
         "rules": [
             "At most 4 genuine strengths, each backed by the profile.",
@@ -102,6 +107,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "skills_matching": {
+        "display_name": "Skills Matching",
         "description": "Match every requirement, with confidence and evidence from the profile.",
         "rules": [
             "Every requirement is matched (fully or partly) or unmatched.",
@@ -117,6 +123,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "confidence_reranker": {
+        "display_name": "Confidence Calibration",
         "description": "Calibrate the score and tier and explain every adjustment.",
         "rules": [
             "Start from weighted requirement coverage.",
@@ -133,6 +140,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "generate_results": {
+        "display_name": "Response Generation",
         "description": "Write the markdown answer and stream it.",
         "rules": [
             "Start with '### <Role/Company> Fit Analysis'.",
@@ -155,17 +163,33 @@ if tuple(PHASE_PROMPTS) != PHASES:
     raise RuntimeError("PHASE_PROMPTS must list every phase, in the pipeline's order")
 
 
+def content(phase: str) -> str:
+    """The text a client shows as the phase's system prompt: its rules, then the template."""
+    spec = PHASE_PROMPTS[phase]
+    rules = "\n".join(f"- {rule}" for rule in spec["rules"])
+    template = spec["template"].replace("{data_rule}", DATA_RULE)
+    return (
+        f"{spec['display_name']}: {spec['description']}\n\nRules:\n{rules}\n\n"
+        f"Prompt template (for the LLM engine):\n{template}\n"
+    )
+
+
 def describe(phase: str, full: bool = False) -> dict:
-    """A phase's description and rules; with `full`, also the LLM prompt template."""
+    """A phase's name, description and rules; with `full`, also its prompt `content`.
+
+    `display_name` and `content` are the seed's fields (res_web's prompt dialog reads them).
+    """
     spec = PHASE_PROMPTS[phase]
     entry = {
         "phase": phase,
+        "display_name": spec["display_name"],
         "order": PHASES.index(phase) + 1,
         "description": spec["description"],
         "rules": list(spec["rules"]),
         "outputs": list(spec["outputs"]),
     }
     if full:
+        entry["content"] = content(phase)
         entry["prompt_template"] = spec["template"].replace("{data_rule}", DATA_RULE)
         entry["engine"] = "deterministic (the template is for the LLM option)"
     return entry

@@ -1,15 +1,22 @@
 """The answer: the markdown the user reads and the `result` event a client renders.
 
-The markdown keeps the seed's shape - `### <Role/Company> Fit Analysis`, a summary with
-`NN% (TIER)`, Key Strengths, Growth Opportunities - so clients that parse it keep working.
-`config_type: standard` gives the concise form; `reasoning` (the default) adds the requirement
-audit, transferable skills, confidence notes and sources.
+The markdown is the seed's - `### <Role/Company> Fit Analysis`, a summary with `NN% (TIER)`,
+then `**Key Strengths**` and `**Growth Opportunities**` with `-` items - so clients that parse it
+(res_web's frontend) keep working. `config_type: standard` gives the concise form; `reasoning`
+(the default) adds the confidence notes. The requirement audit, transferable skills and sources
+are structured data in the `result` event.
 """
 
 from __future__ import annotations
 
-from booth.apps.fitcheck.models import Analysis
+from booth.apps.fitcheck.models import Analysis, Gap
 from booth.apps.fitcheck.profile import Candidate
+
+# The seed's bold section headers: res_web files a section under strengths or growth areas by
+# the words in its header ("strength"; "growth", "gap", "address" ...).
+STRENGTHS_SECTION = "Key Strengths"
+GAPS_SECTION = "Growth Opportunities"
+INSUFFICIENT_SECTION = "Data Gaps to Address"
 
 REJECTION_TEXT = {
     "injection": "That message reads like an attempt to change how I work, so I have not run an "
@@ -46,33 +53,43 @@ def render_insufficient(state: Analysis) -> str:
     lines = [
         f"### {heading(state)} Fit Analysis",
         "",
-        f"**Fit score: 0% (INSUFFICIENT_DATA)** — I found too little about {who} to compare "
-        f"with the profile, so I am not giving a score rather than guessing one.",
+        f"Fit score: 0% (INSUFFICIENT_DATA) - I found too little about {who} to compare with "
+        "the profile, so I am not giving a score rather than guessing one.",
         "",
         f"I searched the bundled company knowledge base and your notes in {state.attempt} "
         "attempts, each broader than the last.",
         "",
-        "#### What would help",
-        "- Paste the job description: the requirements it lists are the best source.",
-        "- Or add a markdown note about the employer (stack, requirements, culture) to your "
-        "notes folder (`BOOTH_FITCHECK_KNOWLEDGE`).",
+        f"**{INSUFFICIENT_SECTION}**",
+        "- **Job description**: paste it; the requirements it lists are the best source.",
+        "- **Employer notes**: add a markdown note about the employer (stack, requirements, "
+        "culture) to your notes folder (`BOOTH_FITCHECK_KNOWLEDGE`).",
     ]
     if c and c.company_name and c.query_type == "company":
-        lines.append("- Check the spelling of the company name.")
+        lines.append("- **Spelling**: check the spelling of the company name.")
     return "\n".join(lines) + "\n"
 
 
+def _gap_line(gap: Gap) -> str:
+    bridge = gap.bridge.strip().rstrip(".")
+    return f"- **{gap.gap}**: {bridge}. Ramp-up: {gap.ramp_up}."
+
+
 def render_analysis(state: Analysis, candidate: Candidate) -> str:
+    """The seed's answer: one `###` title, a summary with `NN% (TIER)`, then bold sections.
+
+    res_web's frontend parses exactly this shape (bold headers, `-` list items) and the answer
+    ends after Growth Opportunities, as the seed's prompt requires; the requirement audit and
+    the sources are in the `result` event. `reasoning` adds the confidence notes to the summary.
+    """
     assert state.verdict and state.comparison and state.context
-    verdict, comparison, context = state.verdict, state.comparison, state.context
+    verdict, comparison = state.verdict, state.comparison
     matched = sum(1 for a in state.assessments if a.status == "matched")
     partial = sum(1 for a in state.assessments if a.status == "partial")
     total = len(state.assessments)
-    target = heading(state)
     lines = [
-        f"### {target} Fit Analysis",
+        f"### {heading(state)} Fit Analysis",
         "",
-        f"**Fit score: {verdict.score}% ({verdict.tier})** — {candidate.profile.name} "
+        f"Fit score: {verdict.score}% ({verdict.tier}) - {candidate.profile.name} "
         f"({candidate.seniority}, {candidate.years:g} years) meets {matched} of {total} "
         f"requirements{f' and partly meets {partial} more' if partial else ''}; risk is "
         f"{comparison.risk}.",
@@ -83,33 +100,15 @@ def render_analysis(state: Analysis, candidate: Candidate) -> str:
             f"The main concern is a fundamental mismatch: "
             f"{', '.join(comparison.domain_mismatches)} is not in the profile.",
         ]
-    lines += ["", "#### Key Strengths"]
-    lines += [f"- {s}" for s in comparison.strengths] or ["- No requirement is clearly met yet."]
-    lines += ["", "#### Growth Opportunities"]
-    lines += [f"- **{g.gap}** — {g.bridge} *(ramp-up: {g.ramp_up})*" for g in comparison.gaps]
     if state.detailed:
-        if comparison.transferable:
-            lines += ["", "#### Transferable Skills"]
-            lines += [f"- {t}" for t in comparison.transferable]
-        lines += ["", "#### Requirement Match"]
-        mark = {"matched": "✅", "partial": "🟡", "unmatched": "❌"}
-        for a in state.assessments:
-            detail = a.via or (a.evidence[0] if a.evidence else "no evidence in the profile")
-            lines.append(
-                f"- {mark[a.status]} {a.requirement.label} — "
-                f"{round(a.confidence * 100)}% ({detail})"
-            )
-        lines += ["", "#### Confidence Notes"]
-        lines += [f"- {r}" for r in verdict.rationale]
+        notes = [*verdict.rationale]
         if comparison.seniority_note:
-            lines.append(f"- {comparison.seniority_note}")
-        if context.culture:
-            lines.append(f"- Culture signals: {', '.join(context.culture)}.")
-        lines += ["", "#### Sources"]
-        lines += [
-            f"{i}. {s.title} (quality {s.quality:.2f})"
-            for i, s in enumerate(state.sources, start=1)
-        ]
+            notes.append(comparison.seniority_note)
+        lines += ["", "Confidence: " + " ".join(notes)]
+    lines += ["", f"**{STRENGTHS_SECTION}**"]
+    lines += [f"- {s}" for s in comparison.strengths] or ["- No requirement is clearly met yet."]
+    lines += ["", f"**{GAPS_SECTION}**"]
+    lines += [_gap_line(g) for g in comparison.gaps]
     return "\n".join(lines) + "\n"
 
 
@@ -198,6 +197,8 @@ def result_payload(state: Analysis) -> dict:
         "raw_score": verdict.raw_score,
         "risk": comparison.risk,
         "transferable": list(comparison.transferable),
+        "confidence_notes": [*verdict.rationale, *filter(None, [comparison.seniority_note])],
+        "culture": list(state.context.culture) if state.context else [],
         "data_quality": state.data_quality,
         "research_attempts": state.attempt,
         **base,
