@@ -8,7 +8,7 @@ so two runs never share one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from booth.apps.fitcheck.knowledge import Company, Note
 
@@ -173,3 +173,11 @@ class Analysis:
     @property
     def insufficient(self) -> bool:
         return self.decision == "insufficient"
+
+
+@dataclass
+class PhaseOutcome:
+    """What a phase reports when it ends: the `phase_complete` event's summary and data."""
+
+    summary: str
+    data: dict[str, Any] = field(default_factory=dict)

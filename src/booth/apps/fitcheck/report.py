@@ -3,8 +3,8 @@
 The markdown is the seed's - `### <Role/Company> Fit Analysis`, a summary with `NN% (TIER)`,
 then `**Key Strengths**` and `**Growth Opportunities**` with `-` items - so clients that parse it
 (res_web's frontend) keep working. `config_type: standard` gives the concise form; `reasoning`
-(the default) adds the confidence notes. The requirement audit, transferable skills and sources
-are structured data in the `result` event.
+(the default) adds the confidence notes and the sources it cites. The requirement audit and
+transferable skills are structured data in the `result` event.
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ def render_analysis(state: Analysis, candidate: Candidate) -> str:
 
     res_web's frontend parses exactly this shape (bold headers, `-` list items) and the answer
     ends after Growth Opportunities, as the seed's prompt requires; the requirement audit and
-    the sources are in the `result` event. `reasoning` adds the confidence notes to the summary.
+    the sources are in the `result` event. `reasoning` adds the confidence notes and the sources to
+    the summary, before the first section.
     """
     assert state.verdict and state.comparison and state.context
     verdict, comparison = state.verdict, state.comparison
@@ -105,6 +106,8 @@ def render_analysis(state: Analysis, candidate: Candidate) -> str:
         if comparison.seniority_note:
             notes.append(comparison.seniority_note)
         lines += ["", "Confidence: " + " ".join(notes)]
+        cited = "; ".join(f"{s.title} (quality {s.quality:.2f})" for s in state.sources)
+        lines += ["", f"Sources: {cited}."]
     lines += ["", f"**{STRENGTHS_SECTION}**"]
     lines += [f"- {s}" for s in comparison.strengths] or ["- No requirement is clearly met yet."]
     lines += ["", f"**{GAPS_SECTION}**"]
