@@ -158,10 +158,10 @@ class DeepResearch:
                 f"{company.name}: {company.industry}, {company.size}, stack "
                 f"{', '.join(company.tech_stack[:6])}."
             )
-        found = seed_shapes.findings(state.sources, self.resources.ontology)
+        facts = seed_shapes.findings(state.sources, self.resources.ontology)
         return shaped(
             seed_shapes.deep_research(
-                found, state.sources, search.queries, search.strategy, state.attempt
+                facts, state.sources, search.queries, search.strategy, state.attempt
             )
         )
 
