@@ -25,6 +25,7 @@ from booth.core.sessions.access import SessionAccess, SessionAuth
 from booth.core.sessions.base import Expiry
 from booth.core.sse import event_stream, sse_headers
 from booth.core.stores import build_stores
+from booth.llm import install_llm, llm_of
 
 log = logging.getLogger("booth.server")
 
@@ -129,7 +130,7 @@ def build_host(settings: Settings, metrics: Metrics | None = None) -> Host:
         access=SessionAccess(SessionAuth(settings.session_auth)),
         proxies=TrustedProxies.parse(settings.trusted_proxies),
     )
-
+    install_llm(host, settings)
     return host
 
 
@@ -156,6 +157,9 @@ def create_app(
             await runtime.shutdown()
             with contextlib.suppress(Exception):
                 await host.close()
+            provider = llm_of(host)
+            if provider is not None:
+                await provider.close()
 
     app = FastAPI(
         title="booth",

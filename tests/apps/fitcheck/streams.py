@@ -83,9 +83,12 @@ def check_order(stream: Stream) -> None:
             steps.append(data["step"])
         elif kind == "response":
             assert open_phase == "generate_results"
-        elif kind == "status":  # the seed's progress values, between phases
-            assert open_phase is None, f"status inside {open_phase}"
-            assert data["status"] in {"researching", "analyzing", "generating", "degraded"}
+        elif kind == "status":
+            if data["status"] == "degraded":
+                assert data["upstream"], "a degraded status names its upstream"
+            else:  # the seed's progress values, between phases
+                assert open_phase is None, f"status inside {open_phase}"
+                assert data["status"] in {"researching", "analyzing", "generating"}
         else:
             raise AssertionError(f"unexpected {kind} event mid-stream")
     assert open_phase is None

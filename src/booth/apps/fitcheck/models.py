@@ -8,7 +8,7 @@ so two runs never share one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from booth.apps.fitcheck.knowledge import Company, Note
 
@@ -151,6 +151,7 @@ class Analysis:
     detailed: bool = True
     model_id: str | None = None
     config_type: str | None = None
+    engine: str = "deterministic"  # "model" when language phases run on a model
     classification: Classification | None = None
     attempt: int = 0
     notes: list[Note] | None = None  # the user's notes, read at the first research attempt
@@ -173,11 +174,3 @@ class Analysis:
     @property
     def insufficient(self) -> bool:
         return self.decision == "insufficient"
-
-
-@dataclass
-class PhaseOutcome:
-    """What a phase reports when it ends: the `phase_complete` event's summary and data."""
-
-    summary: str
-    data: dict[str, Any] = field(default_factory=dict)

@@ -9,6 +9,9 @@ transferable skills are structured data in the `result` event.
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+
 from booth.apps.fitcheck.models import Analysis, Gap
 from booth.apps.fitcheck.profile import Candidate
 
@@ -36,9 +39,8 @@ def heading(state: Analysis) -> str:
     c = state.classification
     company = (state.context.company if state.context else None) or (c.company_name if c else None)
     role = c.job_title if c else None
-    if company and role:
-        return f"{role} at {company}"
-    return company or role or "Role"
+    text = f"{role} at {company}" if company and role else company or role or "Role"
+    return " ".join(text.split())  # one line: the title is the answer's only `###` line
 
 
 def render_rejection(state: Analysis) -> str:
@@ -115,6 +117,72 @@ def render_analysis(state: Analysis, candidate: Candidate) -> str:
     return "\n".join(lines) + "\n"
 
 
+HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
+
+
+def seed_line(line: str) -> str:
+    """A heading line as the seed's bold section header (`#### Key Strengths` -> bold).
+
+    The answer has exactly one `###` line, its title; res_web's page takes every line that
+    starts with `###` as the title, so a model's own headings are rewritten.
+    """
+    match = HEADING.match(line)
+    if match is None:
+        return line
+    ending = "\n" if line.endswith("\n") else ""
+    return f"**{match.group('title').strip('*').strip()}**{ending}"
+
+
+class SeedMarkdown:
+    """Rewrites headings in streamed text as it passes; everything else flows through at once.
+
+    Only a line that starts with `#` is held back until its end, so words still stream.
+    """
+
+    def __init__(self) -> None:
+        self.at_line_start = True
+        self.held = ""
+
+    def feed(self, chunk: str) -> str:
+        text, self.held, out = self.held + chunk, "", []
+        while text:
+            if self.at_line_start:
+                if not text.lstrip(" "):  # only indentation so far: undecided
+                    self.held = text
+                    break
+                if text.lstrip(" ").startswith("#"):
+                    end = text.find("\n")
+                    if end < 0:
+                        self.held = text
+                        break
+                    out.append(seed_line(text[: end + 1]))
+                    text = text[end + 1 :]
+                    continue
+                self.at_line_start = False
+            end = text.find("\n")
+            if end < 0:
+                out.append(text)
+                break
+            out.append(text[: end + 1])
+            text = text[end + 1 :]
+            self.at_line_start = True
+        return "".join(out)
+
+    def close(self) -> str:
+        held, self.held = self.held, ""
+        return seed_line(held) if held else ""
+
+
+async def seed_markdown(chunks: AsyncIterator[str]) -> AsyncIterator[str]:
+    """Stream text (a model's write-up) with its headings in the seed's form."""
+    rewriter = SeedMarkdown()
+    async for chunk in chunks:
+        if out := rewriter.feed(chunk):
+            yield out
+    if rest := rewriter.close():
+        yield rest
+
+
 def chunks(markdown: str, size: int = 400) -> list[str]:
     """The answer cut into stream chunks at line ends, each at most about `size` characters."""
     out: list[str] = []
@@ -139,7 +207,7 @@ def result_payload(state: Analysis) -> dict:
         "role": c.job_title if c else None,
         "config_type": state.config_type,
         "model_id": state.model_id,
-        "engine": "deterministic",
+        "engine": state.engine,
     }
     # No analysis: no score, nothing matched, and the flags say why.
     unscored = {

@@ -8,7 +8,6 @@ that does not exist yet creates it, on every endpoint that writes.
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from booth.apps.music import service
@@ -31,10 +30,7 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
         opened = await host.open_for_request(request, body.session_id, body.session_token)
         client = host.client_key(request, opened.id)
         result = await service.recommend(host, engine, opened, body, client)
-        headers = {"X-Session-ID": opened.id}
-        if opened.minted_token:
-            headers["X-Session-Token"] = opened.minted_token
-        return JSONResponse(result, headers=headers)
+        return host.json(result, opened)
 
     @router.post("/recommendations/stream")
     async def recommendations_stream(body: RecommendationRequest, request: Request):
