@@ -14,8 +14,11 @@ import pytest
 from booth.apps.fitcheck.router import create_router
 from booth.config import Settings
 from booth.server import create_app
+from tests.apps.fitcheck.model import FitCheckModel
+from tests.apps.fitcheck.test_llm_phases import JOB, READING
 from tests.compat import res_web
 from tests.compat.res_web import PAGE_ORIGIN, PHASE_ORDER, submit_query
+from tests.support.openai_server import OpenAIServer
 from tests.support.servers import ThreadServer
 
 OTHER_ORIGIN = "https://evil.example"
@@ -234,6 +237,30 @@ async def test_a_rejected_query_shows_its_own_title(page):
     assert state.status == "complete"
     assert res_web.parse_answer(state.response).title == "Fit Analysis Not Run"
     assert state.completed("connecting").data["is_rejected"] is True
+
+
+async def test_on_the_model_engine_the_page_gets_the_same_shapes():
+    """A model writes its own markdown (this one with `####` headings): booth keeps the seed's."""
+    with OpenAIServer(FitCheckModel(READING), models=["test-model"]) as model:
+        server = start(llm_base_url=model.base_url, llm_model="test-model", llm_timeout=5.0)
+        try:
+            async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+                state = await submit_query(client, JOB, model_id="test-model")
+        finally:
+            server.stop()
+    assert state.status == "complete" and "degraded" not in state.statuses
+    assert state.completed("generate_results").data["engine"] == "model"
+    skeptical = state.completed("skeptical_comparison").data
+    assert skeptical["engine"] == "model" and strings(skeptical["genuine_gaps"])
+    assert strings(skeptical["genuine_strengths"])
+    assert sum(line.startswith("###") for line in state.response.splitlines()) == 1
+    parsed = res_web.parse_answer(state.response)
+    assert parsed.title.startswith("Senior Backend Engineer at Northwind Logistics")
+    assert parsed.title.endswith(" Fit Analysis")
+    assert parsed.strengths and len(parsed.growth_areas) >= 2
+    final = res_web.final_confidence(state)
+    assert final is not None
+    assert (parsed.calibrated_score, parsed.confidence_tier) == (final["score"], final["tier"])
 
 
 # -- 5. the prompt dialog ---------------------------------------------------------------------
