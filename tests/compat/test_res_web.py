@@ -273,6 +273,14 @@ async def test_every_phases_prompt_dialog_has_a_name_and_content(page):
         assert isinstance(prompt["content"], str) and len(prompt["content"]) > 100
 
 
+async def test_each_phases_documented_outputs_are_in_its_data(page):
+    state = await submit_query(page, "Stripe")
+    for phase in PHASE_ORDER:
+        listed = (await page.get(f"/api/prompts/{phase}")).json()["outputs"]
+        data = state.completed(phase).data
+        assert data is not None and set(listed) <= set(data), phase
+
+
 # -- 7. errors the page shows -----------------------------------------------------------------
 async def test_a_refused_request_carries_the_detail_the_page_shows(page):
     state = await submit_query(page, "ab")

@@ -28,7 +28,7 @@ PHASE_PROMPTS: dict[str, dict] = {
             "'What does Cloudflare look for in engineers?'.",
             "Extract the company name, the job title and the skills the query names.",
         ],
-        "outputs": ["query_type", "company_name", "job_title", "extracted_skills"],
+        "outputs": ["query_type", "company_name", "job_title", "skills_count", "extracted_skills"],
         "template": (
             "You classify queries for a job-fit assistant. {data_rule}\n"
             + USER_BLOCK
@@ -46,7 +46,7 @@ PHASE_PROMPTS: dict[str, dict] = {
             "Record every source with how it was found; never invent a source.",
             "A pasted job description is always a source.",
         ],
-        "outputs": ["attempt", "strategy", "queries", "sources", "company_found"],
+        "outputs": ["tech_count", "requirements_count", "culture_count", "tech_stack", "sources"],
         "template": (
             "Find facts about the employer {company_name} for the role {job_title}: industry, "
             "size, primary tech stack, typical engineering requirements and culture. Search "
@@ -63,7 +63,13 @@ PHASE_PROMPTS: dict[str, dict] = {
             "INSUFFICIENT retries with broader queries, at most 3 attempts in all; after the "
             "third the analysis stops with INSUFFICIENT_DATA, never a guessed score.",
         ],
-        "outputs": ["attempt", "data_quality", "decision", "signals", "source_scores"],
+        "outputs": [
+            "data_quality_tier",
+            "research_quality_tier",
+            "confidence_score",
+            "recommended_action",
+            "decision",
+        ],
         "template": (
             "Rate each source below for trust and specificity (0-1), then judge whether together "
             "they describe the employer's requirements well enough to compare a candidate. "
@@ -82,7 +88,7 @@ PHASE_PROMPTS: dict[str, dict] = {
             "Fundamental domains (embedded, mobile native, game engines, smart contracts, low "
             "latency) are required only when they define the employer or the role.",
         ],
-        "outputs": ["requirements", "role_family", "industry", "domains", "culture"],
+        "outputs": ["enriched_count", "total_count", "requirements", "role_family", "culture"],
         "template": (
             "From the sources below, list the role's requirements as JSON objects "
             '{{"label", "kind": "skill|any_of|competency|domain|experience", "weight"}}. '
@@ -98,7 +104,7 @@ PHASE_PROMPTS: dict[str, dict] = {
             "Name transferable skills with their carry-over and ramp-up.",
             "A fundamental domain mismatch makes the risk high.",
         ],
-        "outputs": ["genuine_strengths", "genuine_gaps", "transferable_skills", "risk"],
+        "outputs": ["genuine_strengths", "genuine_gaps", "transferable_skills", "risk_level"],
         "template": (
             "Compare the candidate profile with the requirements as a sceptical recruiter. Give "
             "at most 4 strengths that matter for this role, at least 2 real gaps (each with how "
@@ -115,7 +121,7 @@ PHASE_PROMPTS: dict[str, dict] = {
             "with their transfer confidence.",
             "Evidence quotes the profile; no evidence means unmatched.",
         ],
-        "outputs": ["matched", "unmatched", "coverage"],
+        "outputs": ["match_score", "top_matches", "unmatched_requirements", "matched"],
         "template": (
             "For each requirement, decide matched/partial/unmatched, give a confidence 0-1 and "
             "quote the profile lines that prove it.\nProfile:\n{profile}\n"
@@ -145,16 +151,18 @@ PHASE_PROMPTS: dict[str, dict] = {
         "rules": [
             "Start with '### <Role/Company> Fit Analysis'.",
             "A summary line with 'NN% (TIER)'.",
-            "'Key Strengths' (at most 4) and 'Growth Opportunities' (at least 2 gaps, each with "
-            "a ramp-up estimate).",
-            "config_type 'standard' is concise; 'reasoning' adds the requirement audit, "
-            "transferable skills, confidence notes and sources.",
+            "Bold section headers with '- ' items: '**Key Strengths**' (at most 4) and "
+            "'**Growth Opportunities**' (at least 2 gaps: '- **<gap>**: <bridge>. Ramp-up: "
+            "<estimate>.'); the answer ends there, with no other heading.",
+            "config_type 'standard' is concise; 'reasoning' adds the confidence notes and the "
+            "sources to the summary.",
         ],
-        "outputs": ["format", "characters"],
+        "outputs": ["word_count", "calibrated_score", "confidence_tier", "format"],
         "template": (
-            "Write the fit analysis in markdown: '### {heading} Fit Analysis', a summary with "
-            "'{score}% ({tier})', '#### Key Strengths', '#### Growth Opportunities' (each gap "
-            "with a ramp-up estimate).\nAnalysis:\n{analysis}"
+            "Write the fit analysis in markdown: '### {heading} Fit Analysis', a summary line "
+            "with '{score}% ({tier})', then '**Key Strengths**' and '**Growth Opportunities**' "
+            "as bold lines, each followed by '- ' items (each gap with a ramp-up estimate); "
+            "nothing after Growth Opportunities.\nAnalysis:\n{analysis}"
         ),
     },
 }
