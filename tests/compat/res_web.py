@@ -61,6 +61,7 @@ class PageState:
     current_phase: str | None = None
     phase_history: list[PhaseEntry] = field(default_factory=list)
     unknown_events: list[str] = field(default_factory=list)
+    raw: str = ""  # the bytes the page received, as text
 
     def completed(self, phase: str) -> PhaseEntry:
         return next(e for e in self.phase_history if e.phase == phase and e.status == "complete")
@@ -169,6 +170,7 @@ async def submit_query(
             return state
         buffer = ""
         async for chunk in response.aiter_text():
+            state.raw += chunk
             buffer += chunk
             events, buffer = parse_sse_buffer(buffer)
             for kind, data in events:

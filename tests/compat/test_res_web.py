@@ -176,6 +176,23 @@ async def test_a_company_query_fills_every_part_of_the_page(page):
     assert strings(results.data["quality_warnings"])
 
 
+async def test_heartbeats_between_events_do_not_confuse_the_pages_parser():
+    def paced(host, settings):
+        return create_router(host, settings, pace=0.15)
+
+    server = start(heartbeat=0.05, routers=[paced])
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+            state = await submit_query(client, "Stripe")
+    finally:
+        server.stop()
+    assert ": ping" in state.raw  # the heartbeat comments did arrive
+    assert state.status == "complete" and [e.phase for e in state.phase_history] == list(
+        PHASE_ORDER
+    )
+    assert res_web.parse_answer(state.response).title == "Stripe Fit Analysis"
+
+
 # -- 4. the result cards ----------------------------------------------------------------------
 async def test_the_answer_splits_into_title_strengths_and_growth_areas(page):
     state = await submit_query(page, "Stripe")
