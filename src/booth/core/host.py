@@ -72,9 +72,16 @@ class Host:
         await self.runtime.event_log.close()
         await self.sessions.close()
 
-    async def open_session(self, session_id: str | None, token: str | None) -> OpenedSession:
-        """Use the named session (token required unless trusted) or create it (token minted)."""
-        return await self.access.open(self.sessions, session_id, token)
+    async def open_session(
+        self, session_id: str | None, token: str | None, *, defer: bool = True
+    ) -> OpenedSession:
+        """Use the named session (token required unless trusted), or describe a new one.
+
+        A new session is stored by `start`, after admission: a request turned away with 429
+        creates nothing, so a retry with the same client-named id works. Endpoints that start
+        no run pass `defer=False` to store it at once.
+        """
+        return await self.access.open(self.sessions, session_id, token, defer=defer)
 
     async def authorize(self, session_id: str, token: str | None) -> SessionRecord:
         """An existing session for a read (history, context, runs); 404 or 403 otherwise."""
@@ -86,11 +93,17 @@ class Host:
         return client_key(ip, session_id, per_session=self.access.trusted)
 
     async def open_for_request(
-        self, request: Request, body_session_id: str | None, body_token: str | None = None
+        self,
+        request: Request,
+        body_session_id: str | None,
+        body_token: str | None = None,
+        *,
+        defer: bool = True,
     ) -> OpenedSession:
         """Resolve body id → X-Session-ID header → new id, then open it."""
         session_id = resolve_session_id(body_session_id, request.headers.get("x-session-id"))
-        return await self.open_session(session_id, request_token(request, body_token))
+        token = request_token(request, body_token)
+        return await self.open_session(session_id, token, defer=defer)
 
     async def start(
         self,
@@ -108,6 +121,10 @@ class Host:
         `query` is the user's text, for the log line that opens the run (it is truncated there).
         """
         private = {"session_token": opened.minted_token} if opened.minted_token else None
+
+        async def create_if_new() -> None:
+            await self.access.persist(self.sessions, opened)
+
         return await self.runtime.start(
             app=app,
             session_id=opened.id,
@@ -117,6 +134,7 @@ class Host:
             status=status,
             private_status=private,
             query=query,
+            prepare=create_if_new if opened.pending else None,
         )
 
     def events(self, run: Run, subscriber: Subscriber) -> AsyncIterator[Event]:

@@ -215,7 +215,7 @@ class ModelContentEnrich:
             "tool_call",
             self.name,
             tool="model.read_requirements",
-            input=", ".join(s.id for s in readable),
+            input=seed_shapes.tool_input({"sources": [s.id for s in readable]}),
         )
         try:
             readings = [

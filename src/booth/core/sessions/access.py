@@ -40,7 +40,8 @@ class SessionAuth(StrEnum):
 @dataclass(frozen=True)
 class OpenedSession:
     record: SessionRecord
-    minted_token: str | None  # set only when this request created the session
+    minted_token: str | None  # set only when this request creates the session
+    pending: bool = False  # a new session, not in the store until its run is admitted
 
     @property
     def id(self) -> str:
@@ -88,23 +89,39 @@ class SessionAccess:
         return self.trusted or token_matches(token, record.token_hash)
 
     async def open(
-        self, store: SessionStore, session_id: str | None, token: str | None
+        self, store: SessionStore, session_id: str | None, token: str | None, *, defer: bool = False
     ) -> OpenedSession:
-        """Use an existing session (if this mode permits) or create it (token minted)."""
+        """Use an existing session (if this mode permits) or create it (token minted).
+
+        With `defer`, a new session is only described (`pending`): `persist` stores it once its
+        run has been admitted, so a request turned away creates nothing.
+        """
         if session_id is not None:
             self.check_id(session_id)
             record = await store.get(session_id)
             if record is not None:
                 return await self._reuse(store, record, token)
         minted = new_token()
+        now = store.clock()
+        record = SessionRecord(session_id or new_session_id(), hash_token(minted), now, now)
+        opened = OpenedSession(record, minted, pending=True)
+        return opened if defer else await self.persist(store, opened, token)
+
+    async def persist(
+        self, store: SessionStore, opened: OpenedSession, token: str | None = None
+    ) -> OpenedSession:
+        """Store a pending session. If a concurrent request created that id a moment ago, it is
+        theirs (FORBIDDEN) - unless this mode lets the id alone use it."""
+        if not opened.pending:
+            return opened
         try:
-            record = await store.create(session_id or new_session_id(), hash_token(minted))
-        except SessionExists:  # created by a concurrent request a moment ago
-            record = await store.get(session_id) if session_id else None
-            if record is None:
+            record = await store.create(opened.id, opened.record.token_hash)
+        except SessionExists:
+            existing = await store.get(opened.id)
+            if existing is None:
                 raise BoothError(ErrorCode.FORBIDDEN, FORBIDDEN_MESSAGE) from None
-            return await self._reuse(store, record, token)
-        return OpenedSession(record, minted)
+            return await self._reuse(store, existing, token)
+        return OpenedSession(record, opened.minted_token)
 
     async def _reuse(
         self, store: SessionStore, record: SessionRecord, token: str | None
@@ -134,10 +151,19 @@ async def open_session(
     store: SessionStore,
     session_id: str | None,
     token: str | None,
+    *,
+    defer: bool = False,
     access: SessionAccess = TOKEN_ACCESS,
 ) -> OpenedSession:
     """Use an existing session or create it, under `access`'s rules (token mode by default)."""
-    return await access.open(store, session_id, token)
+    return await access.open(store, session_id, token, defer=defer)
+
+
+async def persist(
+    store: SessionStore, opened: OpenedSession, access: SessionAccess = TOKEN_ACCESS
+) -> OpenedSession:
+    """Store a pending session, under `access`'s rules (token mode by default)."""
+    return await access.persist(store, opened)
 
 
 async def authorize(
