@@ -79,3 +79,21 @@ async def test_two_first_requests_with_one_new_id_share_the_session_in_trusted_m
     opened = await asyncio.gather(*(TRUSTED.open(store, session_id, None) for _ in range(5)))
     assert {o.id for o in opened} == {session_id}
     assert sum(o.created for o in opened) == 1
+
+
+async def test_a_deferred_new_session_is_stored_only_when_persisted(store):
+    session_id = str(uuid.uuid4())
+    first = await TRUSTED.open(store, session_id, None, defer=True)
+    second = await TRUSTED.open(store, session_id, None, defer=True)
+    assert first.pending and second.pending and await store.get(session_id) is None
+    stored = await TRUSTED.persist(store, first)
+    assert stored.created and not stored.pending
+    joined = await TRUSTED.persist(store, second)  # the id alone lets the second one in
+    assert joined.id == session_id and not joined.created
+
+
+async def test_in_token_mode_the_second_of_two_racing_creations_is_refused(store):
+    first = await TOKEN.open(store, "session-C", None, defer=True)
+    second = await TOKEN.open(store, "session-C", None, defer=True)
+    await TOKEN.persist(store, first)
+    assert await refused(TOKEN.persist(store, second)) is ErrorCode.FORBIDDEN
