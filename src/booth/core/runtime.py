@@ -63,6 +63,10 @@ class RunLimits:
     cancel_resubscribe_after: float = 0.5  # seconds before the cancel listener reconnects
     follow_poll: float = 1.0  # seconds a remote reader waits for events before checking on the run
 
+    def __post_init__(self) -> None:
+        if self.lease_renew_every >= self.lease_ttl:
+            raise ValueError("lease_renew_every must be shorter than lease_ttl, or leases lapse")
+
 
 class Run:
     """One executing run in this process: its task, its sequence counter, its readers."""
