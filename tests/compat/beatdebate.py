@@ -5,8 +5,9 @@ browser tab holds a uuid4 in `gr.State`, and every message is a `POST /recommend
 `{query, session_id, max_recommendations: 10, include_previews: true, chat_context}` and no other
 header - no token. A non-200 answer, one without recommendations, with an `error` or `detail`
 field or an "unknown" intent, becomes its "SYSTEM TEMPORARILY UNAVAILABLE" message (it would
-try an LLM fallback first, which a deployment without one does not have). It keeps the `session_id` the backend answers with, and reads
-the fields listed in `TRACK_FIELDS_READ` from every track. None of their code is copied.
+try an LLM fallback first, which a deployment without one does not have). It keeps the
+`session_id` the backend answers with, and reads the fields listed in `TRACK_FIELDS_READ` from
+every track. None of their code is copied.
 """
 
 from __future__ import annotations
