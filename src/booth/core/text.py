@@ -15,9 +15,11 @@ joiner between two emoji, and variation selectors, are part of the emoji and sta
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 ALLOWED_CONTROLS = frozenset("\n\t")
 BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
@@ -88,3 +90,27 @@ def _validate(text: str) -> str:
 
 UserText = Annotated[str, AfterValidator(_validate)]
 """A pydantic field type: user text, cleaned and checked (combine with Field length limits)."""
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """`Annotated[str, TextLimits(3, 2000)]`: user text of that many characters, cleaned.
+
+    The limits are checked on the text as sent (so they show in the OpenAPI schema), then the
+    text is cleaned (`clean_user_text`) and the minimum checked again, in the same words.
+    """
+
+    min_length: int = 1
+    max_length: int | None = None
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        raw = core_schema.str_schema(min_length=self.min_length, max_length=self.max_length)
+        return core_schema.no_info_after_validator_function(self.clean, raw)
+
+    def clean(self, text: str) -> str:
+        cleaned = _validate(text)
+        if len(cleaned) < self.min_length:
+            raise TextError(f"String should have at least {self.min_length} characters")
+        return cleaned

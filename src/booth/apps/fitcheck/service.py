@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from booth.apps.fitcheck.knowledge import load_companies
 from booth.apps.fitcheck.llm_phases import model_phases
@@ -27,7 +27,7 @@ from booth.core.host import Host
 from booth.core.runs import RunContext, Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession
-from booth.core.text import UserText
+from booth.core.text import TextLimits
 from booth.llm import LLMProvider, llm_of
 
 APP = "fitcheck"
@@ -36,8 +36,8 @@ APP = "fitcheck"
 class FitCheckRequest(BaseModel):
     """The seed's request body, plus the session token booth adds."""
 
-    query: Annotated[UserText, StringConstraints(min_length=3)] = Field(
-        max_length=2000, description="Company name or job description to analyze"
+    query: Annotated[str, TextLimits(3, 2000)] = Field(
+        description="Company name or job description to analyze"
     )
     include_thoughts: bool = Field(True, description="Whether to stream thinking steps")
     model_id: str | None = Field(None, max_length=200, description="Model id, echoed in status")

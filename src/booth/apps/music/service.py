@@ -7,7 +7,7 @@ resolver) explicitly; none keeps anything between calls.
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -20,14 +20,14 @@ from booth.core.runs import Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession
 from booth.core.sessions.base import update_context
-from booth.core.text import UserText
+from booth.core.text import TextLimits
 
 APP = "music"
 CONTEXT_WINDOW = 30 * 60
 
 
 class RecommendationRequest(BaseModel):
-    query: UserText = Field(min_length=1, max_length=500)
+    query: Annotated[str, TextLimits(1, 500)]
     session_id: str | None = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
@@ -39,7 +39,7 @@ class RecommendationRequest(BaseModel):
 
 
 class PlanningRequest(BaseModel):
-    query: UserText = Field(min_length=1, max_length=500)
+    query: Annotated[str, TextLimits(1, 500)]
     session_id: str | None = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
