@@ -94,7 +94,7 @@ class Settings(BaseSettings):
 
     # -- reliability (#9): store faults, body limit, retention, logs ---------------------------
     store_timeout: float = Field(
-        2.0, gt=0, description="Seconds a store call may take before it counts as failed (503)"
+        5.0, gt=0, description="Seconds a store call may take before it counts as failed (503)"
     )
     max_body_bytes: int = Field(
         64 * 1024, gt=0, description="Largest request body accepted; larger is 413"

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from booth.apps.fitcheck.knowledge import load_companies
 from booth.apps.fitcheck.llm_phases import model_phases
@@ -24,27 +24,28 @@ from booth.apps.fitcheck.report import turn_summary
 from booth.apps.fitcheck.seed_shapes import FIRST_STATUS
 from booth.config import Settings
 from booth.core.host import Host
+from booth.core.requests import OptionalSessionId, RequestBody
 from booth.core.runs import RunContext, Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession
-from booth.core.text import TextLimits
+from booth.core.text import UserTextRule
 from booth.llm import LLMProvider, llm_of
 
 APP = "fitcheck"
 
 
-class FitCheckRequest(BaseModel):
+class FitCheckRequest(RequestBody):
     """The seed's request body, plus the session token booth adds."""
 
-    query: Annotated[str, TextLimits(3, 2000)] = Field(
-        description="Company name or job description to analyze"
+    query: Annotated[str, UserTextRule(3)] = Field(
+        max_length=2000, description="Company name or job description to analyze"
     )
     include_thoughts: bool = Field(True, description="Whether to stream thinking steps")
     model_id: str | None = Field(None, max_length=200, description="Model id, echoed in status")
     config_type: Literal["reasoning", "standard"] | None = Field(
         None, description="reasoning: detailed answer (default); standard: concise answer"
     )
-    session_id: str | None = Field(None, description="Session id (minted when absent)")
+    session_id: OptionalSessionId = None
     session_token: str | None = Field(None, description="Token of an existing session")
 
 
