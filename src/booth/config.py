@@ -60,6 +60,20 @@ class Settings(BaseSettings):
     breaker_failures: int = Field(5, gt=0, description="Failures in a row that open a breaker")
     breaker_reset: float = Field(30, gt=0, description="Seconds an open breaker waits to probe")
 
+    search_provider: Literal["google", "searxng"] | None = Field(
+        None, description="Web search for Fit Check research: google | searxng"
+    )
+    google_cse_key: str | None = Field(None, description="Google Programmable Search API key")
+    google_cse_id: str | None = Field(None, description="Google Programmable Search engine id (cx)")
+    google_cse_url: str = Field(
+        "https://www.googleapis.com/customsearch/v1", description="Google Custom Search endpoint"
+    )
+    searxng_url: str | None = Field(None, description="SearXNG base URL (JSON format enabled)")
+    search_timeout: float = Field(
+        10, gt=0, description="Seconds one search or page request may take"
+    )
+    search_cache_ttl: float = Field(3600, gt=0, description="Seconds a search result stays cached")
+
     @field_validator("llm_models", mode="before")
     @classmethod
     def _split_models(cls, value: object) -> object:
