@@ -104,16 +104,19 @@ def flag_run(state: Analysis, flag: str) -> None:
         state.verdict.flags.append(flag)
 
 
+async def degrade(ctx: PhaseContext, state: Analysis, upstream: str, message: str) -> None:
+    """Say `status: degraded` naming the upstream, once per run and upstream."""
+    flag = f"degraded:{upstream}"
+    if flag not in state.flags:
+        flag_run(state, flag)
+        await ctx.run.status("degraded", message, upstream=upstream)
+
+
 async def note_fallback(ctx: PhaseContext, state: Analysis, phase: str, error: LLMError) -> None:
-    """Flag `llm_fallback:<phase>` and tell the stream, once per run, that it is degraded."""
-    first = not any(f.startswith("llm_fallback:") for f in state.flags)
+    """Flag `llm_fallback:<phase>`; the run says it is degraded (once)."""
     flag_run(state, f"llm_fallback:{phase}")
-    if first:
-        await ctx.run.status(
-            "degraded",
-            f"The model is unavailable ({error.reason}); continuing offline.",
-            upstream=error.upstream,
-        )
+    message = f"The model is unavailable ({error.reason}); continuing offline."
+    await degrade(ctx, state, error.upstream, message)
     await ctx.observation(f"Model step failed ({error.reason}); used the offline engine.")
 
 

@@ -21,13 +21,12 @@ from booth.apps.fitcheck.phases import Resources
 from booth.apps.fitcheck.service import (
     APP,
     FitCheckRequest,
-    build_engine,
+    engine_for_host,
     resources_for_settings,
     start_fit_check,
 )
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host, client_address
-from booth.llm import llm_of
 
 
 class ExampleRequest(BaseModel):
@@ -44,7 +43,7 @@ def create_router(
     stream unfold; it is 0 by default.
     """
     resources = resources or resources_for_settings(settings)
-    engine = build_engine(resources, llm_of(host), pace=pace)
+    engine = engine_for_host(host, resources, pace=pace)
     router = APIRouter(tags=["fit-check"])
 
     @router.post("/api/fit-check/stream")

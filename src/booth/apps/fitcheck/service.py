@@ -22,12 +22,14 @@ from booth.apps.fitcheck.ontology import load_ontology
 from booth.apps.fitcheck.phases import Engine, Resources, deterministic_phases
 from booth.apps.fitcheck.profile import build_candidate, load_profile
 from booth.apps.fitcheck.report import turn_summary
+from booth.apps.fitcheck.web_research import WebDeepResearch
 from booth.config import Settings
 from booth.core.host import Host
 from booth.core.runs import RunContext, Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession
 from booth.llm import LLMProvider, llm_of
+from booth.providers.web import WebResearcher, web_of
 
 APP = "fitcheck"
 ALLOWED_CONTROL = {"\n", "\r", "\t"}
@@ -80,12 +82,24 @@ def resources_for_settings(settings: Settings) -> Resources:
     return load_resources(settings.fitcheck_profile, settings.fitcheck_knowledge)
 
 
-def build_engine(resources: Resources, llm: LLMProvider | None, pace: float = 0.0) -> Engine:
-    """The offline engine, with the language phases on the model when one is configured."""
+def build_engine(
+    resources: Resources,
+    llm: LLMProvider | None = None,
+    web: WebResearcher | None = None,
+    pace: float = 0.0,
+) -> Engine:
+    """The offline engine; language phases on the model and research on the web when set up."""
     phases = deterministic_phases(resources)
     if llm is not None:
         phases.update(model_phases(resources, llm))
+    if web is not None:
+        phases[WebDeepResearch.name] = WebDeepResearch(resources, web, llm)
     return Engine(phases, pace=pace)
+
+
+def engine_for_host(host: Host, resources: Resources, pace: float = 0.0) -> Engine:
+    """The engine the host's upstreams allow (a model, a search provider, or neither)."""
+    return build_engine(resources, llm_of(host), web_of(host), pace)
 
 
 def fit_check_pipeline(body: FitCheckRequest, engine: Engine):
@@ -130,7 +144,7 @@ async def start_fit_check(
     host's model when one is configured. A `model_id` the model settings do not allow is a 422.
     """
     llm = llm_of(host)
-    engine = engine or build_engine(resources, llm)
+    engine = engine or engine_for_host(host, resources)
     if llm is not None:  # offline, model_id is only echoed (the seed's clients send one)
         body = body.model_copy(update={"model_id": llm.config.resolve_model(body.model_id)})
     output = "concise" if body.config_type == "standard" else "detailed"
