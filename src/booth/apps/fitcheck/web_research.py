@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 
 from booth.apps.fitcheck.llm_phases import degrade, flag_run, system_prompt
 from booth.apps.fitcheck.models import Analysis, Classification, Source
-from booth.apps.fitcheck.phases import DeepResearch, PhaseContext, PhaseOutcome, Resources
+from booth.apps.fitcheck.phases import DeepResearch, PhaseOutcome, Resources
 from booth.apps.fitcheck.research import merge
+from booth.core.runs import RunContext
 from booth.llm import LLMError, LLMProvider, conversation
 from booth.providers.pages import Page
 from booth.providers.search import SearchUnavailable
@@ -63,27 +64,27 @@ class WebDeepResearch:
     def message(self, state: Analysis) -> str:
         return self.offline.message(state)
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         outcome = await self.offline.run(ctx, state)
         assert state.classification is not None
         query = web_query(state.classification)
         if query is None or any(s.kind == "web_page" for s in state.sources):
             return outcome
-        await ctx.tool_call("web.search", {"query": query})
+        await ctx.thought("tool_call", self.name, tool="web.search", input={"query": query})
         try:
             pages = await self.web.research(query)
         except SearchUnavailable as error:
             flag_run(state, "web_search_unavailable")
             message = f"Web search is unavailable ({error.reason}); using offline sources."
             await degrade(ctx, state, error.upstream, message)
-            await ctx.observation(message)
+            await ctx.thought("observation", self.name, message)
             return outcome
         found = [page_source(p, i, query) for i, p in enumerate(pages, start=1)]
         state.sources = merge(state.sources, found)
         if found:
             flag_run(state, "web_research")
         for source in found:
-            await ctx.observation(f"Read {source.title} ({source.url}).")
+            await ctx.thought("observation", self.name, f"Read {source.title} ({source.url}).")
         outcome.data["sources"] = [s.title for s in state.sources]
         outcome.data["web_pages"] = [s.url for s in found]
         if found and self.llm is not None:
@@ -93,7 +94,7 @@ class WebDeepResearch:
         return outcome
 
     async def _summarise(
-        self, ctx: PhaseContext, state: Analysis, sources: list[Source]
+        self, ctx: RunContext, state: Analysis, sources: list[Source]
     ) -> ResearchSummary | None:
         assert self.llm is not None
         blocks = {f"web_page {s.id}": (s.text or "")[:SUMMARY_CHARS] for s in sources}
@@ -111,5 +112,5 @@ class WebDeepResearch:
             flag_run(state, f"llm_fallback:{self.name}")
             await degrade(ctx, state, error.upstream, f"The model is unavailable ({error.reason}).")
             return None
-        await ctx.reasoning(f"From the web: {summary.summary}")
+        await ctx.thought("reasoning", self.name, f"From the web: {summary.summary}")
         return summary
