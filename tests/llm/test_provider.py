@@ -260,3 +260,15 @@ def test_the_model_server_reads_content_parts():
         headers={},
     )
     assert call.last_user_text == "hi" and call.schema is None
+
+
+async def test_the_model_list_comes_from_the_endpoint(model: OpenAIServer):
+    provider = make_provider(model)
+    assert await provider.list_models() == ["test-model", "other-model"]
+    await provider.close()
+    gone = OpenAIServer().start()
+    gone.stop()
+    provider = make_provider(gone)
+    with pytest.raises(LLMUnavailable, match="connection"):
+        await provider.list_models()
+    await provider.close()

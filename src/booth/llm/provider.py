@@ -87,7 +87,7 @@ class LLMProvider:
         await self.client.close()
 
     async def list_models(self) -> list[str]:
-        page = await self.breaker.call(self.client.models.list)
+        page = await self._guarded(self.client.models.list)
         return [m.id for m in page.data]
 
     async def structured(
