@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from openai.lib._pydantic import to_strict_json_schema
@@ -10,11 +11,13 @@ from pydantic import BaseModel, ValidationError
 M = TypeVar("M", bound=BaseModel)
 
 
+@lru_cache(maxsize=64)
 def response_format(model: type[BaseModel]) -> dict[str, Any]:
     """`{"type": "json_schema", ...}` with the SDK's strict form of the model's schema.
 
     The SDK's converter is the one `client.chat.completions.parse` uses, so what booth sends is
-    what OpenAI's strict mode accepts (every property required, no extra properties).
+    what OpenAI's strict mode accepts (every property required, no extra properties). Cached
+    per model class: the schema is the same for every call (callers must not mutate it).
     """
     return {
         "type": "json_schema",

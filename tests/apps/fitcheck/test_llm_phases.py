@@ -120,6 +120,7 @@ async def test_the_model_reads_the_posting_into_booths_requirements(client, mode
 
 
 async def test_the_write_up_streams_token_by_token(client, model):
+    model.chunk_delay = 0.02  # a model on the network: a token every 20 ms
     stream = await read_stream(client, {"query": JOB})
     chunks = [c["chunk"] for c in stream.of("response")]
     assert len(chunks) > 20, "the model's words arrive as they are written"

@@ -35,6 +35,7 @@ from booth.apps.fitcheck.requirements import RequirementList, enrich
 from booth.apps.fitcheck.scoring import assess_all
 from booth.core.runs import RunContext
 from booth.llm import LLMError, LLMProvider, Message, conversation
+from booth.llm.streaming import coalesced
 
 NICE_TO_HAVE_WEIGHT = 0.5
 YEARS_WEIGHT = 0.8
@@ -394,10 +395,11 @@ class ModelWriteUp:
         form = "detailed" if state.detailed else "concise"
         try:
             stream = self.llm.stream_text(self._messages(state), model=state.model_id)
-            async with contextlib.aclosing(stream) as chunks:
-                async for chunk in chunks:
-                    written.append(chunk)
-                    await ctx.response(chunk)
+            async with contextlib.aclosing(stream) as tokens:
+                async with contextlib.aclosing(coalesced(tokens)) as chunks:
+                    async for chunk in chunks:
+                        written.append(chunk)
+                        await ctx.response(chunk)
         except LLMError as error:
             await note_fallback(ctx, state, self.name, error)
             rest = _offline_body(state, self.resources)
