@@ -5,6 +5,8 @@ process); booth runs as its own server process with `BOOTH_LLM_BASE_URL` pointin
 round, one fit check goes through booth end to end (HTTP + SSE, every event read), then the very
 requests booth sent the model in that run are replayed directly with `AsyncOpenAI` (streams read
 to the end). booth's added time per run is the paired difference; the ratio is booth / direct.
+For scale, the same query also runs on a second, offline booth (no model): booth's own engine
+and streaming, which an online run does as well.
 
     python -m bench.llm_overhead [--runs 60] [--warmup 5]
 """
@@ -74,20 +76,28 @@ async def directly(client: AsyncOpenAI, calls: list[ChatCall]) -> float:
     return time.perf_counter() - started
 
 
-async def measure(model: OpenAIServer, booth_url: str, runs: int, warmup: int) -> dict[str, Any]:
+async def measure(
+    model: OpenAIServer, booth_url: str, offline_url: str, runs: int, warmup: int
+) -> dict[str, Any]:
     client = AsyncOpenAI(base_url=model.base_url, api_key="bench", max_retries=0)
     booth_s: list[float] = []
     direct_s: list[float] = []
+    offline_s: list[float] = []
     calls_per_run = 0
-    async with httpx.AsyncClient(base_url=booth_url, timeout=60) as http:
+    async with (
+        httpx.AsyncClient(base_url=booth_url, timeout=60) as http,
+        httpx.AsyncClient(base_url=offline_url, timeout=60) as offline_http,
+    ):
         for i in range(warmup + runs):
             model.calls.clear()
             elapsed, _ = await through_booth(http)
             calls = list(model.chat_calls)
             direct = await directly(client, calls)
+            offline, _ = await through_booth(offline_http)
             if i >= warmup:
                 booth_s.append(elapsed)
                 direct_s.append(direct)
+                offline_s.append(offline)
                 calls_per_run = len(calls)
     await client.close()
     added = sorted((b - d) * 1000 for b, d in zip(booth_s, direct_s, strict=True))
@@ -101,6 +111,7 @@ async def measure(model: OpenAIServer, booth_url: str, runs: int, warmup: int) -
         "added_p50_ms": round(statistics.median(added), 2),
         "added_p90_ms": round(added[int(len(added) * 0.9) - 1], 2),
         "ratio_booth_to_direct": round(booth_p50 / direct_p50, 2),
+        "offline_booth_p50_ms": round(statistics.median(offline_s) * 1000, 2),
     }
 
 
@@ -118,11 +129,14 @@ def main() -> None:
             "BOOTH_LLM_MODEL": "test-model",
             "BOOTH_LOG_LEVEL": "WARNING",
         }
+        offline_env = {k: v for k, v in env.items() if not k.startswith("BOOTH_LLM")}
         booth = ProcessServer(env, apps=True, test_app=False).start()
+        offline = ProcessServer(offline_env, apps=True, test_app=False).start()
         try:
-            report = asyncio.run(measure(model, booth.url, args.runs, args.warmup))
+            report = asyncio.run(measure(model, booth.url, offline.url, args.runs, args.warmup))
         finally:
             booth.stop()
+            offline.stop()
     print(json.dumps(report, indent=2))
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
 

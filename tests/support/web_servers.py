@@ -11,7 +11,7 @@ can select, and a log of the requests it received.
 
 Search faults: ``slow`` (delay), ``status`` (500, 429 + Retry-After), ``malformed`` (a 200 that
 is not JSON), ``invalid`` (JSON of the wrong shape). "Gone" is `stop()`.
-Page faults are paths: `/huge` streams without end, `/slow` answers after 30 s, `/cut` drops the
+Page faults are paths: `/huge` streams without end, `/slow` trickles for 30 s, `/cut` drops the
 connection mid-body, `/binary` is an image.
 """
 
@@ -177,7 +177,7 @@ class PageServer:
         if path == "/huge":
             return StreamingResponse(self._endless(path), media_type="text/html")
         if path == "/slow":
-            await asyncio.sleep(30)
+            return StreamingResponse(self._trickle(path), media_type="text/html")
         if path == "/cut":
             return StreamingResponse(self._cut(), media_type="text/html")
         if path == "/binary":
@@ -192,6 +192,15 @@ class PageServer:
             while True:
                 yield b"<p>" + b"x" * 65536 + b"</p>"
                 await asyncio.sleep(0)
+        finally:
+            self.closed_early.append(path)
+
+    async def _trickle(self, path: str):
+        try:
+            yield b"<html><body>"
+            for _ in range(300):  # 30 s, a byte at a time
+                await asyncio.sleep(0.1)
+                yield b" "
         finally:
             self.closed_early.append(path)
 

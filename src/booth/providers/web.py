@@ -143,7 +143,8 @@ def install_search(host: Host, settings: Settings) -> WebResearcher | None:
     provider = build_provider(settings, http, breaker)
     assert provider is not None
     cache = StoreCache(host.sessions, "search", settings.search_cache_ttl)
-    researcher = WebResearcher(provider, breaker, http, cache)
+    limits = WebLimits(page_timeout=settings.search_timeout)
+    researcher = WebResearcher(provider, breaker, http, cache, limits)
     host.breakers[UPSTREAM] = breaker
     return host.shared(HOST_KEY, lambda: researcher)
 

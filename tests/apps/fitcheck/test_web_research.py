@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -165,5 +167,26 @@ async def test_with_a_model_the_pages_are_summarised_and_read_for_requirements(p
             reading = next(c for c in model.chat_calls if c.schema_name == "JobReading")
             assert '<data kind="web_page">' in reading.last_user_text
             assert "PostgreSQL" in reading.last_user_text and "Cookies" not in reading.text
+        finally:
+            booth.stop()
+
+
+async def test_a_timed_out_run_closes_its_page_fetches(pages):
+    def slow_page(query: str) -> list[Hit]:
+        return [Hit("Slow", pages.url + "/slow", "")]
+
+    with SearxngServer(slow_page) as search:
+        booth = start_booth(
+            search_provider="searxng", searxng_url=search.url, search_timeout=20, run_deadline=1.5
+        )
+        try:
+            pages.closed_early.clear()
+            stream = await run(booth)
+            assert [e["code"] for e in stream.of("error")] == ["TIMEOUT"]
+            for _ in range(500):
+                if "/slow" in pages.closed_early:
+                    break
+                await asyncio.sleep(0.01)
+            assert "/slow" in pages.closed_early, "the page fetch was left running"
         finally:
             booth.stop()
