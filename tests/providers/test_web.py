@@ -11,7 +11,8 @@ from booth.core.resilience import CircuitBreaker
 from booth.core.sessions.access import token_matches
 from booth.core.sessions.base import Expiry
 from booth.core.sessions.memory import MemorySessionStore
-from booth.providers.cache import StoreCache
+from booth.core.stores import build_stores
+from booth.providers.cache import StoreCache, cache_key
 from booth.providers.pages import fetch_page
 from booth.providers.search import SearxngSearch
 from booth.providers.web import WebLimits, WebResearcher
@@ -75,8 +76,9 @@ async def test_research_searches_fetches_and_caches_by_the_built_query(pages, ht
             SearxngSearch(http, CircuitBreaker("search"), search.url),
             CircuitBreaker("search"),
             http,
-            StoreCache(store, "search", ttl=60),
+            StoreCache(store),
             WebLimits(pages=3, page_timeout=1),
+            cache_ttl=60,
         )
         found = await researcher.research("Northwind  Backend Engineer")
         assert [p.title for p in found] == ["Engineering at Northwind", "Broken"]
@@ -91,10 +93,28 @@ async def test_cache_entries_expire_and_cannot_be_opened_as_sessions():
     store = MemorySessionStore(Expiry())
     clock = [1000.0]
     store.clock = lambda: clock[0]
-    cache = StoreCache(store, "search", ttl=10)
-    await cache.put("q", [1, 2])
-    assert await cache.get("q") == [1, 2]
+    cache = StoreCache(store)
+    key = cache_key("search", "q")
+    await cache.set(key, [1, 2], ttl=10)
+    assert await cache.get(key) == [1, 2]
     clock[0] += 11
-    assert await cache.get("q") is None
-    record = await store.get(cache.key("q"))
+    assert await cache.get(key) is None
+    record = await store.get(f"cache:{key}")
     assert record is not None and not token_matches("", record.token_hash)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "redis"])
+async def test_the_cache_lives_in_every_store_backend(backend, tmp_path, request):
+    url = {"memory": "memory", "sqlite": f"sqlite:///{tmp_path / 'cache.db'}"}.get(backend)
+    if backend == "redis":
+        url = request.getfixturevalue("redis_url")
+    stores = build_stores(url)
+    try:
+        cache = StoreCache(stores.sessions)
+        key = cache_key("search", "northwind backend engineer")
+        assert await cache.get(key) is None
+        await cache.set(key, [{"url": "https://example.com", "title": "t", "text": "x"}], ttl=60)
+        await cache.set(key, [{"url": "https://example.com", "title": "t2", "text": "y"}], ttl=60)
+        assert (await cache.get(key))[0]["title"] == "t2"
+    finally:
+        await stores.close()

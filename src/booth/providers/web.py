@@ -16,7 +16,7 @@ import httpx
 from booth.config import Settings
 from booth.core.host import Host
 from booth.core.resilience import CircuitBreaker
-from booth.providers.cache import StoreCache
+from booth.providers.cache import Cache, StoreCache, cache_key
 from booth.providers.pages import Page, fetch_page
 from booth.providers.search import (
     GoogleSearch,
@@ -47,14 +47,16 @@ class WebResearcher:
         provider: SearchProvider,
         breaker: CircuitBreaker,
         http: httpx.AsyncClient,
-        cache: StoreCache | None,
+        cache: Cache | None,
         limits: WebLimits = WebLimits(),
+        cache_ttl: float = 3600.0,
     ) -> None:
         self.provider = provider
         self.breaker = breaker
         self.http = http
         self.cache = cache
         self.limits = limits
+        self.cache_ttl = cache_ttl
 
     @property
     def upstream(self) -> str:
@@ -99,7 +101,7 @@ class WebResearcher:
         if self.cache is None:
             return None
         try:
-            value = await self.cache.get(built)
+            value = await self.cache.get(cache_key("search", built))
         except Exception:  # a store fault costs a cache miss, not the research
             log.warning("search cache read failed", exc_info=True)
             return None
@@ -109,7 +111,8 @@ class WebResearcher:
         if self.cache is None or not pages:
             return
         try:
-            await self.cache.put(built, [p.model_dump() for p in pages])
+            value = [p.model_dump() for p in pages]
+            await self.cache.set(cache_key("search", built), value, self.cache_ttl)
         except Exception:
             log.warning("search cache write failed", exc_info=True)
 
@@ -142,9 +145,10 @@ def install_search(host: Host, settings: Settings) -> WebResearcher | None:
     http = httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "booth-research/0.1"})
     provider = build_provider(settings, http, breaker)
     assert provider is not None
-    cache = StoreCache(host.sessions, "search", settings.search_cache_ttl)
     limits = WebLimits(page_timeout=settings.search_timeout)
-    researcher = WebResearcher(provider, breaker, http, cache, limits)
+    researcher = WebResearcher(
+        provider, breaker, http, StoreCache(host.sessions), limits, settings.search_cache_ttl
+    )
     host.breakers[UPSTREAM] = breaker
     return host.shared(HOST_KEY, lambda: researcher)
 
