@@ -112,6 +112,13 @@ async def measure(
         "added_p90_ms": round(added[int(len(added) * 0.9) - 1], 2),
         "ratio_booth_to_direct": round(booth_p50 / direct_p50, 2),
         "offline_booth_p50_ms": round(statistics.median(offline_s) * 1000, 2),
+        # what the model layer adds on top of booth's offline run (paired per round)
+        "llm_layer_added_p50_ms": round(
+            statistics.median(
+                (b - d - o) * 1000 for b, d, o in zip(booth_s, direct_s, offline_s, strict=True)
+            ),
+            2,
+        ),
     }
 
 
