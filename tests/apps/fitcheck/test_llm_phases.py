@@ -13,6 +13,7 @@ import httpx
 import pytest
 from httpx_sse import aconnect_sse
 
+from booth.apps.fitcheck.llm_phases import JobReading, requirements_from_reading
 from booth.apps.fitcheck.router import create_router
 from booth.config import Settings
 from booth.core.resilience import BreakerState
@@ -285,3 +286,37 @@ async def test_forty_users_at_once_see_only_their_own_canary(client, model):
     assert len(model.chat_calls) >= 40 * 3
     for call in model.chat_calls:
         assert len(set(re.findall(r"CANARY-[A-Za-z0-9]+", call.text))) <= 1, "a call mixed users"
+
+
+# -- grounding what the model read -------------------------------------------------------------
+def test_a_reading_becomes_requirements_only_where_the_ontology_knows_them(resources):
+    read = JobReading.model_validate(
+        reading(
+            min_years=3,
+            degree="master",
+            people_management=True,
+            skills=[
+                {"names": ["python"], "importance": "required"},
+                {"names": ["Quantum Basket Weaving"], "importance": "required"},
+                {"names": ["Kafka", "RabbitMQ-ish"], "importance": "nice_to_have"},
+            ],
+            competencies=["system design", "telepathy"],
+            domains=["embedded", "web", "no-such-domain"],
+        )
+    )
+    found, dropped = requirements_from_reading(read, "jd", resources)
+    by_label = {r.label: r for r in found}
+    assert by_label["Python"].kind == "skill" and by_label["Python"].weight == 1.0
+    assert by_label["Kafka"].weight == 0.5  # the one known alternative, nice to have
+    assert {"Quantum Basket Weaving", "RabbitMQ-ish", "telepathy"} <= set(dropped)
+    competencies = {r.competencies[0] for r in found if r.kind == "competency"}
+    assert competencies == {"system design", "degree", "leadership"}
+    assert [r.domains for r in found if r.kind == "domain"] == [("embedded",)]  # fundamental only
+    assert any(r.kind == "experience" and r.years == 3.0 for r in found)
+
+
+def test_model_answers_out_of_range_are_invalid():
+    with pytest.raises(ValueError):
+        JobReading.model_validate(reading(travel_percent=250))
+    with pytest.raises(ValueError):
+        JobReading.model_validate(reading(seniority="galactic"))

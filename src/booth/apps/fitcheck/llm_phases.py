@@ -13,6 +13,7 @@ repair), the phase runs its deterministic implementation instead, flags
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from dataclasses import replace
@@ -185,6 +186,20 @@ def requirements_from_reading(
     return out, dropped
 
 
+def merge_requirements(offline: list[Requirement], read: list[Requirement]) -> list[Requirement]:
+    """The offline engine's requirements from other sources plus the model's, deduplicated.
+
+    Years a posting states beat years read from the job title, as offline.
+    """
+    stated_years = any(r.kind == "experience" for r in read)
+    reqs = RequirementList()
+    for requirement in offline + read:
+        if stated_years and requirement.kind == "experience" and requirement.source == "query":
+            continue
+        reqs.add(requirement)
+    return reqs.build()
+
+
 def context_notes(reading: JobReading) -> list[str]:
     """What the posting asks that booth keeps as context rather than scoring."""
     notes = []
@@ -221,14 +236,22 @@ class ModelContentEnrich:
             tool="model.read_requirements",
             input={"sources": [s.id for s in readable]},
         )
-        try:
-            readings = [
-                (s, await self.llm.structured(JobReading, self._messages(s), model=state.model_id))
+        answers = await asyncio.gather(
+            *(
+                self.llm.structured(JobReading, self._messages(s), model=state.model_id)
                 for s in readable
-            ]
-        except LLMError as error:
-            await note_fallback(ctx, state, self.name, error)
+            ),
+            return_exceptions=True,
+        )
+        failed = next((a for a in answers if isinstance(a, BaseException)), None)
+        if isinstance(failed, LLMError):
+            await note_fallback(ctx, state, self.name, failed)
             return await self.offline.run(ctx, state)
+        if failed is not None:
+            raise failed
+        readings = [
+            (s, a) for s, a in zip(readable, answers, strict=True) if isinstance(a, JobReading)
+        ]
         read_ids = {s.id for s in readable}
         others = [s for s in state.sources if s.id not in read_ids]
         assert state.classification is not None  # connecting ran first
@@ -245,14 +268,6 @@ class ModelContentEnrich:
                     self.name,
                     "Not in the skill ontology, ignored: " + ", ".join(dropped),
                 )
-        stated_years = any(r.kind == "experience" for r in read)
-        reqs = RequirementList()
-        for requirement in offline_reqs + read:
-            # years a posting states beat years read from a title, as offline
-            if not (
-                stated_years and requirement.kind == "experience" and requirement.source == "query"
-            ):
-                reqs.add(requirement)
         title = next((r.job_title for _, r in readings if r.job_title), None) or context.role
         role = self.resources.ontology.role_family(title)
         state.context = replace(
@@ -261,7 +276,7 @@ class ModelContentEnrich:
             role_family=role.key if role else context.role_family,
             notes=tuple(notes),
         )
-        state.requirements = reqs.build()
+        state.requirements = merge_requirements(offline_reqs, read)
         await ctx.thought(
             "observation", self.name, f"The model read {len(state.requirements)} requirements."
         )
