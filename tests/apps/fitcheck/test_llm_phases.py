@@ -141,13 +141,22 @@ async def test_the_score_is_booths_whatever_the_model_says(client, model):
     assert offline_reading.result["engine"] == "model"
 
 
-async def test_model_id_picks_an_allowed_model_and_refuses_others(client, model):
+async def test_model_id_picks_an_allowed_model_and_refuses_others(client, model, booth):
     stream = await read_stream(client, {"query": JOB, "model_id": "other-model"})
     assert stream.of("status")[0]["model_id"] == "other-model"
     assert {c.model for c in model.chat_calls} == {"other-model"}
-    response = await client.post(STREAM, json={"query": JOB, "model_id": "gpt-unknown"})
+    sessions = await asyncio.wrap_future(
+        asyncio.run_coroutine_threadsafe(booth.host.sessions.count(), booth.loop)
+    )
+    body = {"query": JOB, "model_id": "gpt-unknown", "session_id": "refused-model-session"}
+    response = await client.post(STREAM, json=body)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "INVALID_QUERY"
+    assert "other-model" in response.json()["error"]["message"]
+    after = await asyncio.wrap_future(
+        asyncio.run_coroutine_threadsafe(booth.host.sessions.count(), booth.loop)
+    )
+    assert after == sessions, "a refused request creates no session"
 
 
 async def test_config_type_standard_asks_for_a_concise_write_up(client, model):

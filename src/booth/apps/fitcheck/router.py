@@ -24,6 +24,7 @@ from booth.apps.fitcheck.service import (
     engine_for_host,
     resources_for_settings,
     start_fit_check,
+    with_model,
 )
 from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
@@ -50,6 +51,7 @@ def create_router(
     @router.post("/api/fit-check/stream", responses=openapi.STREAM)
     async def stream(body: FitCheckRequest, request: Request):
         """Stream a fit analysis: status, phases and thoughts, response chunks, result, complete."""
+        body = with_model(host, body)  # an unknown model_id is refused before a session exists
         opened = await host.open_for_request(request, body.session_id, body.session_token)
         run, subscriber = await start_fit_check(
             host, opened, body, client_address(request), resources=resources, engine=engine

@@ -90,6 +90,17 @@ def engine_for_host(host: Host, resources: Resources, pace: float = 0.0) -> Engi
     return build_engine(resources, llm_of(host), web_of(host), pace)
 
 
+def with_model(host: Host, body: FitCheckRequest) -> FitCheckRequest:
+    """The request with the model it will use; a `model_id` not allowed is a 422 INVALID_QUERY.
+
+    Offline, `model_id` is only echoed (the seed's clients send one).
+    """
+    llm = llm_of(host)
+    if llm is None:
+        return body
+    return body.model_copy(update={"model_id": llm.config.resolve_model(body.model_id)})
+
+
 def fit_check_pipeline(body: FitCheckRequest, engine: Engine):
     """The run's body: analyse, then record the turn in the session."""
 
@@ -131,10 +142,8 @@ async def start_fit_check(
     `engine` defaults to the phases over `resources` (profile, knowledge): offline, or on the
     host's model when one is configured. A `model_id` the model settings do not allow is a 422.
     """
-    llm = llm_of(host)
     engine = engine or engine_for_host(host, resources)
-    if llm is not None:  # offline, model_id is only echoed (the seed's clients send one)
-        body = body.model_copy(update={"model_id": llm.config.resolve_model(body.model_id)})
+    body = with_model(host, body)
     output = "concise" if body.config_type == "standard" else "detailed"
     status = {
         "message": "Fit check started",
