@@ -118,6 +118,9 @@ async def test_the_model_reads_the_posting_into_booths_requirements(client, mode
     schemas = [c.schema_name for c in model.chat_calls]
     assert schemas.count("JobReading") == 1 and schemas.count("SkepticalView") == 1
     assert all(c.model == "test-model" for c in model.chat_calls)
+    metrics = (await client.get("/metrics")).text
+    assert 'booth_llm_tokens_total{kind="completion",model="test-model"}' in metrics
+    assert 'booth_llm_latency_seconds_count{kind="stream",model="test-model"}' in metrics
 
 
 async def test_the_write_up_streams_token_by_token(client, model):
