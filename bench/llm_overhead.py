@@ -37,6 +37,7 @@ Requirements:
 - Lead a team of three engineers.
 """
 READING = reading(
+    employer="Northwind Logistics",
     job_title="Senior Backend Engineer",
     min_years=5,
     people_management=True,

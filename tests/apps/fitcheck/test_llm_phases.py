@@ -32,6 +32,7 @@ Requirements:
 - Lead a team of three engineers; German is required; travel 20% of the time.
 """
 READING = reading(
+    employer="Northwind Logistics",
     job_title="Senior Backend Engineer",
     seniority="senior",
     min_years=5,
@@ -115,6 +116,9 @@ async def test_the_model_reads_the_posting_into_booths_requirements(client, mode
     result = stream.result
     assert result["engine"] == "model" and not any("llm_fallback" in f for f in result["flags"])
     assert re.search(rf"\*\*Fit score: {result['score']}% \({result['tier']}\)\*\*", stream.answer)
+    assert stream.answer.startswith(
+        "### Senior Backend Engineer at Northwind Logistics Fit Analysis"
+    )
     schemas = [c.schema_name for c in model.chat_calls]
     assert schemas.count("JobReading") == 1 and schemas.count("SkepticalView") == 1
     assert all(c.model == "test-model" for c in model.chat_calls)

@@ -58,6 +58,7 @@ class AskedSkill(BaseModel):
 class JobReading(BaseModel):
     """A job description read into the facts booth scores (content_enrich)."""
 
+    employer: str | None = Field(max_length=120)
     job_title: str | None = Field(max_length=120)
     seniority: Literal["intern", "junior", "mid", "senior", "staff", "principal"] | None
     min_years: int | None = Field(ge=0, le=40)
@@ -269,9 +270,11 @@ class ModelContentEnrich:
                     "Not in the skill ontology, ignored: " + ", ".join(dropped),
                 )
         title = next((r.job_title for _, r in readings if r.job_title), None) or context.role
+        employer = next((r.employer for _, r in readings if r.employer), None)
         role = self.resources.ontology.role_family(title)
         state.context = replace(
             context,
+            company=employer or context.company,
             role=title,
             role_family=role.key if role else context.role_family,
             notes=tuple(notes),
@@ -404,7 +407,7 @@ class ModelWriteUp:
             return await self.offline.run(ctx, state)  # fixed texts, no analysis to write
         verdict = state.verdict
         score = f"**Fit score: {verdict.score}% ({verdict.tier})**"
-        head = f"### {report.heading(state)} Fit Analysis\n\n{score}\n\n"
+        head = f"### {heading(state)} Fit Analysis\n\n{score}\n\n"
         await ctx.response(head)
         written: list[str] = []
         form = "detailed" if state.detailed else "concise"
@@ -438,7 +441,7 @@ class ModelWriteUp:
         comparison, verdict = state.comparison, state.verdict
         assert comparison is not None and verdict is not None
         analysis = {
-            "role": report.heading(state),
+            "role": heading(state),
             "score": verdict.score,
             "tier": verdict.tier,
             "strengths": comparison.strengths,
@@ -464,6 +467,14 @@ class ModelWriteUp:
         return conversation(
             system_prompt(self.name), task, {"analysis": json.dumps(analysis, ensure_ascii=False)}
         )
+
+
+def heading(state: Analysis) -> str:
+    """`<Role> at <Company>` as the model read them from the posting, else as offline."""
+    context = state.context
+    if context is not None and context.role and context.company:
+        return f"{context.role} at {context.company}"
+    return report.heading(state)
 
 
 def _offline_body(state: Analysis, resources: Resources) -> str:
