@@ -336,3 +336,17 @@ def test_model_answers_out_of_range_are_invalid():
         JobReading.model_validate(reading(travel_percent=250))
     with pytest.raises(ValueError):
         JobReading.model_validate(reading(seniority="galactic"))
+
+
+async def test_a_run_that_times_out_inside_a_structured_call_closes_it(model):
+    model.add_fault(Fault("slow", delay=20), times=None)
+    booth = start_booth(model, run_deadline=1.5, llm_timeout=30)
+    try:
+        async with httpx.AsyncClient(base_url=booth.url, timeout=60) as client:
+            stream = await read_stream(client, {"query": JOB})
+        assert [e["code"] for e in stream.of("error")] == ["TIMEOUT"]
+        (call,) = model.chat_calls
+        await model.wait_for_async(lambda: call.disconnected)
+        assert not call.completed
+    finally:
+        booth.stop()
