@@ -237,8 +237,11 @@ def test_settings_name_the_endpoint(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("BOOTH_LLM_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("BOOTH_LLM_MODEL", "m1")
     monkeypatch.setenv("BOOTH_LLM_MODELS", "m1, m2 ,m3")
-    config = config_from_settings(Settings())
-    assert config is not None
+    monkeypatch.setenv("BOOTH_LLM_API_KEY", "sk-secret-value")
+    settings = Settings()
+    assert "sk-secret-value" not in repr(settings)  # a logged Settings shows no key
+    config = config_from_settings(settings)
+    assert config is not None and config.api_key == "sk-secret-value"
     assert config.models == ("m1", "m2", "m3")
     assert config.resolve_model("m3") == "m3"
 

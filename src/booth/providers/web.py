@@ -125,7 +125,11 @@ def build_provider(
         if not (settings.google_cse_key and settings.google_cse_id):
             raise ValueError("BOOTH_SEARCH_PROVIDER=google needs BOOTH_GOOGLE_CSE_KEY and _ID")
         return GoogleSearch(
-            http, breaker, settings.google_cse_key, settings.google_cse_id, settings.google_cse_url
+            http,
+            breaker,
+            settings.google_cse_key.get_secret_value(),
+            settings.google_cse_id,
+            settings.google_cse_url,
         )
     if settings.search_provider == "searxng":
         if not settings.searxng_url:
