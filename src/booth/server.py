@@ -29,6 +29,7 @@ from booth.core.sessions.base import Expiry
 from booth.core.sse import event_stream, sse_headers
 from booth.core.stores import build_stores
 from booth.llm import install_llm, llm_of
+from booth.providers.web import install_search, web_of
 
 log = logging.getLogger("booth.server")
 
@@ -208,6 +209,7 @@ def build_host(settings: Settings, metrics: Metrics | None = None) -> Host:
         proxies=TrustedProxies.parse(settings.trusted_proxies),
     )
     install_llm(host, settings)
+    install_search(host, settings)
     return host
 
 
@@ -237,9 +239,9 @@ def create_app(
             await runtime.shutdown()
             with contextlib.suppress(Exception):
                 await host.close()
-            provider = llm_of(host)
-            if provider is not None:
-                await provider.close()
+            for upstream in (llm_of(host), web_of(host)):
+                if upstream is not None:
+                    await upstream.close()
 
     app = FastAPI(
         title="booth",
