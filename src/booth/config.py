@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -47,6 +48,29 @@ class Settings(BaseSettings):
     )
 
     ui: bool = Field(True, description="Mount the Gradio UI at /ui")
+
+    # -- hosted agents (booth serve --app; src/booth/agents/) ---------------------------------
+    apps: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Agents to host, NAME=module:attr each: a JSON list or comma-separated",
+    )
+    agent_checkpoint_history: int = Field(
+        32, ge=1, description="LangGraph checkpoints kept per thread (the newest)"
+    )
+    agent_checkpoint_prune_every: int = Field(
+        16, ge=1, description="Graph steps between prunes of a thread's older checkpoints"
+    )
+
+    @field_validator("apps", mode="before")
+    @classmethod
+    def _split_apps(cls, value: object) -> object:
+        """`BOOTH_APPS` as a JSON list, or `a=m:x,b=n:y`."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
 
     @property
     def data_dir(self) -> Path:
