@@ -43,3 +43,18 @@ def build_memo():
 
 
 memo = build_memo()
+
+
+async def explode(state: Memo) -> Memo:
+    raise RuntimeError("this node always fails")
+
+
+def build_broken():
+    builder = StateGraph(Memo)
+    builder.add_node("explode", explode)
+    builder.add_edge(START, "explode")
+    builder.add_edge("explode", END)
+    return builder.compile()
+
+
+broken = build_broken()
