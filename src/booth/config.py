@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         16, ge=1, description="Graph steps between prunes of a thread's older checkpoints"
     )
 
+    agent_max_turns: int = Field(
+        10, ge=1, description="Model turns an Agents SDK run may take (its max_turns)"
+    )
+
     @field_validator("apps", mode="before")
     @classmethod
     def _split_apps(cls, value: object) -> object:
