@@ -11,7 +11,8 @@ stream (`astream` with the custom, messages, updates and values modes) becomes b
 | messages: an AI message or chunk's text     | `response` chunk                             |
 | messages: an AI message's tool calls        | `thought` tool_call                          |
 | messages: a tool message                    | `thought` observation                        |
-| updates: one node's update                  | `phase_complete` (phase = the node)          |
+| updates: one node's update                  | `phase_complete` (phase = the node; summary = |
+|                                             | the update's `summary` text, if it has one)  |
 | values: the final state                     | `result`                                     |
 """
 
@@ -113,8 +114,10 @@ class GraphStream:
                 await self.ctx.thought("observation", self.phase, _text(update))
                 continue
             data = as_object(update, "update") if update is not None else {}
-            keys = ", ".join(data) or "nothing"
-            await self.ctx.phase_complete(str(node), f"{node} updated {keys}", data, duration)
+            summary = data.get("summary")
+            if not isinstance(summary, str):
+                summary = f"{node} updated {', '.join(data) or 'nothing'}"
+            await self.ctx.phase_complete(str(node), summary, data, duration)
 
 
 def _text(value: Any) -> str | None:
