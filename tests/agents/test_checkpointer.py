@@ -130,3 +130,53 @@ async def test_a_real_graph_continues_its_thread_across_turns(saver, store):
     assert state["messages"][-1].content.startswith("Turn 7.")
     snapshot = await graph.aget_state(cfg)
     assert snapshot.values["notes"][-1] == "turn-7"
+
+
+# -- growing lists: stored once, as segments ------------------------------------------------------
+
+
+async def stored_bytes(store, thread: str = THREAD) -> int:
+    return sum(len(key) + len(value) for key, value in await store.scan_entries(thread))
+
+
+async def test_a_growing_conversation_is_stored_once_not_once_per_turn(saver, store):
+    graph = build_memo().copy(update={"checkpointer": saver})
+    cfg = {"configurable": {"thread_id": THREAD}}
+    sizes = []
+    for turn in range(1, 61):
+        state = await graph.ainvoke({"messages": [("user", f"message number {turn:03d}")]}, cfg)
+        sizes.append(await stored_bytes(store))
+    assert len(state["messages"]) == 120
+    whole = len(saver.serde.dumps_typed(state["messages"])[1])
+    # What is stored grows with the conversation (each message once), not with its square.
+    assert sizes[-1] < 3 * whole
+    assert sizes[-1] - sizes[29] < 1.5 * (sizes[29] - sizes[0]) + whole / 4
+
+
+async def test_another_process_reads_the_thread_and_continues_it(saver, store):
+    graph = build_memo().copy(update={"checkpointer": saver})
+    cfg = {"configurable": {"thread_id": THREAD}}
+    for turn in range(1, 6):
+        await graph.ainvoke({"messages": [("user", f"turn-{turn}")]}, cfg)
+    other = SessionCheckpointer(store, history=4, prune_every=2)  # no heads: reads the store
+    replica = build_memo().copy(update={"checkpointer": other})
+    state = await replica.ainvoke({"messages": [("user", "turn-6")]}, cfg)
+    assert state["notes"] == [f"turn-{n}" for n in range(1, 7)]
+    assert [m.content for m in state["messages"][::2]] == [f"turn-{n}" for n in range(1, 7)]
+    back = await saver.aget_tuple(config())  # the first process sees the replica's turn
+    assert back.checkpoint["channel_values"]["notes"][-1] == "turn-6"
+
+
+async def test_a_list_that_shrinks_starts_a_new_log_and_old_logs_go(saver, store):
+    saved = config()
+    for step in range(6):
+        saved = await put(saver, saved, {"items": list(range(step + 1))}, step, {"items": 1})
+    saved = await put(saver, saved, {"items": ["replaced"]}, 6, {"items": 1})
+    for step in range(7, 14):
+        previous = (await saver.aget_tuple(config())).checkpoint["channel_values"]["items"]
+        saved = await put(saver, saved, {"items": [*previous, step]}, step, {"items": 1})
+    fresh = SessionCheckpointer(store)
+    latest = await fresh.aget_tuple(config())
+    assert latest.checkpoint["channel_values"]["items"] == ["replaced", *range(7, 14)]
+    logs = {key.split("\x1f")[3] for key, _ in await store.scan_entries(THREAD, "s\x1f")}
+    assert len(logs) == 1  # the log before the replacement was pruned with its checkpoints

@@ -7,9 +7,11 @@ SQLite or Redis alike. Each thing LangGraph saves is its own record:
     c␟<ns>␟<checkpoint id>                  the checkpoint without its channel values
     b␟<ns>␟<channel>␟<version>              one channel value, written when its version changes
     w␟<ns>␟<checkpoint id>␟<task>␟<idx>      one pending write
+    s␟<ns>␟<channel>␟<log>␟<n>               segment n of a growing list's log (listlog.py)
 
-so a turn writes only what it changed, and reading the latest checkpoint is three small reads
-(the newest `c` record, the blobs it names, its writes) whatever the thread's length. History is
+so a turn writes only what it changed - for a growing list such as `messages`, only the new
+elements - and reading the latest checkpoint is a few small reads (the newest `c` record, the
+blobs it names, its writes) whatever the thread's length. History is
 bounded: every `prune_every` steps the checkpoints older than the newest `history` go, with their
 writes and every blob no kept checkpoint names. Checkpoint ids (uuid6) and channel versions
 (zero-padded counters) sort as strings, which is what the range reads and deletes rely on.
@@ -37,6 +39,7 @@ from langgraph.checkpoint.base import (
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
+from booth.agents.listlog import LOG_TYPE, Head, Heads, read_reference, reference
 from booth.core.sessions.base import SessionStore
 from booth.core.sessions.entries import prefix_end
 
@@ -96,6 +99,7 @@ class SessionCheckpointer(BaseCheckpointSaver[str]):
         self.sessions = sessions
         self.history = history
         self.prune_every = prune_every
+        self.heads = Heads()
 
     # -- reading ------------------------------------------------------------------------------
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
@@ -115,15 +119,16 @@ class SessionCheckpointer(BaseCheckpointSaver[str]):
                 return None
             key, raw = latest[0]
             checkpoint_id = key.rsplit(SEP, 1)[1]
+            return await self._tuple(thread_id, ns, checkpoint_id, raw, latest=True)
         return await self._tuple(thread_id, ns, checkpoint_id, raw)
 
     async def _tuple(
-        self, thread_id: str, ns: str, checkpoint_id: str, raw: bytes
+        self, thread_id: str, ns: str, checkpoint_id: str, raw: bytes, latest: bool = False
     ) -> CheckpointTuple:
         record = self.serde.loads_typed(unpack(raw))
         checkpoint: Checkpoint = record["checkpoint"]
         values, writes = await asyncio.gather(
-            self._channel_values(thread_id, ns, checkpoint["channel_versions"]),
+            self._channel_values(thread_id, ns, checkpoint["channel_versions"], latest),
             self._pending_writes(thread_id, ns, checkpoint_id),
         )
         parent = record["parent"]
@@ -136,16 +141,46 @@ class SessionCheckpointer(BaseCheckpointSaver[str]):
         )
 
     async def _channel_values(
-        self, thread_id: str, ns: str, versions: ChannelVersions
+        self, thread_id: str, ns: str, versions: ChannelVersions, latest: bool
     ) -> dict[str, Any]:
-        keys = {_key("b", ns, channel, str(v)): channel for channel, v in versions.items()}
-        found = await self.sessions.get_entries(thread_id, list(keys))
+        """The values a checkpoint's versions name; a list this process holds is not re-read.
+
+        `latest`: the values are the thread's newest, so they become the heads of their lists.
+        """
         values: dict[str, Any] = {}
+        keys: dict[str, str] = {}
+        for channel, version in versions.items():
+            head = self.heads.get((thread_id, ns, channel))
+            if head is not None and head.version == str(version):
+                values[channel] = list(head.items)
+            else:
+                keys[_key("b", ns, channel, str(version))] = channel
+        found = await self.sessions.get_entries(thread_id, list(keys)) if keys else {}
         for key, raw in found.items():
+            channel = keys[key]
             typed = unpack(raw)
-            if typed[0] != "empty":
-                values[keys[key]] = self.serde.loads_typed(typed)
+            if typed[0] == LOG_TYPE:
+                log, upto = read_reference(typed[1])
+                items = await self._read_log(thread_id, ns, channel, log, upto)
+                values[channel] = items
+                if latest:
+                    head = Head(str(versions[channel]), log, upto, tuple(items))
+                    self.heads.put((thread_id, ns, channel), head)
+            elif typed[0] != "empty":
+                values[channel] = self.serde.loads_typed(typed)
         return values
+
+    async def _read_log(
+        self, thread_id: str, ns: str, channel: str, log: str, upto: int
+    ) -> list[Any]:
+        prefix = _prefix("s", ns, channel, log)
+        rows = await self.sessions.scan_entries(thread_id, prefix, prefix + f"{upto:08d}")
+        if len(rows) != upto:
+            raise ValueError(f"list {channel!r} of thread {thread_id} lost segments of its log")
+        items: list[Any] = []
+        for _, raw in rows:
+            items.extend(self.serde.loads_typed(unpack(raw)))
+        return items
 
     async def _pending_writes(
         self, thread_id: str, ns: str, checkpoint_id: str
@@ -208,10 +243,21 @@ class SessionCheckpointer(BaseCheckpointSaver[str]):
             "parent": config["configurable"].get("checkpoint_id"),
         }
         entries = {_key("c", ns, checkpoint["id"]): pack(self.serde.dumps_typed(record))}
+        heads: list[tuple[tuple[str, str, str], Head]] = []
         for channel, version in new_versions.items():
-            typed = self.serde.dumps_typed(values[channel]) if channel in values else ("empty", b"")
-            entries[_key("b", ns, channel, str(version))] = pack(typed)
+            blob = _key("b", ns, channel, str(version))
+            value = values.get(channel)
+            if isinstance(value, list):
+                head = self._log_write(entries, thread_id, ns, channel, str(version), value)
+                entries[blob] = pack(reference(head.log, head.upto))
+                heads.append(((thread_id, ns, channel), head))
+            elif channel in values:
+                entries[blob] = pack(self.serde.dumps_typed(value))
+            else:
+                entries[blob] = pack(("empty", b""))
         await self.sessions.put_entries(thread_id, entries)
+        for key, head in heads:  # only once stored: a failed write must not leave a head
+            self.heads.put(key, head)
         step = metadata.get("step", 0)
         if isinstance(step, int) and step > 0 and step % self.prune_every == 0:
             await self.prune_thread(thread_id, ns)
@@ -242,6 +288,26 @@ class SessionCheckpointer(BaseCheckpointSaver[str]):
         if entries:
             await self.sessions.put_entries(thread_id, entries)
 
+    def _log_write(
+        self,
+        entries: dict[str, bytes],
+        thread_id: str,
+        ns: str,
+        channel: str,
+        version: str,
+        value: list[Any],
+    ) -> Head:
+        """Add the segment that stores `value` to `entries`; returns its new head."""
+        head = self.heads.get((thread_id, ns, channel))
+        if head is not None and head.extended_by(value):
+            log, upto, tail = head.log, head.upto, value[len(head.items) :]
+        else:
+            log, upto, tail = version, 0, value  # a new log, starting with the whole list
+        if tail or upto == 0:
+            entries[_key("s", ns, channel, log, f"{upto:08d}")] = pack(self.serde.dumps_typed(tail))
+            upto += 1
+        return Head(version, log, upto, tuple(value))
+
     # -- bounding and deleting ----------------------------------------------------------------
     async def prune_thread(self, thread_id: str, ns: str) -> int:
         """Drop checkpoints older than the newest `history`, their writes and orphaned blobs."""
@@ -265,13 +331,40 @@ class SessionCheckpointer(BaseCheckpointSaver[str]):
             start = _prefix("b", ns, channel)
             end = _key("b", ns, channel, oldest_kept[channel]) if channel in oldest_kept else None
             await self.sessions.delete_entries(thread_id, start, end or prefix_end(start))
+        await self._prune_logs(thread_id, ns, channels, oldest_kept)
         return len(dropped)
+
+    async def _prune_logs(
+        self, thread_id: str, ns: str, channels: set[str], oldest_kept: dict[str, str]
+    ) -> None:
+        """Drop the logs older than the one the oldest kept version of each list lives in.
+
+        Logs are named by the version that started them, and a list only ever extends its
+        newest log, so every kept version lives in that log or a later one.
+        """
+        blobs = {_key("b", ns, c, v): c for c, v in oldest_kept.items()}
+        found = await self.sessions.get_entries(thread_id, list(blobs))
+        first_log: dict[str, str] = {}
+        for key, raw in found.items():
+            typed = unpack(raw)
+            if typed[0] == LOG_TYPE:
+                first_log[blobs[key]] = read_reference(typed[1])[0]
+        for channel in channels:
+            start = _prefix("s", ns, channel)
+            if channel in first_log:
+                end = _prefix("s", ns, channel, first_log[channel])
+            elif channel in oldest_kept:
+                continue  # its kept versions are not lists and it has no log to keep
+            else:
+                end = prefix_end(start)
+            await self.sessions.delete_entries(thread_id, start, end)
 
     def _versions(self, raw: bytes) -> ChannelVersions:
         return self.serde.loads_typed(unpack(raw))["checkpoint"]["channel_versions"]
 
     async def adelete_thread(self, thread_id: str) -> None:
-        for kind in ("c", "b", "w"):
+        self.heads.forget_thread(str(thread_id))
+        for kind in ("c", "b", "w", "s"):
             await self.sessions.delete_entries(str(thread_id), kind + SEP, prefix_end(kind + SEP))
 
     def get_next_version(self, current: str | None, channel: None) -> str:
