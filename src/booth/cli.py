@@ -52,13 +52,14 @@ def serve(
 
     if store:
         os.environ["BOOTH_STORE"] = store
-    if apps:
-        os.environ["BOOTH_APPS"] = json.dumps([*Settings().apps, *apps])
-    settings = Settings()
+    specs = [*Settings().apps, *apps]
     try:
-        load_apps(settings.apps)  # fail here, with the reason, rather than in every worker
+        load_apps(specs)  # fail here, with the reason, rather than in every worker
     except AppSpecError as exc:
         raise typer.BadParameter(str(exc), param_hint="--app") from None
+    if apps:  # the workers build the app from the environment
+        os.environ["BOOTH_APPS"] = json.dumps(specs)
+    settings = Settings()
     if workers > 1 and settings.store == "memory":
         raise typer.BadParameter(
             "--workers > 1 needs a shared store (sqlite or redis)", param_hint="--store"

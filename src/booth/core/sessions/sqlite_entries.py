@@ -28,11 +28,12 @@ ROWS_PER_STATEMENT = 2000
 
 
 class SqliteEntries:
-    """Mixed into SqliteSessionStore, whose `_rows`, `_run` and `_window` it uses."""
+    """Mixed into SqliteSessionStore, whose `_rows` and `_window` it uses.
+
+    Every call is one statement in one trip to aiosqlite's thread (`RETURNING` gives counts).
+    """
 
     async def _rows(self, sql: str, params: Any = ()) -> list[Any]: ...
-
-    async def _run(self, sql: str, params: Any = ()) -> int: ...
 
     def _window(self, **params: Any) -> dict[str, Any]: ...
 
@@ -54,13 +55,13 @@ class SqliteEntries:
             params: list[Any] = [session_id]
             for key, value in chunk:
                 params += [key, bytes(value)]
-            changed = await self._run(
+            written = await self._rows(
                 "INSERT OR REPLACE INTO session_entries (session_id, key, value) "
                 f"SELECT ?, column1, column2 FROM (VALUES {values}) "
-                f"WHERE EXISTS (SELECT 1 FROM sessions WHERE {LIVE_SESSION})",
+                f"WHERE EXISTS (SELECT 1 FROM sessions WHERE {LIVE_SESSION}) RETURNING 1",
                 params + self._live_params(session_id),
             )
-            if changed == 0:
+            if not written:
                 raise SessionNotFound(session_id)
 
     async def get_entries(self, session_id: str, keys: Sequence[str]) -> dict[str, bytes]:
@@ -101,7 +102,8 @@ class SqliteEntries:
 
     async def delete_entries(self, session_id: str, start: str, end: str | None = None) -> int:
         upper = "AND key < ?" if end is not None else ""
-        return await self._run(
-            f"DELETE FROM session_entries WHERE session_id = ? AND key >= ? {upper}",
+        gone = await self._rows(
+            f"DELETE FROM session_entries WHERE session_id = ? AND key >= ? {upper} RETURNING 1",
             [session_id, start, *([end] if end is not None else [])],
         )
+        return len(gone)
