@@ -33,7 +33,7 @@ from typing_extensions import TypedDict
 
 from booth.apps.fitcheck import report
 from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, Analysis
-from booth.apps.fitcheck.phases import Phase, PhaseContext, deterministic_phases
+from booth.apps.fitcheck.phases import Phase, deterministic_phases
 from booth.apps.fitcheck.service import load_resources
 from booth.config import Settings
 
@@ -58,7 +58,8 @@ def phases() -> dict[str, Phase]:
 
 
 class WriterRun:
-    """What a booth phase reports through (its `PhaseContext.run`), sent to the graph's stream.
+    """What a booth phase reports through (the part of `RunContext` phases use), sent to the
+    graph's stream.
 
     Thoughts go out as custom stream items; the answer's chunks are kept, for the AI message.
     """
@@ -91,7 +92,7 @@ async def run_phase(name: str, analysis: Analysis) -> tuple[dict[str, Any], Writ
     phase = phases()[name]
     write({"phase": name, "message": phase.message(analysis)})
     run = WriterRun(write)
-    outcome = await phase.run(PhaseContext(run, name), analysis)  # type: ignore[arg-type]
+    outcome = await phase.run(run, analysis)  # type: ignore[arg-type]
     return {"summary": outcome.summary, "details": outcome.data}, run
 
 

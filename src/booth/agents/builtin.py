@@ -71,10 +71,10 @@ class MusicAgent:
 
 
 def _fitcheck_agent(host: Host, settings: Settings) -> FitCheckAgent:
-    from booth.apps.fitcheck.phases import Engine, deterministic_phases
-    from booth.apps.fitcheck.service import resources_for_settings
+    from booth.apps.fitcheck.service import build_engine, resources_for_settings
+    from booth.llm import llm_of
 
-    return FitCheckAgent(Engine(deterministic_phases(resources_for_settings(settings))))
+    return FitCheckAgent(build_engine(resources_for_settings(settings), llm_of(host)))
 
 
 def _music_agent(host: Host, settings: Settings) -> MusicAgent:

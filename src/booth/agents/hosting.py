@@ -113,10 +113,9 @@ def _add_routes(router: APIRouter, host: Host, app: BoothApp, agent: HostedAgent
             result=result,
             response=text,
         )
-        headers = {"X-Session-ID": opened.id, "X-Run-ID": run.id}
-        if opened.minted_token:
-            headers["X-Session-Token"] = opened.minted_token
-        return JSONResponse(answer.model_dump(mode="json"), headers=headers)
+        response = host.json(answer.model_dump(mode="json"), opened)
+        response.headers["X-Run-ID"] = run.id
+        return response
 
     summary = app.description or f"The {app.name} agent"
     router.add_api_route(

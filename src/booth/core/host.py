@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import Request
+from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
 from booth.core.events import Event
@@ -19,9 +20,9 @@ from booth.core.observability import Metrics
 from booth.core.resilience import CircuitBreaker
 from booth.core.runs import Pipeline, Subscriber
 from booth.core.runtime import Run, Runtime
-from booth.core.sessions.access import OpenedSession, open_session, resolve_session_id
+from booth.core.sessions.access import OpenedSession, open_session, persist, resolve_session_id
 from booth.core.sessions.base import SessionStore
-from booth.core.sse import event_stream, sse_headers
+from booth.core.sse import event_stream, session_headers, sse_headers
 
 T = TypeVar("T")
 
@@ -59,8 +60,12 @@ class Host:
         await self.sessions.close()
 
     async def open_session(self, session_id: str | None, token: str | None) -> OpenedSession:
-        """Use the named session (token required) or create it (token minted)."""
-        return await open_session(self.sessions, session_id, token)
+        """Use the named session (token required), or describe a new one (token minted).
+
+        A new session is stored by `start`, after admission: a request turned away with 429
+        creates nothing, so a retry with the same client-named id works.
+        """
+        return await open_session(self.sessions, session_id, token, defer=True)
 
     async def open_for_request(
         self, request: Request, body_session_id: str | None, body_token: str | None = None
@@ -85,6 +90,10 @@ class Host:
         `query` is the user's text, for the log line that opens the run (it is truncated there).
         """
         private = {"session_token": opened.minted_token} if opened.minted_token else None
+
+        async def create_if_new() -> None:
+            await persist(self.sessions, opened)
+
         return await self.runtime.start(
             app=app,
             session_id=opened.id,
@@ -94,11 +103,16 @@ class Host:
             status=status,
             private_status=private,
             query=query,
+            prepare=create_if_new if opened.pending else None,
         )
 
     def events(self, run: Run, subscriber: Subscriber) -> AsyncIterator[Event]:
         """The events of a run this caller started, first to last."""
         return self.runtime.events(run, subscriber, replay=False)
+
+    def json(self, content: Any, opened: OpenedSession) -> JSONResponse:
+        """A JSON answer on the caller's session, with its session headers."""
+        return JSONResponse(content, headers=session_headers(opened.id, opened.minted_token))
 
     def sse(self, run: Run, subscriber: Subscriber, opened: OpenedSession) -> EventSourceResponse:
         return event_stream(

@@ -17,15 +17,18 @@ from pydantic import BaseModel, Field
 from booth.apps.fitcheck import prompts
 from booth.apps.fitcheck.examples import generate_example
 from booth.apps.fitcheck.knowledge import count_notes
-from booth.apps.fitcheck.phases import Engine, Resources, deterministic_phases
+from booth.apps.fitcheck.phases import Resources
 from booth.apps.fitcheck.service import (
     APP,
     FitCheckRequest,
+    build_engine,
     resources_for_settings,
     start_fit_check,
 )
+from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host, client_address
+from booth.llm import llm_of
 
 
 class ExampleRequest(BaseModel):
@@ -42,10 +45,10 @@ def create_router(
     stream unfold; it is 0 by default.
     """
     resources = resources or resources_for_settings(settings)
-    engine = Engine(deterministic_phases(resources), pace=pace)
+    engine = build_engine(resources, llm_of(host), pace=pace)
     router = APIRouter(tags=["fit-check"])
 
-    @router.post("/api/fit-check/stream")
+    @router.post("/api/fit-check/stream", responses=openapi.STREAM)
     async def stream(body: FitCheckRequest, request: Request):
         """Stream a fit analysis: status, phases and thoughts, response chunks, result, complete."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
@@ -54,14 +57,14 @@ def create_router(
         )
         return host.sse(run, subscriber, opened)
 
-    @router.get("/api/fit-check/health")
+    @router.get("/api/fit-check/health", responses=openapi.ANY)
     async def health():
         candidate = resources.candidate
         active = sum(1 for run in host.runtime.runs.values() if run.app == APP)
         return {
             "status": "healthy",
             "service": "fit-check",
-            "engine": "deterministic",
+            "engine": engine.kind,
             "active_runs": active,
             "profile": {
                 "name": candidate.profile.name,
@@ -75,11 +78,11 @@ def create_router(
             },
         }
 
-    @router.get("/api/prompts")
+    @router.get("/api/prompts", responses=openapi.ANY)
     async def list_prompts():
         return {"phases": [prompts.describe(name) for name in prompts.PHASE_PROMPTS]}
 
-    @router.get("/api/prompts/{phase}")
+    @router.get("/api/prompts/{phase}", responses=openapi.errors(404) | openapi.ANY)
     async def get_prompt(phase: str):
         if phase not in prompts.PHASE_PROMPTS:
             raise BoothError(
@@ -88,7 +91,7 @@ def create_router(
             )
         return prompts.describe(phase, full=True)
 
-    @router.post("/api/examples/generate")
+    @router.post("/api/examples/generate", responses=openapi.BODY)
     async def examples(body: ExampleRequest):
         return generate_example(body.quality, resources, body.seed)
 

@@ -6,38 +6,28 @@ resolver) explicitly; none keeps anything between calls.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from booth.apps.music.catalog import shared_catalog
 from booth.apps.music.context import MusicContext, save_feedback, summary
 from booth.apps.music.pipeline import MusicEngine, TurnRequest, make_plan, music_pipeline
 from booth.core.errors import BoothError, ErrorCode
-from booth.core.events import EventType
 from booth.core.host import Host
 from booth.core.runs import Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession, authorize
 from booth.core.sessions.base import update_context
+from booth.core.text import UserText
 
 APP = "music"
 CONTEXT_WINDOW = 30 * 60
 
 
-def _no_control_characters(value: str) -> str:
-    if any(ord(ch) < 32 and ch not in "\t" or ord(ch) == 127 for ch in value):
-        raise ValueError("control characters are not allowed")
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank")
-    return value
-
-
 class RecommendationRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=500)
+    query: UserText = Field(min_length=1, max_length=500)
     session_id: str | None = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
@@ -47,16 +37,12 @@ class RecommendationRequest(BaseModel):
     )
     include_thoughts: bool = True
 
-    _clean_query = field_validator("query")(_no_control_characters)
-
 
 class PlanningRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=500)
+    query: UserText = Field(min_length=1, max_length=500)
     session_id: str | None = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
-
-    _clean_query = field_validator("query")(_no_control_characters)
 
 
 FeedbackValue = Literal["thumbs_up", "thumbs_down", "up", "down", "like", "dislike"]
@@ -128,23 +114,7 @@ async def recommend(
 ) -> dict[str, Any]:
     """Run one turn to its end and return its `result`; an `error` event becomes a BoothError."""
     run, subscriber = await start_recommendation(host, engine, opened, body, client)
-    events = await host.runtime.collect(run, subscriber)
-    if run.task is not None:
-        # The run releases the session's lease after its last event; wait for that, so a
-        # follow-up sent the moment this answer arrives is not refused as BUSY.
-        await asyncio.shield(run.task)
-    for event in events:
-        if event.type is EventType.ERROR:
-            data = event.data
-            raise BoothError(
-                ErrorCode(data["code"]), data["message"], retryable=data.get("retryable")
-            )
-    result = next((e.data for e in events if e.type is EventType.RESULT), None)
-    if result is None:
-        raise BoothError(
-            ErrorCode.PIPELINE_ERROR, "The run ended without a result.", retryable=True
-        )
-    result = dict(result)
+    result = dict((await host.runtime.outcome(run, subscriber)).root)
     if opened.minted_token:
         result["session_token"] = opened.minted_token
     return result
