@@ -35,8 +35,15 @@ NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 class HostedAgent(Protocol):
     """An agent booth runs: what its input is and how one input becomes a run's pipeline."""
 
-    kind: str  # "booth", "langgraph", "openai-agents"
-    input_type: Any  # any type pydantic can validate: a model, `str`, `dict[str, Any]` …
+    @property
+    def kind(self) -> str:
+        """ "booth", "langgraph" or "openai-agents"."""
+        ...
+
+    @property
+    def input_type(self) -> Any:
+        """Any type pydantic can validate: a model, `str`, `dict[str, Any]` …"""
+        ...
 
     def pipeline(self, input: Any) -> Pipeline:
         """The run's body for one validated input (it emits events on the run's context)."""

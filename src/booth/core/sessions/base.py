@@ -9,6 +9,7 @@ at a time" must hold across every process that shares the store.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -131,7 +132,7 @@ class SessionStore(Protocol):
         *,
         limit: int | None = None,
         reverse: bool = False,
-    ) -> list[tuple[str, bytes]]:
+    ) -> builtins.list[tuple[str, bytes]]:
         """Records with `start <= key < end` (no `end`: to the last), in key order or reversed."""
         ...
 

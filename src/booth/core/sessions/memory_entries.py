@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from booth.core.sessions.base import SessionNotFound
 from booth.core.sessions.entries import SortedEntries
@@ -14,7 +14,9 @@ class MemoryEntries:
 
     _entries: dict[str, SortedEntries]
 
-    def _live(self, session_id: str) -> Any: ...
+    if TYPE_CHECKING:  # provided by MemorySessionStore
+
+        def _live(self, session_id: str) -> Any: ...
 
     def _space(self, session_id: str) -> SortedEntries | None:
         if self._live(session_id) is None:

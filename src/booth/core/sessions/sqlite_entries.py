@@ -7,7 +7,7 @@ read as none even before the sweep removes them; `_forget` deletes them with the
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from booth.core.sessions.base import SessionNotFound
 
@@ -33,9 +33,11 @@ class SqliteEntries:
     Every call is one statement in one trip to aiosqlite's thread (`RETURNING` gives counts).
     """
 
-    async def _rows(self, sql: str, params: Any = ()) -> list[Any]: ...
+    if TYPE_CHECKING:  # provided by SqliteSessionStore
 
-    def _window(self, **params: Any) -> dict[str, Any]: ...
+        async def _rows(self, sql: str, params: Any = ()) -> list[Any]: ...
+
+        def _window(self, **params: Any) -> dict[str, Any]: ...
 
     def _live_params(self, session_id: str) -> list[Any]:
         window = self._window()
