@@ -96,3 +96,10 @@ async def test_empty_input_is_a_422(server):
     async with client(server) as http:
         refused = await http.post("/api/agents/keeper/invoke", json={"input": ""})
     assert refused.status_code == 422
+
+
+async def test_control_characters_in_the_input_are_a_422(server):
+    async with client(server) as http:
+        refused = await http.post("/api/agents/keeper/invoke", json={"input": "hi\x07there"})
+    assert refused.status_code == 422
+    assert "control character" in refused.json()["error"]["message"]

@@ -20,19 +20,24 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import Field
 
 from booth.agents.app import BoothApp
 from booth.agents.checkpointer import SessionCheckpointer
 from booth.agents.jsonable import as_object, jsonable, message_text
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.runs import Pipeline, RunContext
+from booth.core.text import UserText
 
 if TYPE_CHECKING:
     from booth.config import Settings
     from booth.core.host import Host
 
 STREAM_MODES = ["custom", "messages", "updates", "values"]
+MAX_TEXT_CHARS = 32_000
+GraphText = Annotated[UserText, Field(min_length=1, max_length=MAX_TEXT_CHARS)]
 THOUGHT_TYPES = frozenset({"tool_call", "observation", "reasoning"})
 DEFAULT_PHASE = "graph"
 MESSAGES = "messages"
@@ -135,9 +140,8 @@ class LangGraphAgent:
 
     def __post_init__(self) -> None:
         self.keys = input_keys(self.graph)
-        self.input_type: Any = (
-            str | dict[str, Any] if self.keys is None or MESSAGES in self.keys else dict[str, Any]
-        )
+        takes_text = self.keys is None or MESSAGES in self.keys
+        self.input_type: Any = GraphText | dict[str, Any] if takes_text else dict[str, Any]
 
     def state_input(self, input: Any) -> dict[str, Any]:
         """The graph's input: an object of state keys, or a text as one user message."""

@@ -30,6 +30,7 @@ from booth.agents.app import BoothApp
 from booth.agents.jsonable import jsonable
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.runs import Pipeline, RunContext
+from booth.core.text import UserText
 
 if TYPE_CHECKING:
     from booth.config import Settings
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 TEXT_DELTA = "response.output_text.delta"
 MAX_INPUT_CHARS = 32_000
-AgentInput = Annotated[str, Field(min_length=1, max_length=MAX_INPUT_CHARS)]
+AgentInput = Annotated[UserText, Field(min_length=1, max_length=MAX_INPUT_CHARS)]
 
 
 def _arguments(raw: str | None) -> Any:
