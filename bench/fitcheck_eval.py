@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import platform
 import statistics
 import time
@@ -29,7 +30,7 @@ from booth.server import build_host
 RESULTS = Path(__file__).parent / "results" / "fitcheck_eval.json"
 TIERS = ["INSUFFICIENT_DATA", "LOW", "MEDIUM", "HIGH"]
 TOLERANCE = 15
-REPEATS = 5
+REPEATS = int(os.environ.get("FITCHECK_EVAL_REPEATS", "5"))
 
 
 @dataclass(frozen=True)

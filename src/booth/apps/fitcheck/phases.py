@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from booth.apps.fitcheck import report
 from booth.apps.fitcheck.classify import classify
 from booth.apps.fitcheck.knowledge import KnowledgeBase, load_notes
-from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, PHASES, Analysis
+from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, PHASES, Analysis, Tally
 from booth.apps.fitcheck.ontology import Ontology
 from booth.apps.fitcheck.profile import Candidate
 from booth.apps.fitcheck.requirements import enrich
@@ -111,6 +111,11 @@ class Connecting:
             if c.extracted_skills:
                 parts.append(f"skills={', '.join(c.extracted_skills)}")
             await ctx.reasoning("Understood: " + "; ".join(parts) + ".")
+            if c.named_in_passing:
+                await ctx.observation(
+                    f"Named in passing, as context and not the employer: "
+                    f"{', '.join(c.named_in_passing)}."
+                )
         data = {
             "query_type": c.query_type,
             "company_name": c.company_name,
@@ -274,9 +279,11 @@ class SkepticalComparison:
 
     async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
         r = self.resources
-        assessments = assess_all(state.requirements, r.candidate, r.ontology)
-        comparison = compare(assessments, r.candidate, state.context, r.ontology)
+        # Assessed once here; skills_matching reports these same assessments.
+        state.assessments = assess_all(state.requirements, r.candidate, r.ontology)
+        comparison = compare(state.assessments, r.candidate, state.context, r.ontology)
         state.comparison = comparison
+        state.tally = Tally.of(state.assessments, comparison.gaps)
         await ctx.reasoning(
             f"{len(comparison.strengths)} genuine strength(s), {len(comparison.gaps)} gap(s); "
             f"risk {comparison.risk}."
@@ -309,15 +316,17 @@ class SkillsMatching:
 
     async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
         r = self.resources
-        state.assessments = assess_all(state.requirements, r.candidate, r.ontology)
+        if not state.assessments:  # a replaced comparison phase may leave them to this one
+            state.assessments = assess_all(state.requirements, r.candidate, r.ontology)
+        gaps = state.comparison.gaps if state.comparison else None
+        tally = state.tally = Tally.of(state.assessments, gaps)
         await ctx.tool_call("match_requirements", {"requirements": len(state.requirements)})
         matched = [a for a in state.assessments if a.status != "unmatched"]
         unmatched = [a for a in state.assessments if a.status == "unmatched"]
-        await ctx.observation(
-            f"{len(matched)} matched (incl. partial), {len(unmatched)} unmatched."
-        )
+        await ctx.observation(f"The profile {tally.sentence()}.")
         return PhaseOutcome(
-            f"{len(matched)}/{len(state.assessments)} requirements matched",
+            f"{tally.met} met, {tally.partly_met} partly met, {tally.unmet} unmet "
+            f"of {tally.requirements} requirements",
             {
                 "matched": [
                     {
@@ -335,6 +344,7 @@ class SkillsMatching:
                 "coverage": round(len(matched) / len(state.assessments), 2)
                 if state.assessments
                 else 0.0,
+                "counts": tally.model_dump(),
             },
         )
 

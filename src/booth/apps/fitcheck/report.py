@@ -8,7 +8,7 @@ audit, transferable skills, confidence notes and sources.
 
 from __future__ import annotations
 
-from booth.apps.fitcheck.models import Analysis
+from booth.apps.fitcheck.models import Analysis, Tally
 from booth.apps.fitcheck.profile import Candidate
 
 REJECTION_TEXT = {
@@ -65,16 +65,13 @@ def render_insufficient(state: Analysis) -> str:
 def render_analysis(state: Analysis, candidate: Candidate) -> str:
     assert state.verdict and state.comparison and state.context
     verdict, comparison, context = state.verdict, state.comparison, state.context
-    matched = sum(1 for a in state.assessments if a.status == "matched")
-    partial = sum(1 for a in state.assessments if a.status == "partial")
-    total = len(state.assessments)
+    tally = tally_of(state)
     target = heading(state)
     lines = [
         f"### {target} Fit Analysis",
         "",
         f"**Fit score: {verdict.score}% ({verdict.tier})** — {candidate.profile.name} "
-        f"({candidate.seniority}, {candidate.years:g} years) meets {matched} of {total} "
-        f"requirements{f' and partly meets {partial} more' if partial else ''}; risk is "
+        f"({candidate.seniority}, {candidate.years:g} years) {tally.sentence()}; risk is "
         f"{comparison.risk}.",
     ]
     if comparison.domain_mismatches:
@@ -86,6 +83,8 @@ def render_analysis(state: Analysis, candidate: Candidate) -> str:
     lines += ["", "#### Key Strengths"]
     lines += [f"- {s}" for s in comparison.strengths] or ["- No requirement is clearly met yet."]
     lines += ["", "#### Growth Opportunities"]
+    if tally.growth_areas and not tally.requirement_gaps:
+        lines.append("Every requirement is met; these are areas to deepen, not gaps:")
     lines += [f"- **{g.gap}** — {g.bridge} *(ramp-up: {g.ramp_up})*" for g in comparison.gaps]
     if state.detailed:
         if comparison.transferable:
@@ -111,6 +110,14 @@ def render_analysis(state: Analysis, candidate: Candidate) -> str:
             for i, s in enumerate(state.sources, start=1)
         ]
     return "\n".join(lines) + "\n"
+
+
+def tally_of(state: Analysis) -> Tally:
+    """The run's one set of numbers (computed by the phases; derived here if a replaced
+    phase left it unset)."""
+    if state.tally is not None:
+        return state.tally
+    return Tally.of(state.assessments, state.comparison.gaps if state.comparison else None)
 
 
 def chunks(markdown: str, size: int = 400) -> list[str]:
@@ -171,9 +178,12 @@ def result_payload(state: Analysis) -> dict:
         "score": verdict.score,
         "tier": verdict.tier,
         "strengths": list(comparison.strengths),
-        "gaps": [g.to_dict() for g in comparison.gaps],
+        "gaps": [{**g.to_dict(), "requirement": g.requirement} for g in comparison.gaps],
+        "counts": tally_of(state).model_dump(),
         "matched": [
             {
+                "id": a.requirement.id,
+                "kind": a.requirement.kind,
                 "requirement": a.requirement.label,
                 "status": a.status,
                 "confidence": a.confidence,
@@ -185,6 +195,8 @@ def result_payload(state: Analysis) -> dict:
         ],
         "unmatched": [
             {
+                "id": a.requirement.id,
+                "kind": a.requirement.kind,
                 "requirement": a.requirement.label,
                 "confidence": a.confidence,
                 "ramp_up": a.ramp_up,

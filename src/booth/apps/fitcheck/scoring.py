@@ -12,8 +12,10 @@ Three steps, one per phase:
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+from booth.apps.fitcheck.conditions import assess_condition
 from booth.apps.fitcheck.models import (
     Assessment,
     Comparison,
@@ -28,19 +30,75 @@ from booth.apps.fitcheck.profile import Candidate
 MAX_STRENGTHS = 4
 MIN_GAPS = 2
 MAX_GAPS = 5
-MISMATCH_CAP = 38
-CORE_TRANSFER_FACTOR = 0.6
+CORE_TRANSFER_FACTOR = 0.6  # a transfer towards a skill the role is named after counts less
 CS_FIELDS = ("computer", "software", "engineering", "mathematics", "math", "physics", "informatics")
+CONDITION_KINDS = frozenset(
+    {
+        "degree",
+        "experience",
+        "seniority_cap",
+        "people_management",
+        "language",
+        "travel",
+        "location",
+        "work_authorization",
+        "clearance",
+    }
+)
+
+# -- tiers ---------------------------------------------------------------------------------------
+HIGH_FROM = 75
+MEDIUM_FROM = 40
+LOW_FROM = 15
+
+# -- calibration: pulls toward the midpoint when the evidence is thin ----------------------------
+MIDPOINT = 50
+COMPANY_ONLY_PULL = 0.15  # a company alone: the team is unknown
+ROLE_ONLY_PULL = 0.10  # a company and a title, no posting
+MEDIUM_DATA_PULL = 0.10
+LOW_DATA_PULL = 0.20
+FEW_REQUIREMENTS = 5
+FEW_REQUIREMENTS_PULL = 0.15
+TRANSFER_HEAVY_SHARE = 0.35  # more than this share of the credit from transfers …
+TRANSFER_HEAVY_PENALTY = 5  # … costs this many points
+MISMATCH_CAP = 38  # a fundamental domain mismatch maps the score into LOW (15-38)
+KNOCKOUT_CAP = 55  # a required degree or language the profile lacks: at most MEDIUM
+EXCLUSION_CAP = 35  # the posting excludes the candidate (seniority cap, right to work, clearance)
+EXTRA_SCREEN_PENALTY = 8  # each further unmet screen
+
+# -- risk ----------------------------------------------------------------------------------------
+HIGH_RISK_MISSING = 0.45  # share of requirement weight unmet
+MODERATE_RISK_MISSING = 0.2
+MODERATE_RISK_PARTIAL = 0.3
+OVERQUALIFIED_YEARS = 6  # years beyond the asked minimum that make a candidate overqualified
+
+# -- role family and statements ----------------------------------------------------------------
+ROLE_FAMILY_TRANSFER = 0.5  # activities shown in another role family count half
+STATEMENT_MATCH_SHARE = 0.5  # share of a line's content words the profile must show
 
 
 def tier_for(score: float) -> str:
-    if score >= 75:
+    if score >= HIGH_FROM:
         return "HIGH"
-    if score >= 40:
+    if score >= MEDIUM_FROM:
         return "MEDIUM"
-    if score >= 15:
+    if score >= LOW_FROM:
         return "LOW"
     return "INSUFFICIENT_DATA"
+
+
+def screen_of(a: Assessment) -> str | None:
+    """Whether an unmet requirement screens the candidate out: "exclusion", "knockout" or None."""
+    req = a.requirement
+    if a.status != "unmatched" or not req.required:
+        return None
+    if req.kind in ("seniority_cap", "work_authorization"):
+        return "exclusion"
+    if req.kind == "clearance" and not req.equivalent:
+        return "exclusion"
+    if req.kind == "language" or (req.kind == "degree" and not req.equivalent):
+        return "knockout"
+    return None
 
 
 # -- assessing one requirement ------------------------------------------------------------------
@@ -235,31 +293,71 @@ def assess(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assess
         return _assess_domains(req, candidate, ontology)
     if req.kind == "depth":
         return _assess_depth(req, candidate, ontology)
-    # experience
-    wanted = req.years or 0.0
-    have = candidate.years
-    proof = (f"{have:g} years of dated experience ({candidate.seniority})",)
-    if have >= wanted:
-        return Assessment(req, "matched", 1.0, proof, subject="experience")
-    if have >= 0.75 * wanted:
-        return Assessment(
-            req,
-            "partial",
-            0.6,
-            proof,
-            subject="experience",
-            ramp_up=f"about {wanted - have:.0f} more year(s)",
-            bridge="Lead the scope the role expects in your current job and show it.",
+    if req.kind == "role_family":
+        return _assess_role_family(req, candidate, ontology)
+    if req.kind == "statement":
+        return _assess_statement(req, candidate, ontology)
+    return assess_condition(req, candidate, ontology)
+
+
+def _assess_role_family(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assessment:
+    """Years in the role family by job title; else its activities as shown elsewhere, halved."""
+    family = req.family or ""
+    years = candidate.family_years.get(family, 0.0)
+    if years:
+        proof = tuple(
+            f"{job.title} at {job.company}"
+            for job in candidate.profile.experience
+            if getattr(ontology.role_family(job.title), "family", "software") == family
         )
+        return Assessment(req, "matched", 1.0, proof[:2], subject=family)
+    parts = [
+        _assess_competencies(req.model_copy(update={"competencies": (key,)}), candidate, ontology)
+        for key in req.competencies
+    ]
+    shown = [p for p in parts if p.status != "unmatched"]
+    confidence = round(
+        ROLE_FAMILY_TRANSFER * sum(p.confidence for p in parts) / max(1, len(parts)), 2
+    )
+    evidence = tuple(e for p in shown for e in p.evidence[:1])
+    bridge = (
+        f"{family[:1].upper()}{family[1:]} is its own career track: build a record in "
+        f"{', '.join(ontology.competencies[k].label for k in req.competencies)} before applying."
+    )
+    status = "partial" if confidence > 0 else "unmatched"
     return Assessment(
         req,
-        "unmatched",
-        round(0.5 * have / wanted, 2) if wanted else 0.0,
-        proof,
-        subject="experience",
-        ramp_up=f"about {wanted - have:.0f} more years",
-        bridge="Aim one level lower for now, or show scope beyond your years.",
+        status,
+        confidence,
+        evidence[:3],
+        subject=f"No {family} role in the profile",
+        ramp_up="1-2 years",
+        bridge=bridge,
     )
+
+
+def _assess_statement(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assessment:
+    """A free requirement line: how many of its content words the profile shows."""
+    stop = ontology.lexicon.query.filler | ontology.lexicon.stopwords
+    words = [
+        w
+        for w in re.findall(r"[a-z][a-z0-9+#-]{3,}", (req.quote or req.label).lower())
+        if w not in stop
+    ]
+    if not words:
+        return Assessment(req, "partial", 0.5, subject=req.label, ramp_up="unknown")
+    stems = [w[:6] for w in words]
+    shown = [s for s in stems if candidate.evidence_for((s,))]
+    share = len(shown) / len(stems)
+    evidence = tuple(candidate.evidence_for(tuple(shown))[:2]) if shown else ()
+    bridge = "Add concrete evidence of this to your profile, or prepare an example for interviews."
+    if share >= STATEMENT_MATCH_SHARE:
+        return Assessment(req, "matched", round(0.5 + 0.4 * share, 2), evidence, subject=req.label)
+    if shown:
+        return Assessment(
+            req, "partial", 0.4, evidence, subject=req.label, ramp_up="1-3 months", bridge=bridge
+        )
+    return Assessment(req, "unmatched", 0.0, subject=req.label, ramp_up="1-3 months", bridge=bridge)
 
 
 def assess_all(
@@ -297,25 +395,33 @@ def _strength_text(a: Assessment, candidate: Candidate, ontology: Ontology) -> s
 
 def _gap_for(a: Assessment) -> Gap:
     req = a.requirement
+    rid = req.id or None
     if req.kind == "domain":
         return Gap(
             f"No {a.subject} experience — a fundamental mismatch, not a quick skill gap",
             a.bridge or "",
             a.ramp_up or "6-12 months",
+            rid,
         )
     if a.status == "partial" and a.via:
         return Gap(
             f"{a.subject}: no direct experience (transfers from {a.via.split(' -> ')[0]})",
             a.bridge or "",
             a.ramp_up or "",
+            rid,
         )
     if req.kind in ("skill", "any_of", "all_of"):
         what = a.subject if req.kind == "skill" else " / ".join(req.skills)
-        return Gap(f"{what}: not in the profile", a.bridge or "", a.ramp_up or "")
-    if req.kind == "experience":
-        return Gap(f"Seniority: {req.label}", a.bridge or "", a.ramp_up or "")
+        return Gap(f"{what}: not in the profile", a.bridge or "", a.ramp_up or "", rid)
+    if req.kind == "experience" and not req.area and req.max_years is None:
+        return Gap(f"Seniority: {req.label}", a.bridge or "", a.ramp_up or "", rid)
+    if req.kind in CONDITION_KINDS or req.kind in ("role_family", "statement"):
+        return Gap(a.subject or req.label, a.bridge or "", a.ramp_up or "unknown", rid)
     return Gap(
-        f"{a.subject}: little evidence in the profile", a.bridge or "", a.ramp_up or "1-3 months"
+        f"{a.subject}: little evidence in the profile",
+        a.bridge or "",
+        a.ramp_up or "1-3 months",
+        rid,
     )
 
 
@@ -341,9 +447,16 @@ def compare(
         if len(strengths) == MAX_STRENGTHS:
             break
 
-    def severity(a: Assessment) -> tuple:
+    def severity(a: Assessment) -> tuple[bool, bool, bool, float, str]:
         fundamental = a.requirement.kind == "domain"
-        return (not fundamental, a.status != "unmatched", -a.requirement.weight, a.requirement.id)
+        screened = screen_of(a) is not None
+        return (
+            not screened,
+            not fundamental,
+            a.status != "unmatched",
+            -a.requirement.weight,
+            a.requirement.id,
+        )
 
     gaps: list[Gap] = []
     gap_subjects: set[str] = set()
@@ -371,20 +484,45 @@ def compare(
     total = sum(a.requirement.weight for a in assessments) or 1.0
     missing = sum(a.requirement.weight for a in assessments if a.status == "unmatched") / total
     leaning = sum(a.requirement.weight for a in assessments if a.status == "partial") / total
-    if mismatches or missing > 0.45:
+    screened = any(screen_of(a) for a in assessments)
+    if mismatches or screened or missing > HIGH_RISK_MISSING:
         risk = "high"
-    elif missing > 0.2 or leaning > 0.3:
+    elif missing > MODERATE_RISK_MISSING or leaning > MODERATE_RISK_PARTIAL:
         risk = "moderate"
     else:
         risk = "low"
-    seniority_note = None
-    wanted = [a.requirement.years for a in assessments if a.requirement.kind == "experience"]
-    if wanted and max(w or 0 for w in wanted) + 6 <= candidate.years:
-        seniority_note = (
+    return Comparison(
+        strengths, gaps, transferable, mismatches, risk, _seniority_note(assessments, candidate)
+    )
+
+
+def _seniority_note(assessments: list[Assessment], candidate: Candidate) -> str | None:
+    """Overqualification, said as a risk: a cap the posting sets, a band's top, or years far
+    beyond the minimum asked."""
+    for a in assessments:
+        req = a.requirement
+        if req.kind == "seniority_cap" and a.status == "unmatched":
+            return (
+                f"Overqualified: the posting cannot consider candidates past about "
+                f"{req.max_years:g} years, and the profile shows {candidate.years:g}."
+            )
+        if req.kind == "experience" and req.max_years is not None and a.status == "partial":
+            if candidate.years > req.max_years:
+                return (
+                    f"The role asks for {req.label} and the profile shows {candidate.years:g}: "
+                    f"possibly overqualified."
+                )
+    wanted = [
+        a.requirement.years or 0.0
+        for a in assessments
+        if a.requirement.kind == "experience" and not a.requirement.area
+    ]
+    if wanted and max(wanted) + OVERQUALIFIED_YEARS <= candidate.years:
+        return (
             f"The role asks for {max(wanted):g}+ years and the profile shows "
             f"{candidate.years:g}: possibly overqualified."
         )
-    return Comparison(strengths, gaps, transferable, mismatches, risk, seniority_note)
+    return None
 
 
 def _fill_in_gaps(
@@ -476,6 +614,15 @@ def _pull(score: float, towards: float, share: float) -> float:
     return score + (towards - score) * share
 
 
+SCREEN_FLAGS = {
+    "seniority_cap": "overqualified",
+    "work_authorization": "no_right_to_work",
+    "clearance": "clearance_required",
+    "degree": "required_degree_missing",
+    "language": "required_language_missing",
+}
+
+
 def calibrate(
     assessments: list[Assessment],
     comparison: Comparison,
@@ -493,26 +640,26 @@ def calibrate(
     flags = list(source_flags)
     rationale = [f"Weighted requirement coverage: {raw:.0f}% over {len(assessments)} requirements."]
     if scope != "job_description":
-        share = 0.15 if scope == "company" else 0.1
-        score = _pull(score, 50, share)
+        share = COMPANY_ONLY_PULL if scope == "company" else ROLE_ONLY_PULL
+        score = _pull(score, MIDPOINT, share)
         flags.append("no_job_description")
         rationale.append(
             f"No job description, so requirements are the employer's typical ones: "
             f"pulled {share:.0%} toward the midpoint."
         )
-    if data_quality == "MEDIUM":
-        score = _pull(score, 50, 0.1)
-        flags.append("medium_data_quality")
-        rationale.append("Medium data quality: pulled 10% toward the midpoint.")
-    elif data_quality == "LOW":
-        score = _pull(score, 50, 0.2)
-        flags.append("low_data_quality")
-        rationale.append("Low data quality: pulled 20% toward the midpoint.")
-    if len(assessments) < 5:
-        score = _pull(score, 50, 0.15)
+    if data_quality in ("MEDIUM", "LOW"):
+        share = MEDIUM_DATA_PULL if data_quality == "MEDIUM" else LOW_DATA_PULL
+        score = _pull(score, MIDPOINT, share)
+        flags.append(f"{data_quality.lower()}_data_quality")
+        rationale.append(
+            f"{data_quality.title()} data quality: pulled {share:.0%} toward the midpoint."
+        )
+    if len(assessments) < FEW_REQUIREMENTS:
+        score = _pull(score, MIDPOINT, FEW_REQUIREMENTS_PULL)
         flags.append("few_requirements")
         rationale.append(
-            f"Only {len(assessments)} requirements found: pulled 15% toward the midpoint."
+            f"Only {len(assessments)} requirements found: pulled "
+            f"{FEW_REQUIREMENTS_PULL:.0%} toward the midpoint."
         )
     earned_partial = sum(
         a.requirement.weight * a.confidence for a in assessments if a.status == "partial"
@@ -520,22 +667,49 @@ def calibrate(
     earned_total = sum(
         a.requirement.weight * a.confidence for a in assessments if a.status != "unmatched"
     )
-    if earned_total and earned_partial / earned_total > 0.35:
-        score -= 5
+    if earned_total and earned_partial / earned_total > TRANSFER_HEAVY_SHARE:
+        score -= TRANSFER_HEAVY_PENALTY
         flags.append("relies_on_transferable_skills")
-        rationale.append("Over a third of the credit comes from transferable skills: -5.")
+        rationale.append(
+            f"Over {TRANSFER_HEAVY_SHARE:.0%} of the credit comes from transferable skills: "
+            f"-{TRANSFER_HEAVY_PENALTY}."
+        )
     if comparison.domain_mismatches:
         # Years of work separate the candidate from the role, whatever the tool overlap: the
         # score is mapped into LOW (15-38), still ordered by how much else matches.
-        score = 15 + max(0.0, score) * (MISMATCH_CAP - 15) / 100
+        score = LOW_FROM + max(0.0, score) * (MISMATCH_CAP - LOW_FROM) / 100
         flags.append("fundamental_domain_mismatch")
         rationale.append(
             f"Fundamental domain mismatch ({', '.join(comparison.domain_mismatches)}):"
-            f" mapped into the LOW band (15-{MISMATCH_CAP})."
+            f" mapped into the LOW band ({LOW_FROM}-{MISMATCH_CAP})."
         )
-    if comparison.seniority_note:
+    score = _screen(assessments, score, flags, rationale)
+    if comparison.seniority_note and "overqualified" not in flags:
         flags.append("possibly_overqualified")
-    score = int(round(max(15.0, min(100.0, score))))
+    score = int(round(max(float(LOW_FROM), min(100.0, score))))
     tier = tier_for(score)
     rationale.append(f"Calibrated score {score}% → {tier}.")
     return Verdict(raw, score, tier, flags, rationale)
+
+
+def _screen(
+    assessments: list[Assessment], score: float, flags: list[str], rationale: list[str]
+) -> float:
+    """Caps for requirements a recruiter screens on: the posting excludes the candidate
+    (seniority cap, right to work, clearance) or a required degree or language is missing."""
+    screens = [(screen_of(a), a) for a in assessments if screen_of(a)]
+    if not screens:
+        return score
+    kinds = {kind for kind, _ in screens}
+    cap = float(EXCLUSION_CAP if "exclusion" in kinds else KNOCKOUT_CAP)
+    cap -= EXTRA_SCREEN_PENALTY * (len(screens) - 1)
+    for _, a in screens:
+        flag = SCREEN_FLAGS[a.requirement.kind]
+        if flag not in flags:
+            flags.append(flag)
+    names = "; ".join(a.requirement.label for _, a in screens)
+    if score > cap:
+        rationale.append(f"Unmet screening requirement(s) ({names}): capped at {cap:.0f}.")
+        return cap
+    rationale.append(f"Unmet screening requirement(s) ({names}).")
+    return score
