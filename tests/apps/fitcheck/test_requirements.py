@@ -23,7 +23,11 @@ Nice to have:
 
 def requirements_for(query, kb, ontology):
     c = classify(query, kb, ontology)
-    sources = judge(gather(c, plan_search(c, 1), query, kb, []), 1, ontology).sources
+    sources = judge(
+        gather(c, plan_search(c, 1, ontology.lexicon.employers.generic_name_words), query, kb, []),
+        1,
+        ontology,
+    ).sources
     return enrich(c, sources, ontology)
 
 

@@ -214,7 +214,7 @@ def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classificatio
         # The employer is the company that posts the ad; others it names are context.
         employer = kb.posting_employer(text)
         name, company = employer if employer else (None, None)
-        passing = tuple(c.name for c in kb.mentions(text, short=False) if c.name != name)
+        passing = tuple(c.name for c in mentioned if c.name != name)
         return Classification(
             "job_description",
             name,

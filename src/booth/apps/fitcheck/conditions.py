@@ -141,18 +141,7 @@ def read_posting(text: str, lexicon: Lexicon) -> Posting:
 
 
 def _place_in(sentence: str, lexicon: Lexicon) -> str | None:
-    """The first country or region a sentence names (a city gives its country)."""
-    best: tuple[int, str] | None = None
-    for region in lexicon.places.regions:
-        found = re.search(rf"(?<!\w){re.escape(region)}(?!\w)", sentence)
-        if found and (best is None or found.start() < best[0]):
-            best = (found.start(), region)
-    for country, spec in lexicon.places.countries.items():
-        for name in (country, *spec.names, *spec.cities):
-            found = re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", sentence)
-            if found and (best is None or found.start() < best[0]):
-                best = (found.start(), country)
-    return best[1] if best else None
+    return lexicon.place_in(sentence)
 
 
 def conditions(
@@ -283,15 +272,11 @@ def conditions(
 
 def _degree(sentence: str, lexicon: Lexicon) -> str | None:
     """The lowest degree level a sentence accepts ("Master's or PhD" -> master)."""
-    lowered = sentence.lower().replace("’", "'")
-    has_degree_word = "degree" in lowered
-    for level in ("bachelor", "master", "phd"):
-        for spelling in getattr(lexicon.degrees, level):
-            short = len(spelling.replace(".", "")) <= 3 and "'" not in spelling
-            if short and not has_degree_word:
-                continue
-            if re.search(rf"(?<![\w.]){re.escape(spelling)}(?![\w])", lowered):
-                return level
+    text = sentence.replace("’", "'")
+    has_degree_word = "degree" in text.lower()
+    for level, (plain, short) in lexicon.degree_patterns.items():
+        if plain.search(text) or (short is not None and has_degree_word and short.search(text)):
+            return level
     return None
 
 
@@ -628,3 +613,19 @@ def _assess_clearance(req: Requirement, candidate: Candidate, lexicon: Lexicon) 
         bridge="A clearance is granted through an employer's sponsorship, not learned; check "
         "eligibility (citizenship, residency) before investing in these roles.",
     )
+
+
+def condition_signals(text: str, lexicon: Lexicon) -> int:
+    """How many kinds of non-skill requirement a text states (for judging research quality)."""
+    checks = (
+        bool(YEARS.search(text)),
+        _degree(text, lexicon) is not None,
+        bool(EXCLUDES_SENIORS.search(text) or ENTRY_LEVEL.search(text)),
+        bool(TEAM_OF.search(text) or REPORTS.search(text) or PEOPLE_MANAGEMENT.search(text)),
+        bool(lexicon.language_pattern.search(text) and LANGUAGE_CUE.search(text)),
+        bool(TRAVEL.search(text)),
+        bool(LOCATION_CUE.search(text) and lexicon.place_in(text)),
+        bool(AUTHORIZATION.search(text) or SPONSOR_NO.search(text)),
+        bool(CLEARANCE.search(text)),
+    )
+    return sum(checks)

@@ -22,6 +22,7 @@ from pydantic import Field
 
 from booth.apps.fitcheck.datafile import DATA_DIR, DataFileError, Strict, load_model
 from booth.apps.fitcheck.ontology import Ontology
+from booth.apps.fitcheck.textmatch import alternation
 
 DEFAULT_COMPANIES = DATA_DIR / "companies"
 KNOWLEDGE_ENV = "BOOTH_FITCHECK_KNOWLEDGE"
@@ -55,7 +56,7 @@ class Company(Strict):
     aliases: tuple[str, ...] = ()
     industry: str = Field(min_length=2)
     size: Literal["startup", "mid", "large", "enterprise"]
-    founded: int | None = Field(None, ge=1600, le=2030)
+    founded: int | None = Field(None, ge=1000, le=2030)
     headquarters: str = Field(min_length=2)
     tech_stack: tuple[str, ...] = ()  # only what is publicly known
     domains: tuple[str, ...] = ()
@@ -117,9 +118,9 @@ class KnowledgeBase:
             if name in self._words.common_words or len(name) <= 2 or ontology.is_skill_name(name)
         }
         self._ontology = ontology
-        alternatives = sorted(names, key=len, reverse=True)
-        body = "|".join(re.escape(name) for name in alternatives)
-        self._pattern = re.compile(rf"(?<![\w&.@/])(?:{body})(?![\w&])", re.IGNORECASE)
+        self._pattern = re.compile(
+            rf"(?<![\w&.@/])(?:{alternation(names)})(?![\w&])", re.IGNORECASE
+        )
 
     def __len__(self) -> int:
         return len(self.companies)
@@ -239,9 +240,14 @@ class KnowledgeBase:
 
 
 class CompanyFile(Strict):
-    """One file of data/companies/: named `sources` (YAML anchors for `basis`) and entries."""
+    """One file of data/companies/.
+
+    `sources` and `shared` hold values several entries reuse through YAML anchors (a basis, an
+    industry's typical requirements); each entry still carries its own copy once loaded.
+    """
 
     sources: dict[str, str] = {}
+    shared: dict[str, tuple[str, ...]] = {}
     companies: tuple[Company, ...] = Field(min_length=1)
 
 

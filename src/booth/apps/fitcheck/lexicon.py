@@ -7,7 +7,8 @@ places. Code asks the `Lexicon`; the lists live in one validated file.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import re
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pydantic import Field
@@ -78,12 +79,59 @@ class Lexicon(Strict):
         return int(word) if word.isdigit() else self.numbers.get(word)
 
     def country_of(self, place: str) -> str | None:
-        """The country a place name (city, country, demonym) is in, or None."""
-        lowered = place.strip().lower()
+        """The country a place name (a city or a country's name) is in, or None."""
+        return self._place_names.get(place.strip().lower())
+
+    def place_in(self, text: str) -> str | None:
+        """The first country or region a text names (a city gives its country)."""
+        found = self._place_pattern.search(text)
+        if found is None:
+            return None
+        name = found.group(0)
+        return name if name in self.places.regions else self._place_names[name.lower()]
+
+    @cached_property
+    def _place_names(self) -> dict[str, str]:
+        names = {}
         for country, spec in self.places.countries.items():
-            if lowered in {n.lower() for n in (country, *spec.names, *spec.cities)}:
-                return country
-        return None
+            for name in (country, *spec.names, *spec.cities):
+                names[name.lower()] = country
+        return names
+
+    @cached_property
+    def _place_pattern(self) -> re.Pattern[str]:
+        names = [*self.places.regions]
+        for country, spec in self.places.countries.items():
+            names += [country, *spec.names, *spec.cities]
+        body = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+        return re.compile(rf"(?<![\w.])(?:{body})(?!\w)")
+
+    @cached_property
+    def language_pattern(self) -> re.Pattern[str]:
+        body = "|".join(re.escape(n) for n in self.languages.names)
+        return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+
+    @cached_property
+    def level_pattern(self) -> re.Pattern[str]:
+        words = sorted(self.languages.levels, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
+
+    @cached_property
+    def degree_patterns(self) -> dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]]:
+        """Per level: spellings that need no context, and short ones ("BS", "MA") that count
+        only next to the word "degree"."""
+        out = {}
+        for level in ("bachelor", "master", "phd"):
+            spellings = getattr(self.degrees, level)
+            short = [s for s in spellings if len(s.replace(".", "")) <= 3 and "'" not in s]
+            long = [s for s in spellings if s not in short]
+            out[level] = (_words(long), _words(short) if short else None)
+        return out
+
+
+def _words(spellings: list[str]) -> re.Pattern[str]:
+    body = "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{body})(?!\w)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)

@@ -20,6 +20,7 @@ from pydantic import Field
 
 from booth.apps.fitcheck.datafile import DATA_DIR, Strict, load_model
 from booth.apps.fitcheck.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
+from booth.apps.fitcheck.textmatch import alternation
 
 DEFAULT_ONTOLOGY = DATA_DIR / "ontology.yaml"
 # What may separate the skills of one list: "Go, Python", "C/C++", "Swift and SwiftUI".
@@ -105,14 +106,32 @@ class Transfer:
     bridge: str
 
 
-def _phrase_pattern(phrases: Iterable[str], *, prefix: bool = False) -> re.Pattern[str] | None:
-    """One case-insensitive regex for whole phrases (or phrase prefixes), longest first."""
-    alternatives = sorted({p.lower() for p in phrases if p}, key=len, reverse=True)
-    if not alternatives:
-        return None
-    tail = "" if prefix else r"s?(?!\w)"
-    body = "|".join(re.escape(p) for p in alternatives)
-    return re.compile(rf"(?<!\w)(?:{body}){tail}", re.IGNORECASE)
+class _PhraseIndex:
+    """Which keys' phrases a text contains, in one scan: each phrase maps to its keys.
+
+    With `plural`, a phrase matches as a whole word, plural "s" allowed ("data pipelines");
+    without, it matches as a word prefix ("collaborat" matches "collaborate").
+    """
+
+    def __init__(self, phrases: Mapping[str, Iterable[str]], *, plural: bool) -> None:
+        self._keys: dict[str, list[str]] = {}
+        for key, items in phrases.items():
+            for phrase in items:
+                if phrase:
+                    self._keys.setdefault(phrase.lower(), []).append(key)
+        tail = r"s?(?!\w)" if plural else ""
+        body = alternation(self._keys)
+        # a lookahead, so phrases that overlap ("on-call", "call rotation") are all found
+        self._pattern = re.compile(rf"(?<!\w)(?=({body}){tail})", re.IGNORECASE)
+
+    def find(self, text: str) -> dict[str, set[str]]:
+        """key -> the distinct phrases of it that the text contains."""
+        found: dict[str, set[str]] = {}
+        for match in self._pattern.finditer(text):
+            phrase = match.group(1).lower()
+            for key in self._keys.get(phrase, ()):
+                found.setdefault(key, set()).add(phrase)
+        return found
 
 
 class Ontology:
@@ -144,24 +163,23 @@ class Ontology:
         for family in self.families:
             for member in family.members:
                 self._families_of.setdefault(member, []).append(family)
-        alternatives = [(a, True) for a in self._aliases] + [(a, False) for a in self._exact]
-        alternatives.sort(key=lambda item: len(item[0]), reverse=True)
-        parts = []
-        for alias, insensitive in alternatives:
-            escaped = re.escape(alias)
-            if len(alias) == 1:  # "C", "R": not "C-level", "R&D"
-                escaped += r"(?![&'\-])"
-            parts.append(f"(?i:{escaped})" if insensitive else escaped)
-        self._skill_pattern = re.compile(r"(?<![\w+#])(?:" + "|".join(parts) + r")(?![\w+#])")
-        self._domain_patterns = {
-            key: _phrase_pattern(domain.markers) for key, domain in self.domains.items()
-        }
+        # one trie per case rule: aliases in any case, `exact` forms only as written
+        insensitive = alternation(self._aliases)
+        exact_forms = alternation(self._exact)
+        self._skill_pattern = re.compile(
+            rf"(?<![\w+#])(?:(?i:{insensitive})|{exact_forms})(?![\w+#])"
+        )
+        self._domain_markers = _PhraseIndex(
+            {key: domain.markers for key, domain in self.domains.items()}, plural=True
+        )
         self._company_domain = {
             word: key for key, domain in self.domains.items() for word in domain.company_domains
         }
-        self._competency_patterns = {
-            key: _phrase_pattern(c.asks, prefix=True) for key, c in self.competencies.items()
-        }
+        self._title_roles = {t: role for role in self.roles.values() for t in role.titles}
+        self._title_pattern = re.compile(rf"(?<!\w)(?:{alternation(self._title_roles)})(?!\w)")
+        self._competency_asks = _PhraseIndex(
+            {key: c.asks for key, c in self.competencies.items()}, plural=False
+        )
 
     # -- skills -------------------------------------------------------------------------------
     def canonical(self, name: str) -> str | None:
@@ -200,6 +218,8 @@ class Ontology:
         """
         found = []
         for match in self._skill_pattern.finditer(text):
+            if match.end() - match.start() == 1 and text[match.end() : match.end() + 1] in "&'-":
+                continue  # "C", "R": not "C-level", "R&D"
             name = self._exact.get(match.group(0)) or self._aliases.get(match.group(0).lower())
             if name:
                 found.append((match.start(), match.end(), name))
@@ -278,19 +298,15 @@ class Ontology:
     # -- domains ------------------------------------------------------------------------------
     def domains_in_text(self, text: str) -> set[str]:
         """Domains whose markers appear in a text."""
-        found = set()
-        for key, pattern in self._domain_patterns.items():
-            if pattern is not None and pattern.search(text):
-                found.add(key)
-        return found
+        return set(self._domain_markers.find(text))
 
     def domain_hits(self, text: str) -> dict[str, int]:
         """For each domain a text touches, how many distinct markers and skills of it appear."""
         skills = set(self.find_skills(text))
+        markers = self._domain_markers.find(text)
         hits = {}
-        for key, pattern in self._domain_patterns.items():
-            markers = {m.lower() for m in pattern.findall(text)} if pattern is not None else set()
-            count = len(markers) + len(skills & self.domains[key].skills)
+        for key, domain in self.domains.items():
+            count = len(markers.get(key, ())) + len(skills & domain.skills)
             if count:
                 hits[key] = count
         return hits
@@ -313,24 +329,18 @@ class Ontology:
     # -- competencies and roles ---------------------------------------------------------------
     def competencies_asked(self, text: str) -> list[str]:
         """Competencies a requirement text asks for, in ontology order."""
-        return [
-            key
-            for key, pattern in self._competency_patterns.items()
-            if pattern is not None and pattern.search(text)
-        ]
+        found = self._competency_asks.find(text)
+        return [key for key in self.competencies if key in found]
 
     def role_family(self, title: str | None) -> RoleFamily | None:
         """The role family a job title names ("Senior iOS Engineer" -> mobile), if any."""
         if not title:
             return None
-        lowered = title.lower()
-        best: tuple[int, RoleFamily] | None = None
-        for role in self.roles.values():
-            for marker in role.titles:
-                if re.search(rf"(?<!\w){re.escape(marker)}(?!\w)", lowered):
-                    if best is None or len(marker) > best[0]:
-                        best = (len(marker), role)
-        return best[1] if best else None
+        best: str | None = None
+        for found in self._title_pattern.finditer(title.lower()):
+            if best is None or len(found.group(0)) > len(best):
+                best = found.group(0)
+        return self._title_roles[best] if best else None
 
 
 def level_weight(level: int) -> float:

@@ -142,7 +142,8 @@ class DeepResearch:
 
     async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
         c = state.classification
-        search = plan_search(c, state.attempt)
+        words = self.resources.ontology.lexicon.employers.generic_name_words
+        search = plan_search(c, state.attempt, words)
         state.queries = list(search.queries)
         await ctx.tool_call(
             "knowledge_base.search", {"strategy": search.strategy, "queries": list(search.queries)}

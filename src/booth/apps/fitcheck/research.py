@@ -11,14 +11,10 @@ import re
 from dataclasses import dataclass, replace
 
 from booth.apps.fitcheck.knowledge import Company, KnowledgeBase, Note
+from booth.apps.fitcheck.conditions import condition_signals
 from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, Classification, Source
 from booth.apps.fitcheck.ontology import Ontology
 
-GENERIC_NAME_WORDS = frozenset(
-    """labs lab technologies technology tech industries group systems software solutions
-    ai inc corp corporation company co holdings global international the and of digital
-    networks services""".split()
-)
 STRATEGIES = {1: "exact name", 2: "spelling variants and partial names", 3: "loose matches"}
 
 
@@ -31,18 +27,20 @@ class Search:
     queries: tuple[str, ...]
 
 
-def plan_search(classification: Classification, attempt: int) -> Search:
-    """The queries for an attempt, broader each time."""
+def plan_search(
+    classification: Classification, attempt: int, generic_words: frozenset[str]
+) -> Search:
+    """The queries for an attempt, broader each time (`generic_words`: "Labs", "Group" …)."""
     name = classification.company_name or ""
     title = classification.job_title or ""
     if attempt == 1:
         queries = [q for q in (name,) if q]
     elif attempt == 2:
-        core = " ".join(w for w in name.split() if w.lower() not in GENERIC_NAME_WORDS)
+        core = " ".join(w for w in name.split() if w.lower() not in generic_words)
         queries = [q for q in dict.fromkeys([name, core]) if q]
     else:
         tokens = [w for w in re.findall(r"[A-Za-z0-9]+", name) if len(w) >= 4]
-        queries = [t for t in tokens if t.lower() not in GENERIC_NAME_WORDS]
+        queries = [t for t in tokens if t.lower() not in generic_words]
         queries += [title] if title else []
         queries += list(classification.extracted_skills[:3])
     if classification.query_type == "job_description":
@@ -148,7 +146,7 @@ def signals_of(source: Source, ontology: Ontology) -> int:
     competencies = len(ontology.competencies_asked(text))
     domains = len(ontology.domains_in_text(text))
     role = 1 if ontology.role_family(text) else 0
-    return skills + competencies + domains + role
+    return skills + competencies + domains + role + condition_signals(text, ontology.lexicon)
 
 
 def score_source(source: Source, signals: int) -> float:
