@@ -116,6 +116,9 @@ def extract_title(text: str, ontology: Ontology) -> str | None:
             singular = noun[:-1] if noun.endswith("s") and noun[:-1] in nouns else noun
             if singular not in nouns:
                 continue
+            following = _clean(tokens[index + 1]) if index + 1 < len(tokens) else ""
+            if following in nouns:  # "Developer Advocate": the last noun heads the title
+                continue
             words = [singular]
             back = index - 1
             while back >= 0 and len(words) < 6:

@@ -123,7 +123,7 @@ class Lexicon(Strict):
         out = {}
         for level in ("bachelor", "master", "phd"):
             spellings = getattr(self.degrees, level)
-            short = [s for s in spellings if len(s.replace(".", "")) <= 3 and "'" not in s]
+            short = [s for s in spellings if len(s.replace(".", "")) <= 2]
             long = [s for s in spellings if s not in short]
             out[level] = (_words(long), _words(short) if short else None)
         return out

@@ -202,6 +202,7 @@ class Candidate:
     skills: dict[str, SkillFacts]
     texts: tuple[tuple[str, str], ...]  # (where, text) for competency evidence
     domains: frozenset[str]
+    side_domains: frozenset[str] = frozenset()  # shown only by projects or self-description
     degree: str | None = None  # highest degree level: bachelor | master | phd
     languages: dict[str, int] = field(default_factory=dict)  # language -> level (C2 = 6)
     country: str | None = None
@@ -330,6 +331,15 @@ def build_candidate(profile: Profile, ontology: Ontology, today: date | None = N
     titles = " ".join(job.title for job in profile.experience)
     domains = ontology.domains_of_skills(skills) | ontology.domains_in_text(titles)
     domains |= {d for d in ontology.domains_in_text(all_text) if not ontology.fundamental(d)}
+    # Domains only a side project or a self-description shows are weaker evidence than work.
+    work_text = " ".join(h for job in profile.experience for h in job.highlights)
+    at_work = ontology.domains_of_skills(
+        name
+        for name, facts in skills.items()
+        if any(not e.startswith("Project ") for e in facts.evidence)
+    )
+    at_work |= ontology.domains_in_text(titles) | ontology.domains_in_text(work_text)
+    side_domains = frozenset(domains - at_work)
     years = years_of_experience(profile, today)
     lexicon = ontology.lexicon
     levels = lexicon.languages.levels
@@ -355,6 +365,7 @@ def build_candidate(profile: Profile, ontology: Ontology, today: date | None = N
         skills=skills,
         texts=tuple(texts),
         domains=frozenset(domains),
+        side_domains=side_domains,
         degree=_degree_level(profile, lexicon),
         languages=languages,
         country=country,

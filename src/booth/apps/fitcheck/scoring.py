@@ -74,6 +74,7 @@ OVERQUALIFIED_YEARS = 6  # years beyond the asked minimum that make a candidate 
 
 # -- role family and statements ----------------------------------------------------------------
 ROLE_FAMILY_TRANSFER = 0.5  # activities shown in another role family count half
+SIDE_DOMAIN_CREDIT = 0.45  # a domain shown only by side projects
 STATEMENT_MATCH_SHARE = 0.5  # share of a line's content words the profile must show
 
 
@@ -253,8 +254,23 @@ def _assess_domains(req: Requirement, candidate: Candidate, ontology: Ontology) 
             bridge=f"Read the employer's engineering writing on {labels} and build a "
             f"small project in one of them.",
         )
-    confidence = round(0.6 + 0.4 * share, 2)
     labels = ", ".join(ontology.domains[k].label for k in have)
+    if all(k in candidate.side_domains for k in have):
+        proof = tuple(
+            candidate.evidence_for(
+                tuple(m.lower() for k in have for m in ontology.domains[k].markers)
+            )[:2]
+        )
+        return Assessment(
+            req,
+            "partial",
+            SIDE_DOMAIN_CREDIT,
+            proof or (f"Projects show {labels}",),
+            subject=f"{labels}: shown in side projects, not at work",
+            ramp_up="2-4 months",
+            bridge=f"Take on {labels} work in your job, or describe the project's scope and users.",
+        )
+    confidence = round(0.6 + 0.4 * share, 2)
     return Assessment(req, "matched", confidence, (f"Profile shows {labels}",), subject=labels)
 
 
