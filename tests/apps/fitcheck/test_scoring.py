@@ -120,3 +120,67 @@ def test_calibration_adjusts_and_explains(candidate, ontology):
     assessed = assess_all(mismatch, candidate, ontology)
     verdict = calibrate(assessed, compare(assessed, candidate, CONTEXT, ontology), "HIGH", [])
     assert verdict.tier == "LOW" and "fundamental_domain_mismatch" in verdict.flags
+
+
+# -- screening requirements cap the score, and say why --------------------------------------------
+STRONG = ("Python", "FastAPI", "PostgreSQL", "Kubernetes", "AWS", "Docker")
+
+
+def calibrated(extra, candidate, ontology):
+    reqs = requirements(*STRONG) + [extra]
+    assessed = assess_all(reqs, candidate, ontology)
+    return calibrate(assessed, compare(assessed, candidate, CONTEXT, ontology), "HIGH", [])
+
+
+def test_a_missing_required_phd_caps_a_strong_match_at_medium(candidate, ontology):
+    phd = req("degree", label="PhD (required)", weight=2.0, degree="phd")
+    verdict = calibrated(phd, candidate, ontology)
+    assert verdict.tier == "MEDIUM" and "required_degree_missing" in verdict.flags
+    assert any("capped" in line for line in verdict.rationale)
+    preferred = req("degree", label="PhD", weight=0.5, degree="phd", required=False)
+    assert calibrated(preferred, candidate, ontology).tier == "HIGH"
+
+
+def test_a_posting_that_excludes_senior_candidates_is_low_and_flags_overqualification(
+    candidate, ontology
+):
+    cap = req("seniority_cap", label="cap", weight=2.0, max_years=4.0)
+    verdict = calibrated(cap, candidate, ontology)
+    assert verdict.tier == "LOW" and "overqualified" in verdict.flags
+
+
+def test_a_required_language_the_profile_lacks_is_flagged(candidate, ontology):
+    german = req("language", label="German (C1)", weight=1.5, language="German", level=5)
+    verdict = calibrated(german, candidate, ontology)
+    assert verdict.score <= 55 and "required_language_missing" in verdict.flags
+
+
+def test_no_right_to_work_without_sponsorship_is_an_exclusion(candidate, ontology):
+    right = req(
+        "work_authorization", label="US", weight=1.5, place="United States", sponsorship=False
+    )
+    verdict = calibrated(right, candidate, ontology)
+    assert verdict.tier == "LOW" and "no_right_to_work" in verdict.flags
+
+
+# -- a role whose core is not coding is judged on that work ----------------------------------------
+def test_a_role_family_the_profile_never_held_is_at_most_partly_met(candidate, ontology):
+    devrel = req(
+        "role_family",
+        family="developer relations",
+        competencies=("public speaking", "technical content", "developer community"),
+    )
+    judged = assess(devrel, candidate, ontology)
+    assert judged.status == "partial" and judged.confidence < 0.5
+    assert judged.subject == "No developer relations role in the profile"
+    software = req("role_family", family="software", competencies=("testing",))
+    assert assess(software, candidate, ontology).status == "matched"
+
+
+def test_a_free_requirement_line_is_judged_on_the_profiles_words(candidate, ontology):
+    line = "Designing idempotent APIs for a double-entry ledger"
+    statement = req("statement", label=line, quote=line)
+    judged = assess(statement, candidate, ontology)
+    assert judged.status == "matched" and any("ledgerline" in e for e in judged.evidence)
+    unrelated = req("statement", label="Knitting patterns", quote="Knitting patterns")
+    assert assess(unrelated, candidate, ontology).status == "unmatched"

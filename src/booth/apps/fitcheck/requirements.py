@@ -87,6 +87,7 @@ class RequirementList:
             requirement.language,
             requirement.place,
             requirement.family,
+            requirement.label if requirement.kind == "statement" else "",
         )
         kept = self.items.get(key)
         if kept is None or requirement.weight > kept.weight:

@@ -362,10 +362,13 @@ def _assess_statement(req: Requirement, candidate: Candidate, ontology: Ontology
     ]
     if not words:
         return Assessment(req, "partial", 0.5, subject=req.label, ramp_up="unknown")
-    stems = [w[:6] for w in words]
+    stems = list(dict.fromkeys(w[:6] for w in words))
     shown = [s for s in stems if candidate.evidence_for((s,))]
     share = len(shown) / len(stems)
-    evidence = tuple(candidate.evidence_for(tuple(shown))[:2]) if shown else ()
+    # the profile lines that share the most of the line's words come first
+    lines = candidate.evidence_for(tuple(shown)) if shown else []
+    lines.sort(key=lambda line: -sum(s in line.lower() for s in shown))
+    evidence = tuple(lines[:2])
     bridge = "Add concrete evidence of this to your profile, or prepare an example for interviews."
     if share >= STATEMENT_MATCH_SHARE:
         return Assessment(req, "matched", round(0.5 + 0.4 * share, 2), evidence, subject=req.label)
