@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the labelled job descriptions are kept verbatim, one line per posting line
 """Fit Check accuracy and speed over hand-labelled cases: `python -m bench.fitcheck_eval`.
 
 Each case is a query over the bundled sample profile (a backend / ML-platform engineer with ten

@@ -133,7 +133,10 @@ def test_location_and_the_right_to_work(ontology, candidate):
     remote_uk = one("Remote (UK).", ontology, "location")
     assert (remote_uk.place, remote_uk.remote) == ("United Kingdom", True)
     assert assess_condition(remote_uk, candidate, ontology).status == "matched"
-    text = "On-site in San Francisco. Candidates must be authorized to work in the US; we do not offer visa sponsorship."
+    text = (
+        "On-site in San Francisco. Candidates must be authorized to work in the US; "
+        "we do not offer visa sponsorship."
+    )
     posting = read_posting(text, ontology.lexicon)
     assert (posting.sponsorship, posting.place) == (False, "United States")
     right = one(

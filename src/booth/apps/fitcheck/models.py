@@ -27,6 +27,8 @@ PHASES = (
 MAX_RESEARCH_ATTEMPTS = 3
 
 QueryType = Literal["company", "job_description", "irrelevant"]
+Status = Literal["matched", "partial", "unmatched"]
+Risk = Literal["low", "moderate", "high"]
 Tier = Literal["HIGH", "MEDIUM", "LOW", "INSUFFICIENT_DATA"]
 
 
@@ -130,7 +132,7 @@ class Assessment:
     """How the candidate meets one requirement."""
 
     requirement: Requirement
-    status: Literal["matched", "partial", "unmatched"]
+    status: Status
     confidence: float
     evidence: tuple[str, ...] = ()
     via: str | None = None  # e.g. "AWS -> GCP (cloud providers)"
@@ -209,7 +211,7 @@ class Comparison:
     gaps: list[Gap]
     transferable: list[str]
     domain_mismatches: list[str]
-    risk: Literal["low", "moderate", "high"]
+    risk: Risk
     seniority_note: str | None = None
 
 

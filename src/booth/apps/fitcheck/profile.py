@@ -333,13 +333,13 @@ def build_candidate(profile: Profile, ontology: Ontology, today: date | None = N
     domains |= {d for d in ontology.domains_in_text(all_text) if not ontology.fundamental(d)}
     # Domains only a side project or a self-description shows are weaker evidence than work.
     work_text = " ".join(h for job in profile.experience for h in job.highlights)
-    at_work = ontology.domains_of_skills(
+    work_domains = ontology.domains_of_skills(
         name
         for name, facts in skills.items()
         if any(not e.startswith("Project ") for e in facts.evidence)
     )
-    at_work |= ontology.domains_in_text(titles) | ontology.domains_in_text(work_text)
-    side_domains = frozenset(domains - at_work)
+    work_domains |= ontology.domains_in_text(titles) | ontology.domains_in_text(work_text)
+    side_domains = frozenset(domains - work_domains)
     years = years_of_experience(profile, today)
     lexicon = ontology.lexicon
     levels = lexicon.languages.levels

@@ -104,7 +104,7 @@ class RequirementList:
 
 def _skill_groups(sentence: str, ontology: Ontology) -> list[tuple[str, ...]]:
     """A sentence's skills as alternatives: "Go or Java, Kafka" -> (Go, Java), (Kafka,)."""
-    spans = []
+    spans: list[tuple[int, int, str]] = []
     for start, end in ontology.skill_spans(sentence):
         name = ontology.canonical(sentence[start:end])
         if name and all(name != s[2] for s in spans):
@@ -406,11 +406,11 @@ def company_requirements(
         if role is None or key in role_domains:
             reqs.add(_domain_requirement(key, source_id, ontology))
 
-    aligned = []
+    aligned: list[str] = []
     for word in company.domains[:3]:
-        key = ontology.domain_for_company_domain(word)
-        if key and not ontology.fundamental(key) and key not in aligned:
-            aligned.append(key)
+        found = ontology.domain_for_company_domain(word)
+        if found and not ontology.fundamental(found) and found not in aligned:
+            aligned.append(found)
     if aligned:
         labels = ", ".join(ontology.domains[k].label for k in aligned)
         reqs.add(

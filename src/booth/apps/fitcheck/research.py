@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from booth.apps.fitcheck.knowledge import Company, KnowledgeBase, Note
 from booth.apps.fitcheck.conditions import condition_signals
+from booth.apps.fitcheck.knowledge import Company, KnowledgeBase, Note
 from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, Classification, Source
 from booth.apps.fitcheck.ontology import Ontology
 
@@ -177,7 +177,10 @@ def judge(sources: list[Source], attempt: int, ontology: Ontology) -> Judgement:
     if len(kb_hits) > 1:
         dropped = {s.id for s in kb_hits[1:]}
         scored = [s for s in scored if s.id not in dropped]
-        reasons.append(f"kept the closest employer match, {kb_hits[0].company.name}")
+        kept = kb_hits[0].company
+        reasons.append(
+            f"kept the closest employer match, {kept.name if kept else kb_hits[0].title}"
+        )
         total = sum(signals_of(s, ontology) for s in scored)
     scored.sort(key=lambda s: -s.quality)
     best = scored[0].quality if scored else 0.0

@@ -22,6 +22,9 @@ from booth.apps.fitcheck.models import (
     EmployerContext,
     Gap,
     Requirement,
+    Risk,
+    Status,
+    Tier,
     Verdict,
 )
 from booth.apps.fitcheck.ontology import Ontology, level_weight
@@ -78,7 +81,7 @@ SIDE_DOMAIN_CREDIT = 0.45  # a domain shown only by side projects
 STATEMENT_MATCH_SHARE = 0.5  # share of a line's content words the profile must show
 
 
-def tier_for(score: float) -> str:
+def tier_for(score: float) -> Tier:
     if score >= HIGH_FROM:
         return "HIGH"
     if score >= MEDIUM_FROM:
@@ -165,6 +168,7 @@ def _assess_competencies(req: Requirement, candidate: Candidate, ontology: Ontol
             missing.append(competency)
     confidence = round(sum(confidences) / len(confidences), 2) if confidences else 0.0
     first = ontology.competencies[req.competencies[0]]
+    status: Status
     if confidence >= 0.6:
         status = "matched"
     elif confidence > 0:
@@ -256,16 +260,13 @@ def _assess_domains(req: Requirement, candidate: Candidate, ontology: Ontology) 
         )
     labels = ", ".join(ontology.domains[k].label for k in have)
     if all(k in candidate.side_domains for k in have):
-        proof = tuple(
-            candidate.evidence_for(
-                tuple(m.lower() for k in have for m in ontology.domains[k].markers)
-            )[:2]
-        )
+        markers = tuple(m.lower() for k in have for m in ontology.domains[k].markers)
+        shown = tuple(candidate.evidence_for(markers)[:2]) or (f"Projects show {labels}",)
         return Assessment(
             req,
             "partial",
             SIDE_DOMAIN_CREDIT,
-            proof or (f"Projects show {labels}",),
+            shown,
             subject=f"{labels}: shown in side projects, not at work",
             ramp_up="2-4 months",
             bridge=f"Take on {labels} work in your job, or describe the project's scope and users.",
@@ -296,7 +297,7 @@ def assess(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assess
     if req.kind == "all_of":
         parts = [assess_skill(s, req, candidate, ontology) for s in req.skills]
         confidence = round(sum(p.confidence for p in parts) / len(parts), 2)
-        status = (
+        status: Status = (
             "matched"
             if all(p.status == "matched" for p in parts)
             else ("partial" if confidence > 0 else "unmatched")
@@ -340,7 +341,7 @@ def _assess_role_family(req: Requirement, candidate: Candidate, ontology: Ontolo
         f"{family[:1].upper()}{family[1:]} is its own career track: build a record in "
         f"{', '.join(ontology.competencies[k].label for k in req.competencies)} before applying."
     )
-    status = "partial" if confidence > 0 else "unmatched"
+    status: Status = "partial" if confidence > 0 else "unmatched"
     return Assessment(
         req,
         status,
@@ -504,6 +505,7 @@ def compare(
     missing = sum(a.requirement.weight for a in assessments if a.status == "unmatched") / total
     leaning = sum(a.requirement.weight for a in assessments if a.status == "partial") / total
     screened = any(screen_of(a) for a in assessments)
+    risk: Risk
     if mismatches or screened or missing > HIGH_RISK_MISSING:
         risk = "high"
     elif missing > MODERATE_RISK_MISSING or leaning > MODERATE_RISK_PARTIAL:
@@ -580,19 +582,22 @@ def _fill_in_gaps(
             )
     weakest = sorted(
         (
-            a
+            (a.subject, a)
             for a in assessments
-            if a.status == "matched" and a.subject in candidate.skills and a.subject not in taken
+            if a.status == "matched"
+            and a.subject is not None
+            and a.subject in candidate.skills
+            and a.subject not in taken
         ),
-        key=lambda a: (candidate.skills[a.subject].level, -a.requirement.weight),
+        key=lambda item: (candidate.skills[item[0]].level, -item[1].requirement.weight),
     )
-    for a in weakest:
+    for subject, a in weakest:
         if len(extra) >= needed:
             break
-        facts = candidate.skills[a.subject]
+        facts = candidate.skills[subject]
         if facts.level >= 5:
             continue
-        taken.add(a.subject)
+        taken.add(subject)
         extra.append(
             Gap(
                 f"{a.subject}: level {facts.level}/5 — deepen it for this role",
