@@ -97,6 +97,7 @@ def test_no_requirement_line_disappears(ontology):
 Requirements:
 - Go, PostgreSQL and Kafka
 - Experience with payments and PCI-DSS compliance
+- Payments or billing systems at scale
 - Designing idempotent APIs
 - Calm under pressure
 """

@@ -238,7 +238,8 @@ def text_requirements(
             used = True
             reqs.add(req.model_copy(update={"weight": round(req.weight * scale, 2)}))
         asked = line.section in ("required", "optional") or line.bullet
-        if asked and line.section != "about":
+        # a line whose only content is a domain ("Payments or billing systems") asks for it
+        if asked and not used and line.section != "about":
             for key in sorted(ontology.domains_in_text(line.text)):
                 if ontology.fundamental(key):
                     continue

@@ -15,6 +15,11 @@ from booth.apps.fitcheck.knowledge import Company, KnowledgeBase, Note
 from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, Classification, Source
 from booth.apps.fitcheck.ontology import Ontology
 
+# Data quality from the best source's score and the signals of all sources together.
+MIN_SIGNALS = 3  # fewer and the research is INSUFFICIENT
+MIN_QUALITY = 0.35
+HIGH_QUALITY = (0.8, 8)  # (best source score, total signals)
+MEDIUM_QUALITY = (0.6, 5)
 STRATEGIES = {1: "exact name", 2: "spelling variants and partial names", 3: "loose matches"}
 
 
@@ -184,11 +189,11 @@ def judge(sources: list[Source], attempt: int, ontology: Ontology) -> Judgement:
         total = sum(signals_of(s, ontology) for s in scored)
     scored.sort(key=lambda s: -s.quality)
     best = scored[0].quality if scored else 0.0
-    if not scored or total < 3 or best < 0.35:
+    if not scored or total < MIN_SIGNALS or best < MIN_QUALITY:
         quality = "INSUFFICIENT"
-    elif best >= 0.8 and total >= 8:
+    elif best >= HIGH_QUALITY[0] and total >= HIGH_QUALITY[1]:
         quality = "HIGH"
-    elif best >= 0.6 and total >= 5:
+    elif best >= MEDIUM_QUALITY[0] and total >= MEDIUM_QUALITY[1]:
         quality = "MEDIUM"
     else:
         quality = "LOW"

@@ -94,8 +94,8 @@ def tier_for(score: float) -> Tier:
 def screen_of(a: Assessment) -> str | None:
     """Whether an unmet requirement screens the candidate out: "exclusion", "knockout" or None."""
     req = a.requirement
-    if a.status != "unmatched" or not req.required:
-        return None
+    if a.status != "unmatched" or not req.required or req.source.startswith("kb:"):
+        return None  # an employer's typical requirements are no posting's screen
     if req.kind in ("seniority_cap", "work_authorization"):
         return "exclusion"
     if req.kind == "clearance" and not req.equivalent:
