@@ -429,7 +429,7 @@ def _assess_experience(req: Requirement, candidate: Candidate, lexicon: Lexicon)
         "unmatched",
         round(0.5 * have / wanted, 2) if wanted else 0.0,
         proof,
-        subject=subject,
+        subject=f"{req.label}: the profile shows {have:g}" if req.area else subject,
         ramp_up=f"about {wanted - have:.0f} more years",
         bridge="Aim one level lower for now, or show scope beyond your years."
         if not req.area
