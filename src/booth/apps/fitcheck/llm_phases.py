@@ -42,6 +42,7 @@ DOMAIN_WEIGHT = 2.0
 DEGREE_WEIGHT = 1.5  # as the offline reader weighs them (conditions.py)
 LANGUAGE_WEIGHT = 1.5
 TRAVEL_WEIGHT = 0.8
+DEGREE_LABELS = {"bachelor": "Bachelor's degree", "master": "Master's degree", "phd": "PhD"}
 READ_KINDS = ("job_description", "web_page")  # sources whose free text the model reads
 MAX_SOURCE_CHARS = 12_000  # of one source's text, shown to the model
 MAX_STRENGTHS = 4  # the answer contract: at most 4 strengths, at least 2 gaps
@@ -155,10 +156,9 @@ def requirements_from_reading(
             Requirement(label=label, kind="competency", competencies=(key,), source=source_id)
         )
     if reading.degree in ("bachelor", "master", "phd"):
-        names = {"bachelor": "Bachelor's degree", "master": "Master's degree", "phd": "PhD"}
         out.append(
             Requirement(
-                label=names[reading.degree],
+                label=DEGREE_LABELS[reading.degree],
                 kind="degree",
                 weight=DEGREE_WEIGHT,
                 degree=reading.degree,
