@@ -78,6 +78,23 @@ OVERQUALIFIED_YEARS = 6  # years beyond the asked minimum that make a candidate 
 # -- role family and statements ----------------------------------------------------------------
 ROLE_FAMILY_TRANSFER = 0.5  # activities shown in another role family count half
 SIDE_DOMAIN_CREDIT = 0.45  # a domain shown only by side projects
+
+# -- credits for one requirement -----------------------------------------------------------------
+SEASONED_YEARS = 3  # years with a skill at work that earn …
+SEASONED_BONUS = 0.05  # … this much on top of its level's weight
+EVIDENCE_CREDIT = {0: 0.0, 1: 0.65, 2: 0.8}  # a competency shown by N profile lines
+MANY_EVIDENCE_CREDIT = 0.9  # … by three or more
+COMPETENCY_MET = 0.6  # from this confidence a competency counts as met
+DEGREE_CREDIT = {"cs_degree": 1.0, "other_degree": 0.8, "years_for_degree": 0.7}
+DEGREE_HINT = {"cs_degree": 0.7, "other_degree": 0.5}  # a degree as a hint of fundamentals
+DEPTH_PARTIAL = 0.45  # some skill in the role's domain, none at level 4 or more
+DEPTH_LEVEL = 4
+DOMAIN_SHOWN = 0.9  # a fundamental domain the profile shows
+DOMAINS_BASE, DOMAINS_SPREAD = 0.6, 0.4  # employer's domains: base + spread × share shown
+RANKED_STEP, RANKED_FLOOR = 0.1, 0.7  # each later language of an employer counts 10% less
+STATEMENT_UNJUDGED = 0.5  # a line with no content words to look for
+STATEMENT_PARTIAL = 0.4
+STRENGTH_MIN_WEIGHT = 0.5  # nice-to-haves are not listed as strengths
 STATEMENT_MATCH_SHARE = 0.5  # share of a line's content words the profile must show
 
 
@@ -111,7 +128,8 @@ def assess_skill(
 ) -> Assessment:
     facts = candidate.has(skill)
     if facts is not None:
-        confidence = level_weight(facts.level) + (0.05 if facts.years >= 3 else 0.0)
+        seasoned = SEASONED_BONUS if facts.years >= SEASONED_YEARS else 0.0
+        confidence = level_weight(facts.level) + seasoned
         return Assessment(
             req, "matched", round(min(confidence, 1.0), 2), tuple(facts.evidence[:3]), subject=skill
         )
@@ -150,17 +168,18 @@ def _assess_competencies(req: Requirement, candidate: Candidate, ontology: Ontol
     for key in req.competencies:
         competency = ontology.competencies[key]
         lines = candidate.evidence_for(competency.shows) if competency.shows else []
-        confidence = {0: 0.0, 1: 0.65, 2: 0.8}.get(len(lines), 0.9)
+        confidence = EVIDENCE_CREDIT.get(len(lines), MANY_EVIDENCE_CREDIT)
         if competency.degree_counts:
             has_degree, degree = candidate.has_degree()
             if has_degree:
                 cs = any(f in (degree or "").lower() for f in CS_FIELDS)
                 # a degree proves the degree; for anything else it is only a hint
-                from_degree = (1.0 if cs else 0.8) if key == "degree" else (0.7 if cs else 0.5)
+                kind = "cs_degree" if cs else "other_degree"
+                from_degree = DEGREE_CREDIT[kind] if key == "degree" else DEGREE_HINT[kind]
                 confidence = max(confidence, from_degree)
                 lines = [*lines, f"Education: {degree}"]
             elif key == "degree" and candidate.years >= 4:
-                confidence = max(confidence, 0.7)
+                confidence = max(confidence, DEGREE_CREDIT["years_for_degree"])
                 lines = [f"{candidate.years:g} years of practical experience", *lines]
         confidences.append(confidence)
         evidence += lines[:2]
@@ -169,7 +188,7 @@ def _assess_competencies(req: Requirement, candidate: Candidate, ontology: Ontol
     confidence = round(sum(confidences) / len(confidences), 2) if confidences else 0.0
     first = ontology.competencies[req.competencies[0]]
     status: Status
-    if confidence >= 0.6:
+    if confidence >= COMPETENCY_MET:
         status = "matched"
     elif confidence > 0:
         status = "partial"
@@ -198,7 +217,7 @@ def _assess_depth(req: Requirement, candidate: Candidate, ontology: Ontology) ->
         (s for s in candidate.skills if s in domain.skills),
         key=lambda s: -candidate.skills[s].level,
     )
-    deep = [s for s in skills if candidate.skills[s].level >= 4]
+    deep = [s for s in skills if candidate.skills[s].level >= DEPTH_LEVEL]
     if deep:
         best = candidate.skills[deep[0]]
         return Assessment(
@@ -217,7 +236,7 @@ def _assess_depth(req: Requirement, candidate: Candidate, ontology: Ontology) ->
         return Assessment(
             req,
             "partial",
-            0.45,
+            DEPTH_PARTIAL,
             (f"Some {domain.label}: {shown or 'mentioned'}",),
             subject=f"depth in {domain.label}",
             ramp_up="3-6 months",
@@ -242,7 +261,7 @@ def _assess_domains(req: Requirement, candidate: Candidate, ontology: Ontology) 
             proof = f"Profile shows {first.label}" + (
                 f" ({', '.join(skills[:4])})" if skills else ""
             )
-            return Assessment(req, "matched", 0.9, (proof,), subject=first.label)
+            return Assessment(req, "matched", DOMAIN_SHOWN, (proof,), subject=first.label)
         return Assessment(
             req, "unmatched", 0.0, ramp_up=first.ramp_up, bridge=first.bridge, subject=first.label
         )
@@ -271,7 +290,7 @@ def _assess_domains(req: Requirement, candidate: Candidate, ontology: Ontology) 
             ramp_up="2-4 months",
             bridge=f"Take on {labels} work in your job, or describe the project's scope and users.",
         )
-    confidence = round(0.6 + 0.4 * share, 2)
+    confidence = round(DOMAINS_BASE + DOMAINS_SPREAD * share, 2)
     return Assessment(req, "matched", confidence, (f"Profile shows {labels}",), subject=labels)
 
 
@@ -283,7 +302,9 @@ def assess(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assess
         options = [assess_skill(s, req, candidate, ontology) for s in req.skills]
         if req.ranked:  # the employer's third language counts less than its first
             options = [
-                replace(a, confidence=round(a.confidence * max(0.7, 1 - 0.1 * i), 2))
+                replace(
+                    a, confidence=round(a.confidence * max(RANKED_FLOOR, 1 - RANKED_STEP * i), 2)
+                )
                 for i, a in enumerate(options)
             ]
         order = {"matched": 2, "partial": 1, "unmatched": 0}
@@ -362,7 +383,7 @@ def _assess_statement(req: Requirement, candidate: Candidate, ontology: Ontology
         if w not in stop
     ]
     if not words:
-        return Assessment(req, "partial", 0.5, subject=req.label, ramp_up="unknown")
+        return Assessment(req, "partial", STATEMENT_UNJUDGED, subject=req.label, ramp_up="unknown")
     stems = list(dict.fromkeys(w[:6] for w in words))
     shown = [s for s in stems if candidate.evidence_for((s,))]
     share = len(shown) / len(stems)
@@ -372,10 +393,17 @@ def _assess_statement(req: Requirement, candidate: Candidate, ontology: Ontology
     evidence = tuple(lines[:2])
     bridge = "Add concrete evidence of this to your profile, or prepare an example for interviews."
     if share >= STATEMENT_MATCH_SHARE:
-        return Assessment(req, "matched", round(0.5 + 0.4 * share, 2), evidence, subject=req.label)
+        confidence = round(STATEMENT_UNJUDGED + 0.4 * share, 2)
+        return Assessment(req, "matched", confidence, evidence, subject=req.label)
     if shown:
         return Assessment(
-            req, "partial", 0.4, evidence, subject=req.label, ramp_up="1-3 months", bridge=bridge
+            req,
+            "partial",
+            STATEMENT_PARTIAL,
+            evidence,
+            subject=req.label,
+            ramp_up="1-3 months",
+            bridge=bridge,
         )
     return Assessment(req, "unmatched", 0.0, subject=req.label, ramp_up="1-3 months", bridge=bridge)
 
@@ -453,7 +481,11 @@ def compare(
 ) -> Comparison:
     """Strengths that matter (≤ 4), honest gaps (≥ 2), what transfers, and the risk."""
     ranked = sorted(
-        (a for a in assessments if a.status == "matched" and a.requirement.weight >= 0.5),
+        (
+            a
+            for a in assessments
+            if a.status == "matched" and a.requirement.weight >= STRENGTH_MIN_WEIGHT
+        ),
         key=lambda a: (-(a.requirement.weight * a.confidence), a.requirement.id),
     )
     strengths: list[str] = []
