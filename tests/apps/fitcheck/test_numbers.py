@@ -81,3 +81,10 @@ async def test_the_payments_line_is_scored_not_dropped(host, resources):
     assert "PCI DSS" in labels
     quotes = [m for m in result["matched"] + result["unmatched"] if m["requirement"] == "PCI DSS"]
     assert quotes and quotes[0]["kind"] == "skill"
+
+
+async def test_each_requirement_quotes_the_posting_line_it_came_from(host, resources):
+    _, events = await collect(host, FitCheckRequest(query=PAYMENTS), resources)
+    (result,) = [e.data for e in events if e.type.value == "result"]
+    pci = next(u for u in result["matched"] + result["unmatched"] if u["requirement"] == "PCI DSS")
+    assert pci["quote"] == "Experience with payments and PCI-DSS compliance"

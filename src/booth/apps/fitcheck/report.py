@@ -189,6 +189,7 @@ def result_payload(state: Analysis) -> dict:
                 "confidence": a.confidence,
                 "evidence": list(a.evidence),
                 **({"via": a.via} if a.via else {}),
+                **({"quote": a.requirement.quote} if a.requirement.quote else {}),
             }
             for a in state.assessments
             if a.status != "unmatched"
@@ -201,6 +202,7 @@ def result_payload(state: Analysis) -> dict:
                 "confidence": a.confidence,
                 "ramp_up": a.ramp_up,
                 "bridge": a.bridge,
+                **({"quote": a.requirement.quote} if a.requirement.quote else {}),
             }
             for a in state.assessments
             if a.status == "unmatched"
