@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -47,6 +48,30 @@ class Settings(BaseSettings):
     )
 
     ui: bool = Field(True, description="Mount the Gradio UI at /ui")
+
+    # -- seed clients (#8): CORS for res_web's frontend, trusted mode for BeatDebate's Gradio app
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins a browser may call from (comma-separated); empty: no CORS",
+    )
+    session_auth: Literal["token", "trusted"] = Field(
+        "token", description="token: a session needs its token; trusted: the id alone authorises"
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="IPs/CIDRs whose X-Forwarded-For is believed (comma-separated)",
+    )
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """`a,b` or a JSON list from the environment; a list as is from code."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     # -- model and web search (issue #11): unset means offline --------------------------------
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. …/v1")

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -17,12 +18,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from booth.config import Settings
 from booth.core import openapi
 from booth.core.bodylimit import BodyLimit
+from booth.core.clients import TrustedProxies
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host, request_token
 from booth.core.observability import Metrics, configure_logging
 from booth.core.resilience import AdmissionControl, BreakerState
 from booth.core.runtime import RunLimits, Runtime
-from booth.core.sessions.access import authorize
+from booth.core.sessions.access import SessionAccess, SessionAuth
 from booth.core.sessions.base import Expiry
 from booth.core.sse import event_stream, sse_headers
 from booth.core.stores import build_stores
@@ -42,6 +44,24 @@ def default_routers() -> list[RouterFactory]:
     from booth.apps.music.router import create_router as music
 
     return [fitcheck, music]
+
+
+# Headers a browser page on another origin may read (session, run, back-off).
+EXPOSED_HEADERS = ["X-Session-ID", "X-Session-Token", "X-Run-ID", "Retry-After"]
+ALLOWED_HEADERS = ["Content-Type", "Accept", "X-Session-ID", "X-Session-Token", "Last-Event-ID"]
+
+
+def add_cors(app: FastAPI, origins: Sequence[str]) -> None:
+    """CORS for the listed origins (res_web's page runs on another origin); none by default."""
+    if not origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=ALLOWED_HEADERS,
+        expose_headers=EXPOSED_HEADERS,
+    )
 
 
 def default_app_names() -> list[str]:
@@ -184,6 +204,8 @@ def build_host(settings: Settings, metrics: Metrics | None = None) -> Host:
         metrics=metrics,
         heartbeat=settings.heartbeat,
         data_dir=settings.data_dir,
+        access=SessionAccess(SessionAuth(settings.session_auth)),
+        proxies=TrustedProxies.parse(settings.trusted_proxies),
     )
     install_llm(host, settings)
     return host
@@ -228,6 +250,7 @@ def create_app(
     app.state.settings = settings
     app.state.host = host
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    add_cors(app, settings.cors_origins)  # outermost: refusals carry CORS headers too
     for factory in factories:
         app.include_router(factory(host, settings))
 
@@ -292,7 +315,7 @@ def create_app(
         meta = await host.runtime.event_log.meta(run_id)
         if meta is None:
             raise BoothError(ErrorCode.NOT_FOUND, "No such run (it may have expired).")
-        await authorize(host.sessions, meta["session_id"], request_token(request))
+        await host.authorize(meta["session_id"], request_token(request))
         return event_stream(
             host.runtime.stream_batches(run_id, seen),
             headers=sse_headers(run_id, meta["session_id"]),
@@ -306,7 +329,7 @@ def create_app(
         meta = await host.runtime.event_log.meta(run_id)
         if meta is None:
             raise BoothError(ErrorCode.NOT_FOUND, "No such run (it may have expired).")
-        await authorize(host.sessions, meta["session_id"], request_token(request))
+        await host.authorize(meta["session_id"], request_token(request))
         if meta.get("done"):
             return {"run_id": run_id, "cancelled": False, "reason": "already finished"}
         await host.runtime.cancel(run_id)

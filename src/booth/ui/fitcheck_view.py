@@ -182,8 +182,9 @@ def _thought_html(thought: ThoughtPayload) -> str:
     if thought.tool:
         head += f" · {thought.tool}"
     body = thought.content
-    if body is None and thought.input is not None:
-        body = json.dumps(thought.input, ensure_ascii=False, default=str)
+    raw = thought.input
+    if body is None and raw is not None:  # the seed sends text; other apps may send objects
+        body = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)
     return (
         f'<li class="thought thought-{esc(kind)}" data-step="{thought.step}">'
         f'<div class="thought-head"><span class="thought-kind">{esc(kind.replace("_", " "))}'

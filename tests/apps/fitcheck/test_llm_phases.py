@@ -113,7 +113,7 @@ async def test_the_model_reads_the_posting_into_booths_requirements(client, mode
     assert enriched["role_family"] is not None
     result = stream.result
     assert result["engine"] == "model" and not any("llm_fallback" in f for f in result["flags"])
-    assert re.search(rf"\*\*Fit score: {result['score']}% \({result['tier']}\)\*\*", stream.answer)
+    assert re.search(rf"\nFit score: {result['score']}% \({result['tier']}\)\n", stream.answer)
     schemas = [c.schema_name for c in model.chat_calls]
     assert schemas.count("JobReading") == 1 and schemas.count("SkepticalView") == 1
     assert all(c.model == "test-model" for c in model.chat_calls)
@@ -123,7 +123,7 @@ async def test_the_write_up_streams_token_by_token(client, model):
     stream = await read_stream(client, {"query": JOB})
     chunks = [c["chunk"] for c in stream.of("response")]
     assert len(chunks) > 20, "the model's words arrive as they are written"
-    assert "#### Growth Opportunities" in stream.answer and "ramp-up" in stream.answer
+    assert "\n**Growth Opportunities**\n" in stream.answer and "ramp-up" in stream.answer
     assert stream.answer.startswith("### ")
     assert model.chat_calls[-1].stream
 
@@ -198,7 +198,7 @@ async def test_every_fault_ends_in_one_complete_on_the_offline_path(client, mode
     # a write-up that broke, or that streamed without the contract's sections, is completed
     # from the offline engine
     assert {"llm_fallback:generate_results", "llm_incomplete:generate_results"} & set(flags)
-    assert "#### Growth Opportunities" in stream.answer
+    assert "\n**Growth Opportunities**\n" in stream.answer
 
 
 async def test_a_gone_model_server_means_offline_answers():
@@ -210,7 +210,7 @@ async def test_a_gone_model_server_means_offline_answers():
             stream = await read_stream(client, {"query": JOB})
             assert stream.events[-1][1] == "complete"
             assert any(s["status"] == "degraded" for s in stream.of("status"))
-            assert "#### Growth Opportunities" in stream.answer
+            assert "\n**Growth Opportunities**\n" in stream.answer
     finally:
         booth.stop()
 

@@ -69,7 +69,7 @@ async def test_when_every_requirement_is_met_the_gaps_are_called_growth_areas(ho
     answer = "".join(e.data["chunk"] for e in events if e.type.value == "response")
     assert result["counts"]["unmet"] == result["counts"]["partly_met"] == 0
     assert len(result["gaps"]) >= 2 and not any(g["requirement"] for g in result["gaps"])
-    assert "Every requirement is met; these are areas to deepen, not gaps" in answer
+    assert "Every requirement is met; the growth opportunities are areas to deepen" in answer
 
 
 async def test_the_payments_line_is_scored_not_dropped(host, resources):

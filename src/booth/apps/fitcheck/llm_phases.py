@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from booth.apps.fitcheck import report
+from booth.apps.fitcheck import report, seed_shapes
 from booth.apps.fitcheck.models import Analysis, Assessment, Gap, Requirement, Source
 from booth.apps.fitcheck.phases import (
     ContentEnrich,
@@ -249,7 +249,7 @@ class ModelContentEnrich:
             "tool_call",
             self.name,
             tool="model.read_requirements",
-            input={"sources": [s.id for s in readable]},
+            input=seed_shapes.tool_input({"sources": [s.id for s in readable]}),
         )
         try:
             readings = [
@@ -295,20 +295,8 @@ class ModelContentEnrich:
         await ctx.thought(
             "observation", self.name, f"The model read {len(state.requirements)} requirements."
         )
-        return PhaseOutcome(
-            f"{len(state.requirements)} requirements extracted",
-            {
-                "requirements": [
-                    {"id": r.id, "label": r.label, "kind": r.kind, "weight": r.weight}
-                    for r in state.requirements
-                ],
-                "role_family": state.context.role_family,
-                "industry": state.context.industry,
-                "domains": list(state.context.domains),
-                "culture": list(state.context.culture),
-                "engine": "model",
-            },
-        )
+        shape = seed_shapes.content_enrich(state.sources, state.context, state.requirements)
+        return PhaseOutcome(shape.summary, {**shape.data, "engine": "model"})
 
     def _messages(self, source: Source) -> list[Message]:
         ontology = self.resources.ontology
@@ -372,10 +360,8 @@ class ModelSkepticalComparison:
             comparison.strengths = strengths[:MAX_STRENGTHS]
         if len(gaps) >= MIN_GAPS:
             comparison.gaps = gaps
-        outcome.data["genuine_strengths"] = comparison.strengths
-        outcome.data["genuine_gaps"] = [g.to_dict() for g in comparison.gaps]
-        outcome.data["engine"] = "model"
-        return outcome
+        shape = seed_shapes.skeptical_comparison(comparison)  # the seed's strings, again
+        return PhaseOutcome(shape.summary, {**shape.data, "engine": "model"})
 
     def _messages(self, state: Analysis, assessments: dict[str, Assessment]) -> list[Message]:
         matches = [
@@ -418,7 +404,7 @@ class ModelWriteUp:
         if state.rejected or state.insufficient or state.verdict is None:
             return await self.offline.run(ctx, state)  # fixed texts, no analysis to write
         verdict = state.verdict
-        score = f"**Fit score: {verdict.score}% ({verdict.tier})**"
+        score = f"Fit score: {verdict.score}% ({verdict.tier})"
         head = f"### {report.heading(state)} Fit Analysis\n\n{score}\n\n"
         await ctx.response(head)
         written: list[str] = []
@@ -426,14 +412,14 @@ class ModelWriteUp:
         try:
             stream = self.llm.stream_text(self._messages(state), model=state.model_id)
             async with contextlib.aclosing(stream) as chunks:
-                async for chunk in chunks:
+                async for chunk in report.seed_markdown(chunks):  # headings in the seed's form
                     written.append(chunk)
                     await ctx.response(chunk)
         except LLMError as error:
             await note_fallback(ctx, state, self.name, error)
             rest = _offline_body(state, self.resources)
-            if written:
-                rest = "\n\n---\n\n" + rest
+            if written:  # no rule line: res_web's page would show it as a list item
+                rest = "\n\n" + rest
             await ctx.response(rest)
             written.append(rest)
         body = "".join(written)
@@ -444,9 +430,10 @@ class ModelWriteUp:
             flag_run(state, f"llm_incomplete:{self.name}")
         state.answer = head + body
         await ctx.thought("reasoning", self.name, f"Wrote a {form} answer with the model.")
-        return PhaseOutcome(
-            "Answer written", {"format": form, "characters": len(state.answer), "engine": "model"}
+        shape = seed_shapes.generate_results(
+            state.answer, form, state.verdict, state.comparison, state.context
         )
+        return PhaseOutcome(shape.summary, {**shape.data, "engine": "model"})
 
     def _messages(self, state: Analysis) -> list[Message]:
         comparison, verdict = state.comparison, state.verdict
@@ -466,14 +453,14 @@ class ModelWriteUp:
         length = (
             "Be concise: two sections, short bullets."
             if not state.detailed
-            else "Be thorough: after the two sections add '#### Transferable Skills' and "
-            "'#### Confidence Notes'."
+            else "Be thorough: give each bullet its evidence from the analysis."
         )
         task = (
             "The heading and the fit score are already written; do not restate a score. "
-            "Continue with '#### Key Strengths' (at most 4 bullets) and '#### Growth "
-            "Opportunities' (every gap with its ramp-up estimate), from the analysis in the "
-            f"data block only. {length}"
+            "Continue with a line '**Key Strengths**' and at most 4 '- ' bullets, then a line "
+            "'**Growth Opportunities**' and every gap as '- **<gap>**: <bridge>. Ramp-up: "
+            "<estimate>.', from the analysis in the data block only; no other headings, and "
+            f"nothing after Growth Opportunities. {length}"
         )
         return conversation(
             system_prompt(self.name), task, {"analysis": json.dumps(analysis, ensure_ascii=False)}
@@ -483,7 +470,7 @@ class ModelWriteUp:
 def _offline_body(state: Analysis, resources: Resources) -> str:
     """The deterministic answer without its heading and score line (booth already wrote them)."""
     full = report.render_analysis(state, resources.candidate)
-    start = full.find("#### Key Strengths")
+    start = full.find(f"**{report.STRENGTHS_SECTION}**")
     return full[start:] if start >= 0 else full
 
 

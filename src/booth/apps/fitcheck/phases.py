@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from booth.apps.fitcheck import report
+from booth.apps.fitcheck import report, seed_shapes
 from booth.apps.fitcheck.classify import classify
 from booth.apps.fitcheck.knowledge import KnowledgeBase, load_notes
 from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, PHASES, Analysis, Tally
@@ -29,7 +29,7 @@ from booth.apps.fitcheck.ontology import Ontology
 from booth.apps.fitcheck.profile import Candidate
 from booth.apps.fitcheck.requirements import enrich
 from booth.apps.fitcheck.research import gather, judge, merge, plan_search
-from booth.apps.fitcheck.scoring import assess_all, calibrate, compare
+from booth.apps.fitcheck.scoring import assess_all, calibrate, compare, raw_score
 from booth.core.runs import RunContext
 
 
@@ -47,6 +47,11 @@ class Resources:
 class PhaseOutcome:
     summary: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+def shaped(outcome: seed_shapes.Shaped) -> PhaseOutcome:
+    """A phase's outcome in the seed's shapes (booth.apps.fitcheck.seed_shapes)."""
+    return PhaseOutcome(outcome.summary, outcome.data)
 
 
 class Phase(Protocol):
@@ -74,7 +79,10 @@ class Connecting:
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         await ctx.thought(
-            "tool_call", self.name, tool="classify_query", input={"query": _preview(state.query)}
+            "tool_call",
+            self.name,
+            tool="classify_query",
+            input=seed_shapes.tool_input({"query": _preview(state.query)}),
         )
         c = classify(state.query, self.resources.kb, self.resources.ontology)
         state.classification = c
@@ -100,16 +108,7 @@ class Connecting:
                     f"Named in passing, as context and not the employer: "
                     f"{', '.join(c.named_in_passing)}.",
                 )
-        data = {
-            "query_type": c.query_type,
-            "company_name": c.company_name,
-            "job_title": c.job_title,
-            "extracted_skills": list(c.extracted_skills),
-        }
-        if c.rejection:
-            data["rejected"] = c.rejection
-        summary = f"Rejected ({c.rejection})" if c.rejection else f"Query type: {c.query_type}"
-        return PhaseOutcome(summary, data)
+        return shaped(seed_shapes.connecting(c))
 
 
 # -- 2. deep_research ---------------------------------------------------------------------------
@@ -133,7 +132,9 @@ class DeepResearch:
             "tool_call",
             self.name,
             tool="knowledge_base.search",
-            input={"strategy": search.strategy, "queries": list(search.queries)},
+            input=seed_shapes.tool_input(
+                {"strategy": search.strategy, "queries": list(search.queries)}
+            ),
         )
         # Notes are read once per run, off the event loop, so a newly dropped note counts at once.
         if state.notes is None:
@@ -145,7 +146,9 @@ class DeepResearch:
                 "tool_call",
                 self.name,
                 tool="notes.search",
-                input={"folder_files": len(notes), "queries": list(search.queries)},
+                input=seed_shapes.tool_input(
+                    {"folder_files": len(notes), "queries": list(search.queries)}
+                ),
             )
         found = gather(c, search, state.query, self.resources.kb, notes)
         state.sources = merge(state.sources, found)
@@ -166,15 +169,11 @@ class DeepResearch:
                 f"{company.name}: {company.industry}, {company.size}, stack "
                 f"{', '.join(company.tech_stack[:6])}.",
             )
-        return PhaseOutcome(
-            f"{len(state.sources)} source(s) after attempt {state.attempt}",
-            {
-                "attempt": state.attempt,
-                "strategy": search.strategy,
-                "queries": list(search.queries),
-                "sources": [s.title for s in state.sources],
-                "company_found": company is not None,
-            },
+        facts = seed_shapes.findings(state.sources, self.resources.ontology)
+        return shaped(
+            seed_shapes.deep_research(
+                facts, state.sources, search.queries, search.strategy, state.attempt
+            )
         )
 
 
@@ -189,6 +188,7 @@ class ResearchReranker:
         return "Judging the research"
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
+        before = len(state.sources)
         judgement = judge(state.sources, state.attempt, self.resources.ontology)
         state.sources = judgement.sources
         state.data_quality = judgement.data_quality
@@ -221,15 +221,16 @@ class ResearchReranker:
             if any(s.kind == "knowledge_base" and s.match_ratio < 1.0 for s in state.sources):
                 state.flags.append("approximate_company_match")
         state.flags = list(dict.fromkeys(state.flags))
-        return PhaseOutcome(
-            f"Data quality {judgement.data_quality}: {judgement.decision}",
-            {
-                "attempt": state.attempt,
-                "data_quality": judgement.data_quality,
-                "decision": judgement.decision,
-                "signals": judgement.signals,
-                "source_scores": [{"title": s.title, "quality": s.quality} for s in state.sources],
-            },
+        return shaped(
+            seed_shapes.research_reranker(
+                state.sources,
+                judgement.data_quality,
+                judgement.decision,
+                judgement.signals,
+                state.flags,
+                state.attempt,
+                pruned=before - len(state.sources),
+            )
         )
 
 
@@ -248,7 +249,7 @@ class ContentEnrich:
             "tool_call",
             self.name,
             tool="extract_requirements",
-            input={"sources": [s.id for s in state.sources]},
+            input=seed_shapes.tool_input({"sources": [s.id for s in state.sources]}),
         )
         context, requirements = enrich(state.classification, state.sources, self.resources.ontology)
         state.context, state.requirements = context, requirements
@@ -263,19 +264,7 @@ class ContentEnrich:
         )
         if context.role_family:
             await ctx.thought("reasoning", self.name, f"Role family: {context.role_family}.")
-        return PhaseOutcome(
-            f"{len(requirements)} requirements extracted",
-            {
-                "requirements": [
-                    {"id": r.id, "label": r.label, "kind": r.kind, "weight": r.weight}
-                    for r in requirements
-                ],
-                "role_family": context.role_family,
-                "industry": context.industry,
-                "domains": list(context.domains),
-                "culture": list(context.culture),
-            },
-        )
+        return shaped(seed_shapes.content_enrich(state.sources, context, requirements))
 
 
 # -- 5. skeptical_comparison --------------------------------------------------------------------
@@ -307,16 +296,7 @@ class SkepticalComparison:
             )
         for item in comparison.transferable[:3]:
             await ctx.thought("observation", self.name, f"Transferable: {item}.")
-        return PhaseOutcome(
-            f"Risk {comparison.risk}",
-            {
-                "genuine_strengths": comparison.strengths,
-                "genuine_gaps": [g.to_dict() for g in comparison.gaps],
-                "transferable_skills": comparison.transferable,
-                "domain_mismatches": comparison.domain_mismatches,
-                "risk": comparison.risk,
-            },
-        )
+        return shaped(seed_shapes.skeptical_comparison(comparison))
 
 
 # -- 6. skills_matching -------------------------------------------------------------------------
@@ -339,34 +319,16 @@ class SkillsMatching:
             "tool_call",
             self.name,
             tool="match_requirements",
-            input={"requirements": len(state.requirements)},
+            input=seed_shapes.tool_input({"requirements": len(state.requirements)}),
         )
-        matched = [a for a in state.assessments if a.status != "unmatched"]
-        unmatched = [a for a in state.assessments if a.status == "unmatched"]
         await ctx.thought("observation", self.name, f"The profile {tally.sentence()}.")
-        return PhaseOutcome(
-            f"{tally.met} met, {tally.partly_met} partly met, {tally.unmet} unmet "
-            f"of {tally.requirements} requirements",
-            {
-                "matched": [
-                    {
-                        "requirement": a.requirement.label,
-                        "status": a.status,
-                        "confidence": a.confidence,
-                        "evidence": list(a.evidence[:2]),
-                    }
-                    for a in matched
-                ],
-                "unmatched": [
-                    {"requirement": a.requirement.label, "confidence": a.confidence}
-                    for a in unmatched
-                ],
-                "coverage": round(len(matched) / len(state.assessments), 2)
-                if state.assessments
-                else 0.0,
-                "counts": tally.model_dump(),
-            },
+        outcome = shaped(
+            seed_shapes.skills_matching(
+                state.assessments, raw_score(state.assessments), state.comparison
+            )
         )
+        outcome.data["counts"] = tally.model_dump()  # the result's and the answer's numbers
+        return outcome
 
 
 # -- 7. confidence_reranker ---------------------------------------------------------------------
@@ -389,15 +351,10 @@ class ConfidenceReranker:
         state.verdict = verdict
         for line in verdict.rationale:
             await ctx.thought("reasoning", self.name, line)
-        return PhaseOutcome(
-            f"{verdict.score}% ({verdict.tier})",
-            {
-                "raw_score": verdict.raw_score,
-                "calibrated_score": verdict.score,
-                "tier": verdict.tier,
-                "quality_flags": verdict.flags,
-                "adjustment_rationale": " ".join(verdict.rationale),
-            },
+        return shaped(
+            seed_shapes.confidence_reranker(
+                verdict, state.data_quality or "LOW", len(state.requirements), state.comparison
+            )
         )
 
 
@@ -424,7 +381,11 @@ class GenerateResults:
         for chunk in report.chunks(answer):
             await ctx.response(chunk)
             await ctx.checkpoint()
-        return PhaseOutcome("Answer written", {"format": form, "characters": len(answer)})
+        return shaped(
+            seed_shapes.generate_results(
+                answer, form, state.verdict, state.comparison, state.context
+            )
+        )
 
 
 def deterministic_phases(resources: Resources) -> dict[str, Phase]:
@@ -460,6 +421,9 @@ class Engine:
     async def _phase(self, run: RunContext, name: str, state: Analysis) -> None:
         phase = self.phases[name]
         started = time.monotonic()
+        if name in seed_shapes.PHASE_STATUS:
+            status, message = seed_shapes.PHASE_STATUS[name]
+            await run.status(status, message)
         await run.phase(name, phase.message(state))
         outcome = await phase.run(run, state)
         await run.checkpoint()

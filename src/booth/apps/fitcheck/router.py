@@ -5,6 +5,8 @@ GET  /api/fit-check/health      engine, profile, knowledge and active runs
 GET  /api/prompts               every phase's rules (and LLM prompt template)
 GET  /api/prompts/{phase}       one phase
 POST /api/examples/generate     a realistic job description that fits well or badly
+
+res_web's frontend calls these from its own origin: set `BOOTH_CORS_ORIGINS` to it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from booth.apps.fitcheck.service import (
 )
 from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
-from booth.core.host import Host, client_address
+from booth.core.host import Host
 from booth.llm import llm_of
 
 
@@ -52,8 +54,9 @@ def create_router(
     async def stream(body: FitCheckRequest, request: Request):
         """Stream a fit analysis: status, phases and thoughts, response chunks, result, complete."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
+        client = host.client_key(request, opened.id)
         run, subscriber = await start_fit_check(
-            host, opened, body, client_address(request), resources=resources, engine=engine
+            host, opened, body, client, resources=resources, engine=engine
         )
         return host.sse(run, subscriber, opened)
 

@@ -21,6 +21,7 @@ from booth.apps.fitcheck.ontology import load_ontology
 from booth.apps.fitcheck.phases import Engine, Resources, deterministic_phases
 from booth.apps.fitcheck.profile import build_candidate, load_profile
 from booth.apps.fitcheck.report import turn_summary
+from booth.apps.fitcheck.seed_shapes import FIRST_STATUS
 from booth.config import Settings
 from booth.core.host import Host
 from booth.core.runs import RunContext, Subscriber
@@ -123,6 +124,7 @@ async def start_fit_check(
         body = body.model_copy(update={"model_id": llm.config.resolve_model(body.model_id)})
     output = "concise" if body.config_type == "standard" else "detailed"
     status = {
+        "status": FIRST_STATUS,  # the seed's first status value
         "message": "Fit check started",
         "model_id": body.model_id,
         "config_type": body.config_type,

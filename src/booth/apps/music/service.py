@@ -18,7 +18,7 @@ from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host
 from booth.core.runs import Subscriber
 from booth.core.runtime import Run
-from booth.core.sessions.access import OpenedSession, authorize
+from booth.core.sessions.access import OpenedSession
 from booth.core.sessions.base import update_context
 from booth.core.text import UserText
 
@@ -122,32 +122,33 @@ async def recommend(
 
 # -- planning, feedback, history, context ----------------------------------------------------
 async def plan(
-    host: Host, engine: MusicEngine, body: PlanningRequest, token: str | None
+    host: Host, engine: MusicEngine, body: PlanningRequest, opened: OpenedSession | None
 ) -> dict[str, Any]:
-    """The planner's decision for a query, without running it (and without creating a session).
+    """The planner's decision for a query, without running it.
 
-    With a session (and its token) the follow-up resolver sees that session's context.
+    With a session (opened by the caller: created if new) the follow-up resolver sees that
+    session's context; without one nothing is stored.
     """
     started = time.perf_counter()
-    music = MusicContext()
-    if body.session_id:
-        record = await authorize(host.sessions, body.session_id, token)
-        music = MusicContext.from_session(record.context)
+    music = MusicContext.from_session(opened.record.context) if opened else MusicContext()
     decided = make_plan(
         engine, body.query, music, host.sessions.clock(), host.sessions.expiry.idle_ttl
     )
-    return {
+    answer: dict[str, Any] = {
         "strategy": decided.to_dict(music.anchor, body.max_recommendations),
         "execution_time": round(time.perf_counter() - started, 4),
-        "session_id": body.session_id,
+        "session_id": opened.id if opened else None,
     }
+    if opened and opened.minted_token:
+        answer["session_token"] = opened.minted_token
+    return answer
 
 
 async def record_feedback(
     host: Host, engine: MusicEngine, body: FeedbackRequest, token: str | None
 ) -> dict[str, Any]:
-    """Store a thumbs up/down in the session; later rankings read it."""
-    await authorize(host.sessions, body.session_id, token)
+    """Store a thumbs up/down in the session (created if new); later rankings read it."""
+    opened = await host.open_session(body.session_id, token, defer=False)
     track = engine.catalog.track(body.target)
     if track is None:
         raise BoothError(ErrorCode.NOT_FOUND, f"No track {body.target!r} in the catalog.")
@@ -169,19 +170,22 @@ async def record_feedback(
         if body.value > 0
         else f"'{track.title}' will not be shown again; tracks by {track.artist} will rank lower."
     )
-    return {
+    answer = {
         "message": "Feedback recorded.",
         "session_id": body.session_id,
         "track_id": track.track_id,
         "feedback": "thumbs_up" if body.value > 0 else "thumbs_down",
         "effect": effect,
     }
+    if opened.minted_token:
+        answer["session_token"] = opened.minted_token
+    return answer
 
 
 async def history(
     host: Host, session_id: str, token: str | None, limit: int = 100
 ) -> dict[str, Any]:
-    await authorize(host.sessions, session_id, token)
+    await host.authorize(session_id, token)
     turns = await host.sessions.recent_turns(session_id, limit)
     return {"session_id": session_id, "history": [t for t in turns if t.get("app", APP) == APP]}
 
@@ -189,7 +193,7 @@ async def history(
 async def context_summary(
     host: Host, engine: MusicEngine, session_id: str, token: str | None
 ) -> dict[str, Any]:
-    record = await authorize(host.sessions, session_id, token)
+    record = await host.authorize(session_id, token)
     now = host.sessions.clock()
     music = MusicContext.from_session(record.context)
     return {
