@@ -61,7 +61,7 @@ def load_resources(profile: Path | None = None, knowledge: Path | None = None) -
     candidate = build_candidate(load_profile(profile), ontology)
     return Resources(
         candidate=candidate,
-        kb=load_companies(ontology=ontology),
+        kb=load_companies(ontology),
         ontology=ontology,
         notes_dir=Path(knowledge) if knowledge else None,
     )
