@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, TypeAdapter, create_model
 
 from booth.agents.app import BoothApp, HostedAgent
+from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.events import Event, EventType
 from booth.core.host import Host, client_address
@@ -124,7 +125,7 @@ def _add_routes(router: APIRouter, host: Host, app: BoothApp, agent: HostedAgent
         methods=["POST"],
         summary=f"{summary} (SSE)",
         response_class=JSONResponse,
-        responses={200: {"content": {"text/event-stream": {}}}},
+        responses=openapi.STREAM,
     )
     router.add_api_route(
         base + "/invoke",
@@ -132,6 +133,7 @@ def _add_routes(router: APIRouter, host: Host, app: BoothApp, agent: HostedAgent
         methods=["POST"],
         summary=f"{summary} (JSON)",
         response_model=InvokeResult,
+        responses=openapi.RUN,
     )
 
 
@@ -158,7 +160,7 @@ def agents_router(apps: list[BoothApp]):
             )
         catalog = AgentList(agents=listed)
 
-        @router.get("/api/agents", response_model=AgentList)
+        @router.get("/api/agents", response_model=AgentList, responses=openapi.ANY)
         async def list_agents() -> AgentList:
             """Every hosted agent: its name, kind, endpoints and input schema."""
             return catalog
