@@ -77,6 +77,24 @@ def serve(
     )
 
 
+@app.command()
+def doctor() -> None:
+    """Check each configured upstream (model, web search, Last.fm); exit 1 if one fails."""
+    from booth.doctor import run_checks
+
+    checks = asyncio.run(run_checks(Settings()))
+    table = Table(title="booth doctor")
+    for column in ("upstream", "state", "detail", "fix"):
+        table.add_column(column)
+    style = {"ok": "green", "failed": "bold red", "offline": "dim"}
+    for check in checks:
+        state = f"[{style[check.outcome]}]{check.outcome}[/]"
+        table.add_row(check.upstream, state, check.detail, check.fix)
+    console.print(table)
+    if any(check.outcome == "failed" for check in checks):
+        raise typer.Exit(1)
+
+
 @app.command("verify-isolation")
 def verify_isolation(
     url: str = typer.Option("http://127.0.0.1:8000", "--url", help="A running booth server"),

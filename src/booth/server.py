@@ -30,6 +30,7 @@ from booth.core.sessions.base import Expiry
 from booth.core.sse import event_stream, sse_headers
 from booth.core.stores import build_stores
 from booth.llm import install_llm, llm_of
+from booth.providers.web import install_search, web_of
 
 log = logging.getLogger("booth.server")
 
@@ -99,9 +100,9 @@ def default_app_names() -> list[str]:
 
 def parse_last_event_id(raw: str | None) -> int:
     """The number of the last event a client saw: a non-negative integer, else a 400."""
-    if raw is None or raw.strip() == "":
+    if not raw:
         return 0
-    value = raw.strip()
+    value = raw
     if not value.isascii() or not value.isdigit():
         raise BoothError(
             ErrorCode.INVALID_QUERY,
@@ -233,6 +234,7 @@ def build_host(settings: Settings, metrics: Metrics | None = None) -> Host:
         proxies=TrustedProxies.parse(settings.trusted_proxies),
     )
     install_llm(host, settings)
+    install_search(host, settings)
     return host
 
 
@@ -264,9 +266,9 @@ def create_app(
             await runtime.shutdown()
             with contextlib.suppress(Exception):
                 await host.close()
-            provider = llm_of(host)
-            if provider is not None:
-                await provider.close()
+            for upstream in (llm_of(host), web_of(host)):
+                if upstream is not None:
+                    await upstream.close()
 
     app = FastAPI(
         title="booth",
@@ -320,7 +322,7 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if store_ok else 503)
 
-    @app.get("/metrics", tags=["ops"], responses=openapi.ANY)
+    @app.get("/metrics", tags=["ops"], responses=openapi.TEXT_RESPONSE | openapi.ANY)
     async def prometheus_metrics():
         with contextlib.suppress(Exception):
             await refresh_gauges(host)
@@ -334,11 +336,19 @@ def create_app(
     async def run_events(
         run_id: str,
         request: Request,
-        last_event_id: str | None = Header(None, description="The id of the last event seen"),
-        after: str | None = Query(None, description="Same as Last-Event-ID, for EventSource"),
+        last_event_id: str = Header(
+            "",
+            description="The id of the last event seen (a non-negative integer)",
+            json_schema_extra=openapi.EVENT_ID_SCHEMA,
+        ),
+        after: str = Query(
+            "",
+            description="Same as Last-Event-ID, for EventSource",
+            json_schema_extra=openapi.EVENT_ID_SCHEMA,
+        ),
     ):
         """Replay what was missed after `Last-Event-ID`, then follow the live run to its end."""
-        seen = parse_last_event_id(last_event_id if last_event_id is not None else after)
+        seen = parse_last_event_id(last_event_id or after)
         meta = await host.runtime.event_log.meta(run_id)
         if meta is None:
             raise BoothError(ErrorCode.NOT_FOUND, "No such run (it may have expired).")
