@@ -23,6 +23,7 @@ from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.events import Event, EventType
 from booth.core.host import Host, client_address
+from booth.core.requests import OptionalSessionId, RequestBody
 
 if TYPE_CHECKING:
     from booth.config import Settings
@@ -56,8 +57,9 @@ def request_model(name: str, agent: HostedAgent) -> type[BaseModel]:
     title = "".join(part.capitalize() for part in name.replace("-", "_").split("_"))
     return create_model(
         f"{title}AgentRequest",
+        __base__=RequestBody,
         input=(agent.input_type, Field(description="The agent's input")),
-        session_id=(str | None, Field(None, description="Session id (minted when absent)")),
+        session_id=(OptionalSessionId, None),
         session_token=(str | None, Field(None, description="Token of an existing session")),
         include_thoughts=(bool, Field(True, description="Stream thought events")),
     )
