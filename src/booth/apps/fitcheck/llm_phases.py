@@ -13,6 +13,7 @@ repair), the phase runs its deterministic implementation instead, flags
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from dataclasses import replace
@@ -35,6 +36,7 @@ from booth.apps.fitcheck.requirements import RequirementList, enrich
 from booth.apps.fitcheck.scoring import assess_all
 from booth.core.runs import RunContext
 from booth.llm import LLMError, LLMProvider, Message, conversation
+from booth.llm.streaming import coalesced
 
 NICE_TO_HAVE_WEIGHT = 0.5
 YEARS_WEIGHT = 0.8
@@ -60,6 +62,7 @@ class AskedSkill(BaseModel):
 class JobReading(BaseModel):
     """A job description read into the facts booth scores (content_enrich)."""
 
+    employer: str | None = Field(max_length=120)
     job_title: str | None = Field(max_length=120)
     seniority: Literal["intern", "junior", "mid", "senior", "staff", "principal"] | None
     min_years: int | None = Field(ge=0, le=40)
@@ -108,16 +111,19 @@ def flag_run(state: Analysis, flag: str) -> None:
         state.verdict.flags.append(flag)
 
 
+async def degrade(ctx: RunContext, state: Analysis, upstream: str, message: str) -> None:
+    """Say `status: degraded` naming the upstream, once per run and upstream."""
+    flag = f"degraded:{upstream}"
+    if flag not in state.flags:
+        flag_run(state, flag)
+        await ctx.status("degraded", message, upstream=upstream)
+
+
 async def note_fallback(ctx: RunContext, state: Analysis, phase: str, error: LLMError) -> None:
-    """Flag `llm_fallback:<phase>` and tell the stream, once per run, that it is degraded."""
-    first = not any(f.startswith("llm_fallback:") for f in state.flags)
+    """Flag `llm_fallback:<phase>`; the run says it is degraded (once)."""
     flag_run(state, f"llm_fallback:{phase}")
-    if first:
-        await ctx.status(
-            "degraded",
-            f"The model is unavailable ({error.reason}); continuing offline.",
-            upstream=error.upstream,
-        )
+    message = f"The model is unavailable ({error.reason}); continuing offline."
+    await degrade(ctx, state, error.upstream, message)
     await ctx.thought(
         "observation", phase, f"Model step failed ({error.reason}); used the offline engine."
     )
@@ -219,6 +225,20 @@ def requirements_from_reading(
     return out, dropped
 
 
+def merge_requirements(offline: list[Requirement], read: list[Requirement]) -> list[Requirement]:
+    """The offline engine's requirements from other sources plus the model's, deduplicated.
+
+    Years a posting states beat years read from the job title, as offline.
+    """
+    stated_years = any(r.kind == "experience" for r in read)
+    reqs = RequirementList()
+    for requirement in offline + read:
+        if stated_years and requirement.kind == "experience" and requirement.source == "query":
+            continue
+        reqs.add(requirement)
+    return reqs.build()
+
+
 def context_notes(reading: JobReading) -> list[str]:
     """What the posting asks that booth keeps as context rather than scoring."""
     notes = []  # languages, travel and degrees are scored requirements now
@@ -251,14 +271,22 @@ class ModelContentEnrich:
             tool="model.read_requirements",
             input=seed_shapes.tool_input({"sources": [s.id for s in readable]}),
         )
-        try:
-            readings = [
-                (s, await self.llm.structured(JobReading, self._messages(s), model=state.model_id))
+        answers = await asyncio.gather(
+            *(
+                self.llm.structured(JobReading, self._messages(s), model=state.model_id)
                 for s in readable
-            ]
-        except LLMError as error:
-            await note_fallback(ctx, state, self.name, error)
+            ),
+            return_exceptions=True,
+        )
+        failed = next((a for a in answers if isinstance(a, BaseException)), None)
+        if isinstance(failed, LLMError):
+            await note_fallback(ctx, state, self.name, failed)
             return await self.offline.run(ctx, state)
+        if failed is not None:
+            raise failed
+        readings = [
+            (s, a) for s, a in zip(readable, answers, strict=True) if isinstance(a, JobReading)
+        ]
         read_ids = {s.id for s in readable}
         others = [s for s in state.sources if s.id not in read_ids]
         assert state.classification is not None  # connecting ran first
@@ -275,23 +303,17 @@ class ModelContentEnrich:
                     self.name,
                     "Not in the skill ontology, ignored: " + ", ".join(dropped),
                 )
-        stated_years = any(r.kind == "experience" for r in read)
-        reqs = RequirementList()
-        for requirement in offline_reqs + read:
-            # years a posting states beat years read from a title, as offline
-            if not (
-                stated_years and requirement.kind == "experience" and requirement.source == "query"
-            ):
-                reqs.add(requirement)
         title = next((r.job_title for _, r in readings if r.job_title), None) or context.role
+        employer = next((r.employer for _, r in readings if r.employer), None)
         role = self.resources.ontology.role_family(title)
         state.context = replace(
             context,
+            company=employer or context.company,
             role=title,
             role_family=role.key if role else context.role_family,
             notes=tuple(notes),
         )
-        state.requirements = reqs.build()
+        state.requirements = merge_requirements(offline_reqs, read)
         await ctx.thought(
             "observation", self.name, f"The model read {len(state.requirements)} requirements."
         )
@@ -405,16 +427,17 @@ class ModelWriteUp:
             return await self.offline.run(ctx, state)  # fixed texts, no analysis to write
         verdict = state.verdict
         score = f"Fit score: {verdict.score}% ({verdict.tier})"
-        head = f"### {report.heading(state)} Fit Analysis\n\n{score}\n\n"
+        head = f"### {heading(state)} Fit Analysis\n\n{score}\n\n"
         await ctx.response(head)
         written: list[str] = []
         form = "detailed" if state.detailed else "concise"
         try:
             stream = self.llm.stream_text(self._messages(state), model=state.model_id)
-            async with contextlib.aclosing(stream) as chunks:
-                async for chunk in report.seed_markdown(chunks):  # headings in the seed's form
-                    written.append(chunk)
-                    await ctx.response(chunk)
+            async with contextlib.aclosing(stream) as tokens:
+                async with contextlib.aclosing(coalesced(tokens)) as chunks:
+                    async for chunk in report.seed_markdown(chunks):  # the seed's headings
+                        written.append(chunk)
+                        await ctx.response(chunk)
         except LLMError as error:
             await note_fallback(ctx, state, self.name, error)
             rest = _offline_body(state, self.resources)
@@ -439,7 +462,7 @@ class ModelWriteUp:
         comparison, verdict = state.comparison, state.verdict
         assert comparison is not None and verdict is not None
         analysis = {
-            "role": report.heading(state),
+            "role": heading(state),
             "score": verdict.score,
             "tier": verdict.tier,
             "strengths": comparison.strengths,
@@ -465,6 +488,14 @@ class ModelWriteUp:
         return conversation(
             system_prompt(self.name), task, {"analysis": json.dumps(analysis, ensure_ascii=False)}
         )
+
+
+def heading(state: Analysis) -> str:
+    """`<Role> at <Company>` as the model read them from the posting, else as offline."""
+    context = state.context
+    if context is not None and context.role and context.company:
+        return f"{context.role} at {context.company}"
+    return report.heading(state)
 
 
 def _offline_body(state: Analysis, resources: Resources) -> str:

@@ -51,7 +51,7 @@ class Source:
     """One research source, cited in the answer."""
 
     id: str
-    kind: Literal["knowledge_base", "user_note", "job_description"]
+    kind: Literal["knowledge_base", "user_note", "job_description", "web_page"]
     title: str
     found_by: str  # the query or strategy that found it
     company: Company | None = None
@@ -59,11 +59,14 @@ class Source:
     text: str | None = None
     match_ratio: float = 1.0  # 1.0 for an exact name, lower for a fuzzy one
     quality: float = 0.0  # set by the research reranker
+    url: str | None = None  # a web page's address
 
     def cite(self) -> dict:
         entry = {"id": self.id, "type": self.kind, "title": self.title, "quality": self.quality}
         if self.note is not None:
             entry["path"] = self.note.path
+        if self.url is not None:
+            entry["url"] = self.url
         return entry
 
 

@@ -228,7 +228,7 @@ def result_payload(state: Analysis) -> dict:
         "matched": [],
         "unmatched": [],
     }
-    if state.rejected:
+    if c is not None and c.rejection:
         return {
             **unscored,
             "sources": [],
@@ -237,7 +237,7 @@ def result_payload(state: Analysis) -> dict:
             "reason": c.reason,
             **base,
         }
-    if state.insufficient or state.verdict is None:
+    if state.insufficient or state.verdict is None or state.comparison is None:
         return {
             **unscored,
             "sources": [s.cite() for s in state.sources],
