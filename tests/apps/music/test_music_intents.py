@@ -46,8 +46,8 @@ def test_entities(planner, query, field, expected):
 
 
 def test_decades_become_a_year_range(planner):
-    assert planner.understand("80s synth-pop").era == [1980, 1989]
-    assert planner.understand("hip hop from the 1990s").era == [1990, 1999]
+    assert planner.understand("80s synth-pop").era == (1980, 1989)
+    assert planner.understand("hip hop from the 1990s").era == (1990, 1999)
     assert planner.understand("Electronic music").era is None
 
 

@@ -58,7 +58,7 @@ def test_a_thumbs_down_artist_sinks_and_the_track_is_gone(small):
     sunk = [i for i, s in enumerate(after) if s.track.artist == disliked.track.artist]
     kept = [i for i, s in enumerate(after) if s.track.artist == other]
     assert min(sunk) > max(kept)
-    assert all(after[i].evidence["feedback"] == "down" for i in sunk)
+    assert all(after[i].evidence.feedback == "down" for i in sunk)
 
 
 def test_a_thumbs_up_lifts_the_artist(small):

@@ -11,20 +11,12 @@ import difflib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from booth.apps.music.catalog import Catalog
+from booth.apps.music.models import Intent
 
-INTENTS = (
-    "by_artist",
-    "by_artist_underground",
-    "artist_similarity",
-    "artist_genre",
-    "hybrid_similarity_genre",
-    "discovery",
-    "discovering_serendipity",
-    "genre_mood",
-    "contextual",
-)
+INTENTS = tuple(Intent)
 
 
 @dataclass(frozen=True)
@@ -362,12 +354,12 @@ class Understanding:
     """What the planner read in a query; stored as the anchor of later follow-ups."""
 
     query: str
-    intent: str
+    intent: Intent
     artists: list[str] = field(default_factory=list)  # catalog artist keys
     genres: list[str] = field(default_factory=list)
     moods: list[str] = field(default_factory=list)
     activities: list[str] = field(default_factory=list)
-    era: list[int] | None = None  # [first year, last year]
+    era: tuple[int, int] | None = None  # first year, last year
     unknown_artist: str | None = None
     suggestions: list[str] = field(default_factory=list)  # display names
     corrections: dict[str, str] = field(default_factory=dict)  # typed → catalog name
@@ -385,8 +377,11 @@ class Understanding:
             or self.unknown_artist
         )
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["intent"] = self.intent.value
+        data["era"] = list(self.era) if self.era else None
+        return data
 
 
 class ArtistIndex:
@@ -540,7 +535,7 @@ class Planner:
         if decade:
             century = decade.group(1) or ("20" if decade.group(2) in "012" else "19")
             start = int(century + decade.group(2) + "0")
-            era = [start, start + 9]
+            era = (start, start + 9)
             signals.append(f"decade {start}s")
 
         for cue in (*UNDERGROUND_WORDS, *DISCOVERY_WORDS, *SERENDIPITY_WORDS):
@@ -625,7 +620,16 @@ class Planner:
                 return phrase
         return None
 
-    def _intent(self, text, artists, genres, moods, activities, unknown, signals) -> str:
+    def _intent(
+        self,
+        text: str,
+        artists: list[str],
+        genres: list[str],
+        moods: list[str],
+        activities: list[str],
+        unknown: str | None,
+        signals: list[str],
+    ) -> Intent:
         similar = self._has(text, SIMILARITY_MARKERS[:-1])
         if not similar and re.search(r"(?<!\bi )(?<!\bd )(?<!\bwould )\blike\b", text):
             similar = "like"
@@ -633,25 +637,25 @@ class Planner:
         if artists or unknown:
             if similar:
                 signals.append(f"similarity cue '{similar}'")
-                return "hybrid_similarity_genre" if genres else "artist_similarity"
+                return Intent.HYBRID_SIMILARITY_GENRE if genres else Intent.ARTIST_SIMILARITY
             if underground:
                 signals.append(f"underground cue '{underground}'")
-                return "by_artist_underground"
+                return Intent.BY_ARTIST_UNDERGROUND
             if genres and artists:
-                return "artist_genre"
-            return "by_artist"
+                return Intent.ARTIST_GENRE
+            return Intent.BY_ARTIST
         if activities:
             signals.append(f"activity {', '.join(activities)}")
-            return "contextual"
+            return Intent.CONTEXTUAL
         serendipity = self._has(text, SERENDIPITY_WORDS)
         if serendipity and not genres:
             signals.append(f"serendipity cue '{serendipity}'")
-            return "discovering_serendipity"
+            return Intent.DISCOVERING_SERENDIPITY
         discovery = underground or self._has(text, DISCOVERY_WORDS)
         if discovery:
             signals.append(f"discovery cue '{discovery}'")
-            return "discovery"
+            return Intent.DISCOVERY
         if genres or moods:
-            return "genre_mood"
+            return Intent.GENRE_MOOD
         signals.append("nothing specific recognised")
-        return "discovering_serendipity"
+        return Intent.DISCOVERING_SERENDIPITY

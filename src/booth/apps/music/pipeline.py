@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -18,14 +18,9 @@ from booth.apps.music.catalog import Catalog
 from booth.apps.music.context import Anchor, MusicContext, save_turn
 from booth.apps.music.followups import Decision, Resolver
 from booth.apps.music.intents import Planner, Understanding
-from booth.apps.music.judge import (
-    ARTIST_INTENTS,
-    Judge,
-    Scored,
-    explain,
-    select_page,
-    strategy_for,
-)
+from booth.apps.music.judge import Judge, Scored, explain, select_page, strategy_for
+from booth.apps.music.models import ARTIST_INTENTS, DecisionKind, Intent, PoolEntry
+from booth.apps.music.tuning import Tuning, default_tuning
 from booth.core.runs import RunContext
 from booth.core.sessions.base import update_context
 
@@ -41,11 +36,16 @@ class MusicEngine:
     planner: Planner
     resolver: Resolver
     context_window: float = 30 * 60
+    tuning: Tuning = field(default_factory=default_tuning)
 
     @classmethod
-    def build(cls, catalog: Catalog, context_window: float = 30 * 60) -> MusicEngine:
+    def build(
+        cls, catalog: Catalog, context_window: float = 30 * 60, tuning: Tuning | None = None
+    ) -> MusicEngine:
         planner = Planner(catalog)
-        return cls(catalog, planner, Resolver(catalog, planner), context_window)
+        return cls(
+            catalog, planner, Resolver(catalog, planner), context_window, tuning or default_tuning()
+        )
 
 
 @dataclass
@@ -65,10 +65,10 @@ class Plan:
     anchor: Anchor | None
     did_you_mean: list[str] = field(default_factory=list)
 
-    def to_dict(self, previous: Anchor | None, count: int) -> dict:
+    def to_dict(self, previous: Anchor | None, count: int) -> dict[str, Any]:
         strategy = strategy_for(self.anchor, count).to_dict() if self.anchor else None
         return {
-            "intent": self.anchor.intent if self.anchor else None,
+            "intent": self.anchor.intent.value if self.anchor else None,
             "query_understanding": self.understanding.to_dict(),
             "context_decision": self.decision.metadata(previous),
             "anchor": self.anchor.entities() if self.anchor else None,
@@ -99,16 +99,17 @@ def make_plan(
     did_you_mean: list[str] = []
     if (
         anchor is not None
-        and decision.kind in ("new_query", "fresh_start")
+        and decision.kind in (DecisionKind.NEW_QUERY, DecisionKind.FRESH_START)
         and understanding.unknown_artist
         and not understanding.artists
     ):
         did_you_mean = list(understanding.suggestions)
-        keys = [engine.catalog.artist(name).key for name in did_you_mean[:3]]
+        known = [engine.catalog.artist(name) for name in did_you_mean[:3]]
+        keys = [artist.key for artist in known if artist is not None]
         if keys:
-            anchor = replace(anchor, artists=keys)
+            anchor = anchor.model_copy(update={"artists": keys})
         else:
-            anchor = replace(anchor, intent="discovering_serendipity")
+            anchor = anchor.model_copy(update={"intent": Intent.DISCOVERING_SERENDIPITY})
     return Plan(understanding, decision, anchor, did_you_mean)
 
 
@@ -276,7 +277,7 @@ class Turn:
 
     async def page_from_pool(
         self, judge: Judge, music: MusicContext, anchor: Anchor, exclude: set[str]
-    ) -> tuple[list[list], int, list[Scored]]:
+    ) -> tuple[list[PoolEntry], int, list[Scored]]:
         """Unseen pool entries, re-scored (feedback may have changed); regrown when low."""
         count = self.request.count
         pool = list(music.pool)
@@ -284,10 +285,14 @@ class Turn:
 
         def unseen() -> list[Scored]:
             out = []
-            for track_id, _score, source in pool:
-                track = self.catalog.tracks.get(track_id)
-                if track is not None and track_id not in exclude and not judge.excluded(track_id):
-                    out.append(judge.score(track, source))
+            for entry in pool:
+                track = self.catalog.tracks.get(entry.track_id)
+                if (
+                    track is not None
+                    and entry.track_id not in exclude
+                    and not judge.excluded(entry.track_id)
+                ):
+                    out.append(judge.score(track, entry.source))
             out.sort(key=lambda s: (-s.score, s.track_id))
             return out
 
@@ -297,14 +302,14 @@ class Turn:
             await self.skip_advocates(f"{len(available)} unseen candidates left in the pool")
         while len(available) < count and depth < MAX_ROUNDS:
             depth += 1
-            in_pool = {entry[0] for entry in pool}
+            in_pool = {entry.track_id for entry in pool}
             proposals = await self.propose(
                 anchor, exclude | in_pool, depth, quiet=started is not None
             )
             if started is None:
                 started = await self._timed_phase("judge", "judge: scoring the regrown pool")
             new = judge.rank(proposals, gate=depth < 2)
-            pool.extend([s.track_id, s.score, s.source] for s in new)
+            pool.extend(_entry(s) for s in new)
             self.reasoning.append(
                 f"The candidate pool ran low ({len(available)} unseen), so it was regrown "
                 f"(round {depth}) with {len(new)} new candidates."
@@ -348,7 +353,10 @@ class Turn:
                 f"{_or(plan.did_you_mean)}? Showing tracks by "
                 f"{_or(plan.did_you_mean[:3], 'and')} meanwhile."
             )
-        elif understanding.unknown_artist and decision.kind in ("new_query", "fresh_start"):
+        elif understanding.unknown_artist and decision.kind in (
+            DecisionKind.NEW_QUERY,
+            DecisionKind.FRESH_START,
+        ):
             self.reasoning.append(
                 f"I don't know an artist called "
                 f"'{understanding.unknown_artist}', and nothing close."
@@ -366,16 +374,17 @@ class Turn:
             await self.skip_advocates("context cleared, nothing to search")
             started = await self._timed_phase("judge", "judge: nothing to rank")
             await self._done("judge", started, "0 recommendations", {"picked": 0})
-            new_music = replace(
-                music,
-                anchor=None,
-                decision="reset",
-                pool=[],
-                cursor=0,
-                pool_round=0,
-                last_batch=[],
-                updated_at=now,
-                turns=music.turns + 1,
+            new_music = music.model_copy(
+                update={
+                    "anchor": None,
+                    "decision": DecisionKind.RESET,
+                    "pool": [],
+                    "cursor": 0,
+                    "pool_round": 0,
+                    "last_batch": [],
+                    "updated_at": now,
+                    "turns": music.turns + 1,
+                }
             )
             await self.finish(new_music, plan, [], None, clock_start, music.anchor)
             return
@@ -389,13 +398,14 @@ class Turn:
             shown=shown,
             feedback=music.feedback,
             session_salt=ctx.session_id,
+            tuning=self.engine.tuning,
         )
         exclude = shown | {t for t, v in music.feedback.items() if v < 0}
-        if decision.kind == "load_more":
+        if decision.kind == DecisionKind.LOAD_MORE:
             pool, depth, ranked = await self.page_from_pool(judge, music, anchor, exclude)
         else:
             ranked = await self.fresh_pool(judge, anchor, exclude)
-            pool = [[s.track_id, s.score, s.source] for s in ranked[:POOL_LIMIT]]
+            pool = [_entry(s) for s in ranked[:POOL_LIMIT]]
             depth = 0
 
         await ctx.checkpoint()
@@ -427,7 +437,7 @@ class Turn:
         shown_now = music.shown + page_ids
         seen = set(shown_now)
         cursor = 0
-        while cursor < len(pool) and pool[cursor][0] in seen:
+        while cursor < len(pool) and pool[cursor].track_id in seen:
             cursor += 1
         new_music = MusicContext(
             anchor=anchor,
@@ -461,8 +471,8 @@ class Turn:
                 "at": new_music.updated_at,
                 "run_id": ctx.run_id,
                 "query": request.query[:500],
-                "decision": plan.decision.kind,
-                "intent": plan.anchor.intent if plan.anchor else None,
+                "decision": plan.decision.kind.value,
+                "intent": plan.anchor.intent.value if plan.anchor else None,
                 "track_ids": [t["track_id"] for t in tracks],
             },
         )
@@ -471,8 +481,8 @@ class Turn:
         result = {
             "recommendations": tracks,
             "strategy_used": {
-                "intent": anchor.intent if anchor else None,
-                "decision": plan.decision.kind,
+                "intent": anchor.intent.value if anchor else None,
+                "decision": plan.decision.kind.value,
                 "advocates": ["discovery_advocate", "genre_mood_advocate"],
                 "pool_round": new_music.pool_round,
                 **(judge.strategy.to_dict() if judge else {}),
@@ -515,6 +525,10 @@ class Turn:
             )
         for line in self.reasoning[1:]:
             await self.ctx.response(line + "\n")
+
+
+def _entry(scored: Scored) -> PoolEntry:
+    return PoolEntry(track_id=scored.track_id, score=scored.score, source=scored.source)
 
 
 def _or(names: list[str], word: str = "or") -> str:
