@@ -220,7 +220,7 @@ def genre_mood(
                 t.track_id
                 for g in picked
                 for t in catalog.tracks_labelled(g)[:PER_RANDOM_GENRE]
-                if not avoid & set(catalog.artist_genres(t))
+                if not avoid & set(catalog.genres_of(t))
             ),
             exclude,
         )

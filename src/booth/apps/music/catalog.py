@@ -103,10 +103,13 @@ class Track:
     valence: float | None = None  # 0–1
     tempo: float | None = None  # BPM
 
-    @property
-    def labels(self) -> frozenset[str]:
-        """Genres, moods and tags together: what "sounds like" comparisons use."""
-        return frozenset(self.genres) | frozenset(self.moods) | frozenset(self.tags)
+    # Genres, moods and tags together: what label matches and "sounds like" comparisons use.
+    labels: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "labels", frozenset(self.genres) | frozenset(self.moods) | frozenset(self.tags)
+        )
 
 
 def parse_track_row(row: dict[str, str]) -> Track:
@@ -198,7 +201,6 @@ class Catalog:
     tag_counts: dict[str, int] = field(default_factory=dict, repr=False)
     _neighbours: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict, repr=False)
     _listener_rank: dict[str, float] = field(default_factory=dict, repr=False)
-    _labels: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _standing: dict[str, float] = field(default_factory=dict, repr=False)
 
     # lookups
@@ -213,7 +215,7 @@ class Catalog:
         return self._by_artist.get(key, ())
 
     def tracks_labelled(self, name: str) -> tuple[Track, ...]:
-        """Tracks carrying a genre, mood or tag (their own or their artist's genres)."""
+        """Tracks carrying a genre, mood or tag of their own, most popular first."""
         return self._by_label.get(label(name), ())
 
     def artists_in_genre(self, genre: str) -> tuple[Artist, ...]:
@@ -229,9 +231,9 @@ class Catalog:
         """Genres that most often share an artist with `genre`, closest first."""
         return self._neighbours.get(label(genre), ())
 
-    def artist_genres(self, track: Track) -> tuple[str, ...]:
-        artist = self.artists.get(track.artist_key)
-        return _union(track.genres, artist.genres if artist else ())
+    def genres_of(self, track: Track) -> tuple[str, ...]:
+        """A track's own genres (its artist's only when the data gives the track none)."""
+        return track.genres
 
     # scales (0–1) used by the judge
     def listener_rank(self, key: str) -> float:
@@ -239,8 +241,9 @@ class Catalog:
         return self._listener_rank.get(key, 0.0)
 
     def labels_of(self, track_id: str) -> frozenset[str]:
-        """A track's genres, moods and tags with its artist's genres and tags."""
-        return self._labels.get(track_id, frozenset())
+        """A track's own genres, moods and tags: what a "tagged X" claim about it may name."""
+        track = self.tracks.get(track_id)
+        return track.labels if track is not None else frozenset()
 
     def standing(self, track_id: str) -> float:
         """Where a track sits among its artist's tracks by popularity: 1.0 is the best known."""
@@ -304,7 +307,9 @@ def build_catalog(
             key=lambda kw: -kw[1],
         )
         by_key[key] = replace(artist, similar=tuple(links))
-    # Tracks take the catalog's display name of their artist and inherit genres if they had none.
+    # Tracks take the catalog's display name of their artist, and its genres only when they have
+    # none of their own: a track's labels are its own ("Creep" is not electronic because
+    # Radiohead is).
     for track_id, track in list(by_id.items()):
         artist = by_key[track.artist_key]
         by_id[track_id] = replace(track, artist=artist.name, genres=track.genres or artist.genres)
@@ -316,8 +321,7 @@ def build_catalog(
     tag_counts: Counter = Counter()
     for track in by_id.values():
         by_artist[track.artist_key].append(track)
-        artist = by_key[track.artist_key]
-        for name in set(track.labels) | set(artist.genres):
+        for name in track.labels:
             by_label[name].append(track)
         genre_counts.update(track.genres)
         mood_counts.update(track.moods)
@@ -357,18 +361,11 @@ def build_catalog(
         last_index = max(1, len(tracks_of) - 1)
         for i, track in enumerate(tracks_of):
             standing[track.track_id] = 1.0 - i / last_index if len(tracks_of) > 1 else 1.0
-    labels = {
-        t.track_id: t.labels
-        | frozenset(by_key[t.artist_key].genres)
-        | frozenset(by_key[t.artist_key].tags)
-        for t in by_id.values()
-    }
     return Catalog(
         artists=MappingProxyType(by_key),
         tracks=MappingProxyType(by_id),
         sources=tuple(sources),
         _by_artist=by_artist_sorted,
-        _labels=labels,
         _standing=standing,
         _by_label={k: tuple(sorted(v, key=by_popularity)) for k, v in by_label.items()},
         _artists_by_genre={

@@ -38,6 +38,7 @@ class Anchor(BaseModel):
     seeds: list[str] = Field(default_factory=list)  # track ids a style continues from
     avoid_genres: list[str] = Field(default_factory=list)  # what "something different" left
     deep_dive: bool = False
+    stand_in_for: str | None = None  # the unknown artist name `artists` are the closest to
     salt: int = 0  # varies serendipitous picks between turns, deterministically
 
     def entities(self) -> dict[str, Any]:

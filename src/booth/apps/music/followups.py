@@ -17,7 +17,13 @@ from typing import Any
 from booth.apps.music.catalog import Catalog
 from booth.apps.music.context import Anchor, MusicContext
 from booth.apps.music.intents import FILLER, Planner, Understanding, simplify, trim_filler
-from booth.apps.music.models import DecisionKind, Intent, Refinement, merge_refinements
+from booth.apps.music.models import (
+    SIMILARITY_INTENTS,
+    DecisionKind,
+    Intent,
+    Refinement,
+    merge_refinements,
+)
 
 F = Refinement.of_feature
 L = Refinement.of_label
@@ -266,13 +272,14 @@ class Resolver:
                 effects = self._effects(target) if len(tokens[j : j + size]) == size else []
                 if effects:
                     found.extend(
-                        e.model_copy(update={"direction": e.direction * direction}) for e in effects
+                        e.model_copy(update={"direction": e.direction * direction, "said": target})
+                        for e in effects
                     )
                     used.update(range(i, j + size))
                     break
         for i, token in enumerate(tokens):
             if i not in used and token in COMPARATIVES:
-                found.extend(COMPARATIVES[token])
+                found.extend(e.model_copy(update={"said": token}) for e in COMPARATIVES[token])
         return merge_refinements([], found)
 
     def _effects(self, target: str) -> list[Refinement]:
@@ -545,7 +552,7 @@ class Resolver:
 
     def _vary(self, live: Anchor, music, phrase, query, salt) -> Decision:
         tracks = [self.catalog.tracks[t] for t in music.last_batch if t in self.catalog.tracks]
-        avoid = Counter(g for t in tracks for g in self.catalog.artist_genres(t))
+        avoid = Counter(g for t in tracks for g in self.catalog.genres_of(t))
         avoid.update({g: 3 for g in live.genres})
         avoided = [g for g, _ in avoid.most_common(8)]
         anchor = Anchor(
@@ -563,5 +570,7 @@ class Resolver:
 
 def _topic(anchor: Anchor, catalog: Catalog) -> str:
     names = [catalog.artists[a].name for a in anchor.artists if a in catalog.artists]
+    if names and anchor.intent in SIMILARITY_INTENTS:
+        names = [f"like {', '.join(names[:3])}"]
     parts = names + anchor.genres[:2] + anchor.moods[:1] + anchor.activities[:1]
     return ", ".join(parts) or anchor.query

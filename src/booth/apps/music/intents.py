@@ -174,7 +174,6 @@ ACTIVITIES = (
 # Query words → catalog labels they may mean (kept only where the catalog has the label).
 GENRE_SYNONYMS = {
     "hip hop": ("hip hop", "rap"),
-    "hiphop": ("hip hop", "rap"),
     "rap": ("rap", "hip hop"),
     "rnb": ("r&b",),
     "r and b": ("r&b",),
@@ -201,6 +200,18 @@ GENRE_SYNONYMS = {
     "synthwave": ("synthwave",),
     "kpop": ("k pop",),
     "k pop": ("k pop",),
+    "rhythm and blues": ("r&b",),
+    "d & b": ("drum and bass",),
+    "drum and base": ("drum and bass",),
+    "jungle": ("jungle", "drum and bass"),
+    "electropop": ("electropop", "synth pop"),
+    "synth": ("synth pop", "synthwave"),
+    "rock n roll": ("rock and roll", "rock"),
+    "rock & roll": ("rock and roll", "rock"),
+    "trip-hop": ("trip hop",),
+    "lo-fi": ("lo fi",),
+    "jpop": ("j pop",),
+    "cpop": ("c pop",),
 }
 MOOD_SYNONYMS = {
     "happy": ("happy", "upbeat", "joyful", "cheerful", "feel good"),
@@ -328,6 +339,39 @@ television sleep""".split()
 )
 
 DECADE = re.compile(r"\b(?:(19|20)?(\d)0)'?s\b")
+DECADE_WORDS = {
+    "fifties": 1950,
+    "sixties": 1960,
+    "seventies": 1970,
+    "eighties": 1980,
+    "nineties": 1990,
+    "noughties": 2000,
+    "aughts": 2000,
+}
+# How many edits a typed artist name may be from a known one to be suggested or corrected.
+SUGGEST_EDITS_PER_CHAR = 0.25
+SUGGEST_MIN_EDITS = 1
+CORRECT_RATIO = 0.82  # difflib ratio a silent correction needs (besides the edit limit)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or `limit + 1` as soon as it must exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def edit_limit(phrase: str) -> int:
+    """The edits a name of this length may differ by and still be a likely typo."""
+    return max(SUGGEST_MIN_EDITS, int(len(phrase.replace(" ", "")) * SUGGEST_EDITS_PER_CHAR))
 
 
 def simplify(text: str) -> str:
@@ -337,6 +381,18 @@ def simplify(text: str) -> str:
     text = text.casefold().replace("&", " & ").replace("'", "")
     text = re.sub(r"[^\w&$]+", " ", text)
     return " ".join(text.split())
+
+
+def typed_form(query: str, phrase: str) -> str:
+    """`phrase` (simplified) as the user typed it in `query`, to quote it back to them."""
+    words = phrase.split()
+    for size in range(len(query.split()), 0, -1):
+        parts = query.split()
+        for start in range(len(parts) - size + 1):
+            span = " ".join(parts[start : start + size]).strip(".,!?;:\"'()")
+            if simplify(span).split() == words:
+                return span
+    return phrase
 
 
 def trim_filler(phrase: str) -> str:
@@ -407,6 +463,24 @@ class ArtistIndex:
         simple = simplify(phrase)
         return self.exact.get(simple) or self.exact.get(simple.replace(" ", ""))
 
+    def close(self, phrase: str, n: int = 3) -> list[tuple[str, float]]:
+        """Artist keys within a typo's edit distance of `phrase`, with their ratio, best first."""
+        simple = simplify(phrase).removeprefix("the ")
+        limit = edit_limit(simple)
+        out = []
+        for key, ratio in self.fuzzy(phrase, cutoff=0.45, n=n * 3):
+            forms = self.forms(self.catalog.artists[key].name)
+            distance = min(
+                min(
+                    edit_distance(simple, f, limit),
+                    edit_distance(simple.replace(" ", ""), f, limit),
+                )
+                for f in forms
+            )
+            if distance <= limit:
+                out.append((key, ratio))
+        return out[:n]
+
     def fuzzy(self, phrase: str, cutoff: float = 0.6, n: int = 3) -> list[tuple[str, float]]:
         """Closest artist keys with their similarity ratio, best first."""
         simple = simplify(phrase)
@@ -434,6 +508,9 @@ class Vocabulary:
             present = tuple(t for t in targets if t in known)
             if present:
                 self.genres.setdefault(simplify(word), present)
+        for key, targets in list(self.genres.items()):  # "synthpop", "hiphop", "triphop"
+            if " " in key and "&" not in key:
+                self.genres.setdefault(key.replace(" ", ""), targets)
         self.moods: dict[str, tuple[str, ...]] = {simplify(m): (m,) for m in catalog.mood_counts}
         for word, targets in MOOD_SYNONYMS.items():
             present = tuple(t for t in targets if t in catalog.mood_counts)
@@ -531,10 +608,8 @@ class Planner:
         signals: list[str] = []
 
         era = None
-        decade = DECADE.search(text)
-        if decade:
-            century = decade.group(1) or ("20" if decade.group(2) in "012" else "19")
-            start = int(century + decade.group(2) + "0")
+        start = self._decade(text, words, used)
+        if start is not None:
             era = (start, start + 9)
             signals.append(f"decade {start}s")
 
@@ -569,14 +644,14 @@ class Planner:
                 loose = " ".join(leftover)
             candidate = cued or loose
             if candidate:
-                matches = self.artists.fuzzy(candidate, cutoff=0.45)
-                if matches and matches[0][1] >= 0.82:
+                matches = self.artists.close(candidate)
+                if matches and matches[0][1] >= CORRECT_RATIO:
                     key = matches[0][0]
                     artists = [key]
                     corrections[candidate] = self.catalog.artists[key].name
                     signals.append(f"read '{candidate}' as {self.catalog.artists[key].name}")
-                elif cued or (matches and matches[0][1] >= 0.75):
-                    unknown = candidate
+                elif cued or matches:
+                    unknown = typed_form(query, candidate)
                     suggestions = [self.catalog.artists[k].name for k, _ in matches]
 
         intent = self._intent(text, artists, genres, moods, activities, unknown, signals)
@@ -597,6 +672,22 @@ class Planner:
             signals=signals,
             confidence=confidence,
         )
+
+    @staticmethod
+    def _decade(text: str, words: list[str], used: list[bool]) -> int | None:
+        """The decade a query names ("80s", "1980s", "'80s", "eighties"), its words used up."""
+        for i, word in enumerate(words):
+            if word in DECADE_WORDS:
+                used[i] = True
+                return DECADE_WORDS[word]
+        decade = DECADE.search(text)
+        if decade is None:
+            return None
+        century = decade.group(1) or ("20" if decade.group(2) in "012" else "19")
+        for i, word in enumerate(words):
+            if word == decade.group(0):
+                used[i] = True
+        return int(century + decade.group(2) + "0")
 
     def _is_vocabulary(self, phrase: str) -> bool:
         words = [w for w in phrase.split() if w not in FILLER]

@@ -20,8 +20,10 @@ from booth.apps.music.intents import ACTIVITIES, MOOD_FEATURES, Activity
 from booth.apps.music.models import (
     ARTIST_INTENTS,
     SIMILARITY_INTENTS,
+    Feature,
     FeedbackEffect,
     Intent,
+    Refinement,
 )
 from booth.apps.music.tuning import COMPONENTS, Tuning, default_tuning
 
@@ -86,8 +88,10 @@ class Evidence:
     affinity: float = 0.0  # similarity to the artist asked for (or a seed), 0–1
     seed: str | None = None  # the artist key that affinity comes from
     via: str | None = None  # the artist a two-step similarity passes through
-    genre_hits: tuple[str, ...] = ()  # genres asked for that the track carries
+    genre_hits: tuple[str, ...] = ()  # genres asked for that the track itself carries
+    near_genres: tuple[str, ...] = ()  # neighbours of the asked-for genres it carries instead
     mood_hits: tuple[str, ...] = ()  # moods asked for that the track carries
+    mood_feature: Feature | None = None  # the feature that matched a mood without its label
     own: bool = False  # the track is by an artist asked for
     feedback: FeedbackEffect | None = None
 
@@ -187,36 +191,62 @@ class Judge:
     def labels_of(self, track: Track) -> frozenset[str]:
         return self.catalog.labels_of(track.track_id)
 
-    def genre_match(self, track: Track, labels: set[str]) -> tuple[float, list[str]]:
+    def genre_weight(self, track: Track, genre: str) -> float:
+        """How central a genre is to a track: its first genre fully, later ones and tags less."""
+        tune = self.tuning.match
+        if genre not in track.genres:
+            return tune.genre_position_floor
+        index = track.genres.index(genre)
+        return max(tune.genre_position_floor, 1.0 - tune.genre_position_decay * index)
+
+    def genre_match(
+        self, track: Track, labels: frozenset[str]
+    ) -> tuple[float, list[str], list[str]]:
+        """(match 0–1, asked-for genres the track carries, neighbouring genres it carries)."""
         wanted = self.anchor.genres
         if not wanted:
-            return 0.0, []
+            return 0.0, [], []
         tune = self.tuning.match
         hits = [g for g in wanted if g in labels]
-        score = len(hits) / len(wanted)
         if not hits:
             for g in wanted:
                 neighbours = self.catalog.neighbour_genres(g)[: tune.neighbours_considered]
                 near = [n for n, w in neighbours if n in labels]
                 if near:
-                    return tune.neighbour_genre, near[:1]
-        return min(1.0, score if len(wanted) <= 2 else score * tune.many_genres_boost), hits
+                    return tune.neighbour_genre * self.genre_weight(track, near[0]), [], near[:1]
+            return 0.0, [], []
+        score = sum(self.genre_weight(track, g) for g in hits) / len(wanted)
+        return min(1.0, score if len(wanted) <= 2 else score * tune.many_genres_boost), hits, []
 
-    def mood_match(self, track: Track) -> tuple[float, list[str]]:
+    def mood_match(self, track: Track) -> tuple[float, list[str], Feature | None]:
+        """(match 0–1, asked-for moods the track is labelled with, feature that fit instead)."""
         wanted = self.anchor.moods
         if not wanted:
-            return 0.0, []
+            return 0.0, [], None
         hits = [m for m in wanted if m in track.moods or m in track.tags]
         if hits:
-            return 1.0, hits
+            return 1.0, hits, None
         for mood in wanted:
             rule = MOOD_FEATURES.get(mood)
-            value = getattr(track, rule[0]) if rule else None
+            if rule is None:
+                continue
+            value = getattr(track, rule[0])
             if value is not None and rule[1] <= value <= rule[2]:
-                return self.tuning.match.mood_by_features, []
-        return 0.0, []
+                return self.tuning.match.mood_by_features, [], Feature(rule[0])
+        return 0.0, [], None
 
-    def activity_fit(self, track: Track, labels: set[str]) -> float:
+    def label_holds(self, change: Refinement, track: Track) -> bool:
+        """A label refinement holds for a track: it carries the label, within its bounds."""
+        assert change.label is not None
+        if change.label not in track.labels:
+            return False
+        for word in {change.label, change.said or change.label}:
+            bound = self.tuning.label_bounds.get(word)
+            if bound is not None and not bound.allows(getattr(track, bound.feature.value)):
+                return False
+        return True
+
+    def activity_fit(self, track: Track, labels: frozenset[str]) -> float:
         a = self.activity
         if a is None:
             return 0.0
@@ -246,7 +276,7 @@ class Judge:
         fits = []
         for change in self.anchor.modifiers:
             if change.label is not None:
-                present = change.label in labels
+                present = self.label_holds(change, track)
                 fits.append(1.0 if present == change.up else 0.0)
                 continue
             assert change.feature is not None
@@ -276,15 +306,17 @@ class Judge:
         catalog = self.catalog
         labels = self.labels_of(track)
         affinity, seed, via = self.affinity.get(track.artist_key, (0.0, None, None))
-        genre, genre_hits = self.genre_match(track, labels)
-        mood, mood_hits = self.mood_match(track)
+        genre, genre_hits, near_genres = self.genre_match(track, labels)
+        mood, mood_hits, mood_feature = self.mood_match(track)
         own = track.artist_key in a.artists
         evidence = Evidence(
             affinity=affinity,
             seed=seed,
             via=via,
             genre_hits=tuple(genre_hits),
+            near_genres=tuple(near_genres),
             mood_hits=tuple(mood_hits),
+            mood_feature=mood_feature,
             own=own,
         )
         values = {
@@ -390,11 +422,19 @@ class Judge:
         return 1.0, None
 
     def score(self, track: Track, source: str) -> Scored:
+        """The final score: the intent-weighted sum, scaled by how well the track matches.
+
+        Scaling by relevance makes the shown fit spread with the match: a loose pick scores
+        low even when it is popular and well documented.
+        """
         components, evidence = self.components(track)
         base = sum(self.strategy.weights[k] * components[k] for k in COMPONENTS)
+        floor = self.tuning.fit.match_floor
+        fit = floor + (1 - floor) * components["relevance"]
         factor, reason = self.feedback_factor(track)
         evidence = replace(evidence, feedback=reason)
-        return Scored(track, round(min(1.0, base * factor), 4), components, source, evidence)
+        score = round(min(1.0, base * fit * factor), 4)
+        return Scored(track, score, components, source, evidence)
 
     def excluded(self, track_id: str) -> bool:
         return track_id in self.shown or self.feedback.get(track_id, 0) < 0
@@ -440,7 +480,7 @@ def select_page(
             if len(picked) >= count:
                 break
             key = item.track.artist_key
-            genre = (catalog.artist_genres(item.track) or ("",))[0]
+            genre = (catalog.genres_of(item.track) or ("",))[0]
             if (
                 per_artist is not None
                 and key not in strategy.exempt_artists
@@ -461,137 +501,3 @@ def select_page(
         notes.append("Diversity caps were relaxed to fill the list.")
     picked.sort(key=lambda s: (-s.score, s.track_id))
     return picked, notes[:1]
-
-
-def _names(items: list[str], limit: int = 2) -> str:
-    items = list(dict.fromkeys(items))[:limit]
-    return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def explain(judge: Judge, item: Scored) -> str:
-    """One or two sentences of why, built only from catalog facts and this request."""
-    catalog, anchor, track, ev = judge.catalog, judge.anchor, item.track, item.evidence
-    artist = catalog.artists.get(track.artist_key)
-    clauses: list[str] = []
-    detail = (
-        f"'{track.title}'"
-        + (f" from {track.album}" if track.album else "")
-        + (f" ({track.year})" if track.year else "")
-    )
-    if ev.own and (anchor.intent in ARTIST_INTENTS or anchor.deep_dive):
-        siblings = catalog.tracks_by(track.artist_key)
-        if anchor.intent == Intent.BY_ARTIST_UNDERGROUND:
-            top = siblings[0].popularity if siblings else track.popularity
-            clauses.append(
-                f"a deeper {track.artist} cut: popularity {track.popularity} against "
-                f"{top} for their best-known track here, {detail}"
-            )
-        else:
-            verb = "another track" if anchor.deep_dive else "a track"
-            position = 1 + sum(1 for t in siblings if t.popularity > track.popularity)
-            clauses.append(
-                f"{verb} by {track.artist}, as asked: {detail}, "
-                f"#{position} of {len(siblings)} by popularity in the catalog"
-            )
-        if ev.genre_hits:
-            clauses.append(f"tagged {_names(ev.genre_hits)} as requested")
-    elif ev.seed and ev.affinity > 0 and not ev.own:
-        seed = catalog.artists[ev.seed].name
-        shared = sorted(
-            judge.labels_of(track)
-            & set(catalog.artists[ev.seed].genres + catalog.artists[ev.seed].tags)
-        )
-        how = "whom you asked about" if not anchor.seeds else "from your last picks"
-        if ev.via:
-            clauses.append(
-                f"{track.artist} is two steps from {seed} in the similar-artist graph "
-                f"(via {catalog.artists[ev.via].name})"
-            )
-        else:
-            clauses.append(
-                f"{track.artist} is listed as similar to {seed} (weight {ev.affinity:.2f})"
-            )
-        if shared:
-            clauses.append(f"shares {_names(shared)} tags with {seed}, {how}")
-    if ev.genre_hits and not ev.own:
-        others = [g for g in catalog.artist_genres(track) if g not in ev.genre_hits][:2]
-        clauses.append(
-            f"tagged {_names(ev.genre_hits, 3)}"
-            + (f", alongside {_names(others)}" if others and not ev.seed else "")
-        )
-    if ev.mood_hits:
-        clauses.append(f"feels {_names(ev.mood_hits)}")
-    elif anchor.moods and track.moods and anchor.intent in (Intent.GENRE_MOOD, Intent.DISCOVERY):
-        clauses.append(f"feels {_names(list(track.moods))}")
-    if judge.activity is not None:
-        reasons = activity_reasons(judge.activity, track, judge.labels_of(track))
-        if reasons:
-            clauses.append(f"suits {judge.activity.name}: {', '.join(reasons[:3])}")
-    changes = []  # what a refinement asked for comes first, and only when it holds
-    for change in anchor.modifiers:
-        if change.label is not None:
-            name = change.label
-            if (name in judge.labels_of(track)) == change.up:
-                changes.append(f"{'has' if change.up else 'leaves out'} {name}, as you asked")
-        elif change.feature is not None and getattr(track, change.feature.value) is not None:
-            target = change.feature.value
-            value, ref = getattr(track, target), judge.reference[target]
-            if (value - ref) * change.direction > 0:
-                fmt = "{:.0f}" if target == "tempo" else "{:.2f}"
-                changes.append(
-                    f"{change.words()} than your last picks "
-                    f"({target} {fmt.format(value)} vs {fmt.format(ref)})"
-                )
-    clauses = changes[:2] + clauses
-    if anchor.intent == Intent.DISCOVERING_SERENDIPITY and anchor.avoid_genres:
-        fresh = [g for g in catalog.artist_genres(track) if g not in anchor.avoid_genres]
-        if fresh:
-            clauses.append(
-                f"a change of direction: {_names(fresh)}, away from {_names(anchor.avoid_genres)}"
-            )
-    if (
-        judge.strategy.weights["novelty"] >= judge.tuning.explain.novelty_weight_for_radar
-        and artist is not None
-        and artist.listeners
-        and catalog.listener_rank(track.artist_key) < judge.tuning.explain.radar_listener_rank
-    ):
-        clauses.append(f"under the radar: about {_listeners(artist.listeners)} listeners")
-    elif anchor.intent == Intent.DISCOVERING_SERENDIPITY and not anchor.avoid_genres:
-        genres = catalog.artist_genres(track)[:2]
-        if genres:
-            clauses.append(f"a wildcard from {_names(list(genres))}")
-    if ev.feedback == FeedbackEffect.UP:
-        clauses.append(f"you gave {track.artist} a thumbs-up")
-    elif ev.feedback == FeedbackEffect.NEAR_UP:
-        clauses.append("close to an artist you gave a thumbs-up")
-    if not clauses:
-        genres = catalog.artist_genres(track)[:2]
-        clauses.append(
-            f"{detail} by {track.artist}" + (f", {_names(list(genres))}" if genres else "")
-        )
-    text = "; ".join(clauses[:3])
-    return text[0].upper() + text[1:] + "."
-
-
-def activity_reasons(activity: Activity, track: Track, labels: set[str]) -> list[str]:
-    """The facts that make a track suit an activity (empty when none do)."""
-    reasons = []
-    if track.energy is not None and activity.energy[0] <= track.energy <= activity.energy[1]:
-        reasons.append(f"energy {track.energy:.2f}")
-    if track.tempo is not None and activity.tempo[0] <= track.tempo <= activity.tempo[1]:
-        reasons.append(f"{track.tempo:.0f} BPM")
-    tagged = [lbl for lbl in activity.labels if lbl in labels][:2]
-    if tagged:
-        reasons.append(f"tagged {_names(tagged)}")
-    moods = [m for m in activity.moods if m in track.moods][:2]
-    if moods:
-        reasons.append(_names(moods))
-    return reasons
-
-
-def _listeners(count: int) -> str:
-    if count >= 1_000_000:
-        return f"{count / 1_000_000:.1f}M"
-    if count >= 1_000:
-        return f"{count // 1000}k"
-    return str(count)

@@ -67,6 +67,7 @@ class Refinement(BaseModel):
     feature: Feature | None = None
     label: str | None = None
     direction: Literal[1, -1]
+    said: str | None = None  # the word the user used ("acoustic" for the label folk)
 
     @model_validator(mode="before")
     @classmethod
@@ -86,12 +87,23 @@ class Refinement(BaseModel):
         return self
 
     @classmethod
-    def of_label(cls, name: str, direction: int) -> Refinement:
-        return cls(label=name, direction=1 if direction > 0 else -1)
+    def of_label(cls, name: str, direction: int, said: str | None = None) -> Refinement:
+        return cls(label=name, direction=1 if direction > 0 else -1, said=said)
 
     @classmethod
-    def of_feature(cls, feature: Feature | str, direction: int) -> Refinement:
-        return cls(feature=Feature(feature), direction=1 if direction > 0 else -1)
+    def of_feature(
+        cls, feature: Feature | str, direction: int, said: str | None = None
+    ) -> Refinement:
+        return cls(feature=Feature(feature), direction=1 if direction > 0 else -1, said=said)
+
+    def __eq__(self, other: object) -> bool:
+        """Two refinements are the same change whatever words asked for them."""
+        if not isinstance(other, Refinement):
+            return NotImplemented
+        return (self.key, self.direction) == (other.key, other.direction)
+
+    def __hash__(self) -> int:
+        return hash((self.key, self.direction))
 
     @property
     def key(self) -> str:
@@ -105,7 +117,7 @@ class Refinement(BaseModel):
     def words(self) -> str:
         """How a refinement reads: valence +1 → "happier", label rock -1 → "less rock"."""
         if self.label is not None:
-            return f"{'more' if self.up else 'less'} {self.label}"
+            return f"{'more' if self.up else 'less'} {self.said or self.label}"
         words = {
             Feature.ENERGY: ("more energetic", "calmer"),
             Feature.VALENCE: ("happier", "darker"),

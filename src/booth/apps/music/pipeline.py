@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
 from booth.apps.music import advocates
 from booth.apps.music.catalog import Catalog
 from booth.apps.music.context import Anchor, MusicContext, save_turn
+from booth.apps.music.explain import explain
 from booth.apps.music.followups import Decision, Resolver
 from booth.apps.music.intents import Planner, Understanding
-from booth.apps.music.judge import Judge, Scored, explain, select_page, strategy_for
+from booth.apps.music.judge import Judge, Scored, select_page, strategy_for
 from booth.apps.music.models import ARTIST_INTENTS, DecisionKind, Intent, PoolEntry
 from booth.apps.music.tuning import Tuning, default_tuning
 from booth.core.runs import RunContext
@@ -107,9 +108,15 @@ def make_plan(
         known = [engine.catalog.artist(name) for name in did_you_mean[:3]]
         keys = [artist.key for artist in known if artist is not None]
         if keys:
-            anchor = anchor.model_copy(update={"artists": keys})
+            anchor = anchor.model_copy(
+                update={"artists": keys, "stand_in_for": understanding.unknown_artist}
+            )
         else:
             anchor = anchor.model_copy(update={"intent": Intent.DISCOVERING_SERENDIPITY})
+            decision = replace(
+                decision,
+                reason="New request: as I don't know that artist, a mix from across the catalog.",
+            )
     return Plan(understanding, decision, anchor, did_you_mean)
 
 
@@ -125,7 +132,7 @@ def track_payload(item: Scored, text: str, catalog: Catalog) -> dict[str, Any]:
         "confidence": item.score,
         "explanation": text,
         "source": item.source,
-        "genres": list(catalog.artist_genres(track)),
+        "genres": list(catalog.genres_of(track)),
         "moods": list(track.moods),
         "tags": list(track.tags),
         "preview_url": None,  # offline: no audio provider is configured
@@ -344,23 +351,12 @@ class Turn:
         music = MusicContext.from_session(record.context if record else None)
         plan = make_plan(self.engine, request.query, music, now, store.expiry.idle_ttl)
         decision, anchor, understanding = plan.decision, plan.anchor, plan.understanding
+        unknown = unknown_artist_line(plan)
+        if unknown:  # what booth does not know is said before anything else
+            self.fallback_used = True
+            self.reasoning.append(unknown)
         await ctx.thought("reasoning", "planner", decision.reason)
         self.reasoning.append(decision.reason)
-        if plan.did_you_mean:
-            self.fallback_used = True
-            self.reasoning.append(
-                f"I don't know an artist called '{understanding.unknown_artist}'. Did you mean "
-                f"{_or(plan.did_you_mean)}? Showing tracks by "
-                f"{_or(plan.did_you_mean[:3], 'and')} meanwhile."
-            )
-        elif understanding.unknown_artist and decision.kind in (
-            DecisionKind.NEW_QUERY,
-            DecisionKind.FRESH_START,
-        ):
-            self.reasoning.append(
-                f"I don't know an artist called "
-                f"'{understanding.unknown_artist}', and nothing close."
-            )
         for typed, name in understanding.corrections.items():
             self.reasoning.append(f"Read '{typed}' as {name}.")
         await self._done(
@@ -410,6 +406,7 @@ class Turn:
 
         await ctx.checkpoint()
         picked, notes = select_page(ranked, request.count, judge.strategy, catalog)
+        self.say_what_the_page_holds(decision, anchor, picked)
         self.reasoning.extend(notes)
         if self.broadened:
             self.reasoning.append("Broadened: " + "; ".join(self.broadened) + ".")
@@ -452,6 +449,19 @@ class Turn:
             turns=music.turns + 1,
         )
         await self.finish(new_music, plan, tracks, judge, clock_start, music.anchor)
+
+    def say_what_the_page_holds(
+        self, decision: Decision, anchor: Anchor, picked: list[Scored]
+    ) -> None:
+        """A page that leaves the artist or genre asked for says so, in its first line."""
+        line = page_topic_line(self.catalog, anchor, picked)
+        if line is None:
+            return
+        index = self.reasoning.index(decision.reason) if decision.reason in self.reasoning else 0
+        if decision.kind == DecisionKind.LOAD_MORE:
+            self.reasoning[index] = line  # never "next page of your X" holding no X
+        else:
+            self.reasoning.insert(index + 1, line)
 
     async def finish(
         self,
@@ -506,6 +516,15 @@ class Turn:
                     **plan.understanding.to_dict(),
                     "did_you_mean": plan.did_you_mean,
                 },
+                "anchor": None
+                if anchor is None
+                else {
+                    "intent": anchor.intent.value,
+                    **anchor.entities(),
+                    "avoid_genres": anchor.avoid_genres,
+                    "deep_dive": anchor.deep_dive,
+                    "stand_in_for": anchor.stand_in_for,
+                },
                 "fallback_used": self.fallback_used,
                 "broadened": self.broadened,
                 "max_recommendations": request.count,
@@ -525,6 +544,60 @@ class Turn:
             )
         for line in self.reasoning[1:]:
             await self.ctx.response(line + "\n")
+
+
+def unknown_artist_line(plan: Plan) -> str | None:
+    """ "I don't know X" (and close names, if any) for a new request naming an unknown artist."""
+    understanding = plan.understanding
+    if not understanding.unknown_artist or plan.decision.kind not in (
+        DecisionKind.NEW_QUERY,
+        DecisionKind.FRESH_START,
+    ):
+        return None
+    line = f"I don't know an artist called '{understanding.unknown_artist}'"
+    if plan.did_you_mean:
+        return (
+            f"{line}. Did you mean {_or(plan.did_you_mean)}? Showing tracks by "
+            f"{_or(plan.did_you_mean[:3], 'and')} meanwhile."
+        )
+    return f"{line}, and no artist I know has a name close to it."
+
+
+def page_topic_line(catalog: Catalog, anchor: Anchor, picked: list[Scored]) -> str | None:
+    """What a page holds when it is not all the artist (or genre) asked for; None when it is."""
+    if not picked:
+        return None
+    artist_focused = anchor.deep_dive or anchor.intent in ARTIST_INTENTS
+    if anchor.artists and artist_focused and not anchor.stand_in_for:
+        names = _or([catalog.artists[a].name for a in anchor.artists if a in catalog.artists])
+        own = sum(1 for item in picked if item.track.artist_key in anchor.artists)
+        if own == len(picked):
+            return None
+        others = list(dict.fromkeys(i.track.artist for i in picked if not i.evidence.own))
+        others_text = _or(others[:3] + (["others"] if len(others) > 3 else []), "and")
+        if own == 0:
+            return (
+                f"No unseen {names} tracks are left, so this page is by other artists: "
+                f"{others_text}."
+            )
+        return (
+            f"Only {own} of these {len(picked)} tracks are by {names} (the last unseen ones); "
+            f"the rest are by other artists: {others_text}."
+        )
+    if anchor.genres and anchor.intent in (Intent.GENRE_MOOD, Intent.DISCOVERY):
+        outside = sum(1 for item in picked if not item.evidence.genre_hits)
+        if outside == 0:
+            return None
+        genres = _or(anchor.genres[:3])
+        why = (
+            ", as your refinement asked for something else"
+            if anchor.modifiers
+            else ": they come from neighbouring genres"
+        )
+        if outside == len(picked):
+            return f"None of these tracks is tagged {genres}{why}."
+        return f"{outside} of these {len(picked)} tracks are not tagged {genres}{why}."
+    return None
 
 
 def _entry(scored: Scored) -> PoolEntry:

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from booth.apps.music.models import Intent
+from booth.apps.music.models import Feature, Intent
 
 TUNING_FILE = Path(__file__).resolve().parent / "data" / "tuning.yaml"
 COMPONENTS = ("relevance", "quality", "novelty", "popularity", "similarity")
@@ -74,6 +74,8 @@ class MatchTuning(_Strict):
     shared_labels_for_full: int
     unknown_year: float
     era_floor: float
+    genre_position_decay: float
+    genre_position_floor: float
 
 
 class ActivityTuning(_Strict):
@@ -127,6 +129,23 @@ class ExplainTuning(_Strict):
     radar_listener_rank: float
 
 
+class FitTuning(_Strict):
+    match_floor: float
+
+
+class LabelBound(_Strict):
+    """An audio-feature range a label needs to hold for a track (None: no bound that side)."""
+
+    feature: Feature
+    low: float | None = None
+    high: float | None = None
+
+    def allows(self, value: float | None) -> bool:
+        if value is None:
+            return True
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+
 class Tuning(_Strict):
     weights: dict[Intent, ComponentWeights]
     novelty_gate: dict[Intent, float]
@@ -142,6 +161,8 @@ class Tuning(_Strict):
     novelty: NoveltyTuning
     popularity: PopularityTuning
     explain: ExplainTuning
+    fit: FitTuning
+    label_bounds: dict[str, LabelBound]
 
     @model_validator(mode="after")
     def _every_intent_weighted(self) -> Tuning:
