@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -47,6 +47,25 @@ class Settings(BaseSettings):
     )
 
     ui: bool = Field(True, description="Mount the Gradio UI at /ui")
+
+    # -- model and web search (issue #11): unset means offline --------------------------------
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. …/v1")
+    llm_api_key: str | None = Field(None, description="API key of that endpoint (never logged)")
+    llm_model: str | None = Field(None, description="Default model id")
+    llm_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated model ids a request's model_id may pick"
+    )
+    llm_timeout: float = Field(30, gt=0, description="Seconds one model call may take")
+    llm_max_retries: int = Field(0, ge=0, le=5, description="SDK retries per model call")
+    breaker_failures: int = Field(5, gt=0, description="Failures in a row that open a breaker")
+    breaker_reset: float = Field(30, gt=0, description="Seconds an open breaker waits to probe")
+
+    @field_validator("llm_models", mode="before")
+    @classmethod
+    def _split_models(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def data_dir(self) -> Path:

@@ -23,6 +23,7 @@ from booth.core.sessions.access import authorize
 from booth.core.sessions.base import Expiry
 from booth.core.sse import event_stream, sse_headers
 from booth.core.stores import build_stores
+from booth.llm import install_llm, llm_of
 
 log = logging.getLogger("booth.server")
 
@@ -107,7 +108,7 @@ def build_host(settings: Settings, metrics: Metrics | None = None) -> Host:
         heartbeat=settings.heartbeat,
         data_dir=settings.data_dir,
     )
-
+    install_llm(host, settings)
     return host
 
 
@@ -134,6 +135,9 @@ def create_app(
             await runtime.shutdown()
             with contextlib.suppress(Exception):
                 await host.close()
+            provider = llm_of(host)
+            if provider is not None:
+                await provider.close()
 
     app = FastAPI(
         title="booth",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import Request
+from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
 from booth.core.events import Event
@@ -21,7 +22,7 @@ from booth.core.runs import Pipeline, Subscriber
 from booth.core.runtime import Run, Runtime
 from booth.core.sessions.access import OpenedSession, open_session, resolve_session_id
 from booth.core.sessions.base import SessionStore
-from booth.core.sse import event_stream, sse_headers
+from booth.core.sse import event_stream, session_headers, sse_headers
 
 T = TypeVar("T")
 
@@ -99,6 +100,10 @@ class Host:
     def events(self, run: Run, subscriber: Subscriber) -> AsyncIterator[Event]:
         """The events of a run this caller started, first to last."""
         return self.runtime.events(run, subscriber, replay=False)
+
+    def json(self, content: Any, opened: OpenedSession) -> JSONResponse:
+        """A JSON answer on the caller's session, with its session headers."""
+        return JSONResponse(content, headers=session_headers(opened.id, opened.minted_token))
 
     def sse(self, run: Run, subscriber: Subscriber, opened: OpenedSession) -> EventSourceResponse:
         return event_stream(

@@ -99,6 +99,19 @@ class Metrics:
         self.dropped_streams = Counter(
             "booth_dropped_streams", "Streams dropped for reading too slowly", registry=r
         )
+        self.llm_tokens = Counter(
+            "booth_llm_tokens",
+            "Model tokens by kind (prompt/completion)",
+            ["model", "kind"],
+            registry=r,
+        )
+        self.llm_latency = Histogram(
+            "booth_llm_latency_seconds",
+            "Model call latency (a stream: until its last chunk)",
+            ["model", "kind"],
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+            registry=r,
+        )
 
     def count_event(self, event_type: str) -> None:
         """Count one emitted event (the labelled child is looked up once per type: hot path)."""

@@ -22,6 +22,7 @@ from booth.core.eventlog.base import EventLog
 from booth.core.events import Event, EventType
 from booth.core.ids import new_run_id
 from booth.core.observability import Metrics, Stopwatch, redact, run_id_var, session_id_var
+from booth.core.payloads import CompletePayload, ErrorPayload, ResultPayload, StatusPayload
 from booth.core.resilience import AdmissionControl
 from booth.core.runs import Pipeline, RunContext, Subscriber
 from booth.core.sessions.base import SessionStore
@@ -198,8 +199,10 @@ class Runtime:
             include_thoughts=include_thoughts,
             client_ip=client,
         )
-        first = {"status": "started", "message": f"{app} run started", **(status or {})}
-        first |= {"run_id": run_id, "session_id": session_id}
+        first = StatusPayload.model_validate(
+            {"status": "started", "message": f"{app} run started", **(status or {})}
+            | {"run_id": run_id, "session_id": session_id}
+        )
         session_token = session_id_var.set(session_id)
         run_token = run_id_var.set(run_id)
         try:
@@ -231,14 +234,14 @@ class Runtime:
         ctx: RunContext,
         pipeline: Pipeline,
         client: str | None,
-        first: dict[str, Any],
+        first: StatusPayload,
         private_status: dict[str, Any] | None,
     ) -> None:
         clock = Stopwatch()
         self.metrics.active_runs.labels(run.app).inc()
         ending: BoothError | None = None
         try:
-            await run.emit(EventType.STATUS, first, private=private_status)
+            await run.emit(EventType.STATUS, first.wire(), private=private_status)
             async with asyncio.timeout(self.limits.deadline):
                 await pipeline(ctx)
         except asyncio.CancelledError:
@@ -268,9 +271,9 @@ class Runtime:
             # follow-up at once finds the session free.
             await self._release_lease(run)
             if ending is None:
-                await run.emit(EventType.COMPLETE, {"duration_ms": clock.ms})
+                await run.emit(EventType.COMPLETE, CompletePayload(duration_ms=clock.ms).wire())
             else:
-                await run.emit(EventType.ERROR, ending.payload())
+                await run.emit(EventType.ERROR, ErrorPayload.of(ending).wire())
         finally:
             run.done.set()
             self.runs.pop(run.id, None)
@@ -376,7 +379,7 @@ class Runtime:
             )
             if lost:
                 error = BoothError(ErrorCode.INTERNAL, "The run was lost with its server.")
-                yield [Event(last + 1, EventType.ERROR, error.payload())]
+                yield [Event.of(last + 1, EventType.ERROR, ErrorPayload.of(error))]
                 return
 
     async def stream_batches(self, run_id: str, after: int = 0) -> AsyncIterator[list[Event]]:
@@ -406,3 +409,22 @@ class Runtime:
     async def collect(self, run: Run, subscriber: Subscriber) -> list[Event]:
         """Every event of a run, for callers that want one JSON answer rather than a stream."""
         return [event async for event in self.events(run, subscriber, replay=False)]
+
+    async def outcome(self, run: Run, subscriber: Subscriber) -> ResultPayload:
+        """The run's `result`, or the BoothError it ended with: a JSON endpoint in one call.
+
+        The session's lease is released before the terminal event, so a follow-up sent as soon
+        as this returns finds the session free.
+        """
+        result: ResultPayload | None = None
+        async for event in self.events(run, subscriber, replay=False):
+            payload = event.payload()
+            if isinstance(payload, ErrorPayload):
+                raise payload.to_error()
+            if isinstance(payload, ResultPayload):
+                result = payload
+        if result is None:
+            raise BoothError(
+                ErrorCode.PIPELINE_ERROR, "The run ended without a result.", retryable=True
+            )
+        return result

@@ -82,6 +82,8 @@ def check_order(stream: Stream) -> None:
             steps.append(data["step"])
         elif kind == "response":
             assert open_phase == "generate_results"
+        elif kind == "status":
+            assert data["status"] == "degraded" and data["upstream"], "only `degraded` mid-stream"
         else:
             raise AssertionError(f"unexpected {kind} event mid-stream")
     assert open_phase is None

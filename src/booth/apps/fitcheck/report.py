@@ -137,7 +137,7 @@ def result_payload(state: Analysis) -> dict:
         "role": c.job_title if c else None,
         "config_type": state.config_type,
         "model_id": state.model_id,
-        "engine": "deterministic",
+        "engine": state.engine,
     }
     # No analysis: no score, nothing matched, and the flags say why.
     unscored = {

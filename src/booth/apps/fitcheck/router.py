@@ -17,15 +17,17 @@ from pydantic import BaseModel, Field
 from booth.apps.fitcheck import prompts
 from booth.apps.fitcheck.examples import generate_example
 from booth.apps.fitcheck.knowledge import count_notes
-from booth.apps.fitcheck.phases import Engine, Resources, deterministic_phases
+from booth.apps.fitcheck.phases import Resources
 from booth.apps.fitcheck.service import (
     APP,
     FitCheckRequest,
+    build_engine,
     resources_for_settings,
     start_fit_check,
 )
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host, client_address
+from booth.llm import llm_of
 
 
 class ExampleRequest(BaseModel):
@@ -42,7 +44,7 @@ def create_router(
     stream unfold; it is 0 by default.
     """
     resources = resources or resources_for_settings(settings)
-    engine = Engine(deterministic_phases(resources), pace=pace)
+    engine = build_engine(resources, llm_of(host), pace=pace)
     router = APIRouter(tags=["fit-check"])
 
     @router.post("/api/fit-check/stream")
@@ -61,7 +63,7 @@ def create_router(
         return {
             "status": "healthy",
             "service": "fit-check",
-            "engine": "deterministic",
+            "engine": engine.kind,
             "active_runs": active,
             "profile": {
                 "name": candidate.profile.name,

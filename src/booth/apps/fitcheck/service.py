@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from booth.apps.fitcheck.knowledge import load_companies
+from booth.apps.fitcheck.llm_phases import model_phases
 from booth.apps.fitcheck.models import Analysis
 from booth.apps.fitcheck.ontology import load_ontology
 from booth.apps.fitcheck.phases import Engine, Resources, deterministic_phases
@@ -26,6 +27,7 @@ from booth.core.host import Host
 from booth.core.runs import RunContext, Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession
+from booth.llm import LLMProvider, llm_of
 
 APP = "fitcheck"
 ALLOWED_CONTROL = {"\n", "\r", "\t"}
@@ -78,6 +80,14 @@ def resources_for_settings(settings: Settings) -> Resources:
     return load_resources(settings.fitcheck_profile, settings.fitcheck_knowledge)
 
 
+def build_engine(resources: Resources, llm: LLMProvider | None, pace: float = 0.0) -> Engine:
+    """The offline engine, with the language phases on the model when one is configured."""
+    phases = deterministic_phases(resources)
+    if llm is not None:
+        phases.update(model_phases(resources, llm))
+    return Engine(phases, pace=pace)
+
+
 def fit_check_pipeline(body: FitCheckRequest, engine: Engine):
     """The run's body: analyse, then record the turn in the session."""
 
@@ -87,6 +97,7 @@ def fit_check_pipeline(body: FitCheckRequest, engine: Engine):
             detailed=body.config_type != "standard",
             model_id=body.model_id,
             config_type=body.config_type,
+            engine=engine.kind,
         )
         payload = await engine.run(ctx, state)
         await ctx.sessions.append_turn(
@@ -115,15 +126,19 @@ async def start_fit_check(
 ) -> tuple[Run, Subscriber]:
     """Start one fit check on the caller's session; returns the run and its first reader.
 
-    `engine` defaults to the deterministic phases over `resources` (profile, knowledge).
+    `engine` defaults to the phases over `resources` (profile, knowledge): offline, or on the
+    host's model when one is configured. A `model_id` the model settings do not allow is a 422.
     """
-    engine = engine or Engine(deterministic_phases(resources))
+    llm = llm_of(host)
+    engine = engine or build_engine(resources, llm)
+    if llm is not None:  # offline, model_id is only echoed (the seed's clients send one)
+        body = body.model_copy(update={"model_id": llm.config.resolve_model(body.model_id)})
     output = "concise" if body.config_type == "standard" else "detailed"
     status = {
         "message": "Fit check started",
         "model_id": body.model_id,
         "config_type": body.config_type,
-        "engine": "deterministic",
+        "engine": engine.kind,
         "output": output,
     }
     return await host.start(

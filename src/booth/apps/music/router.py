@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from booth.apps.music import service
@@ -25,10 +24,7 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
         """One recommendation turn, answered as one JSON document."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
         result = await service.recommend(host, engine, opened, body, client_address(request))
-        headers = {"X-Session-ID": opened.id}
-        if opened.minted_token:
-            headers["X-Session-Token"] = opened.minted_token
-        return JSONResponse(result, headers=headers)
+        return host.json(result, opened)
 
     @router.post("/recommendations/stream")
     async def recommendations_stream(body: RecommendationRequest, request: Request):

@@ -6,7 +6,6 @@ resolver) explicitly; none keeps anything between calls.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any, Literal
 
@@ -16,7 +15,6 @@ from booth.apps.music.catalog import shared_catalog
 from booth.apps.music.context import MusicContext, save_feedback, summary
 from booth.apps.music.pipeline import MusicEngine, TurnRequest, make_plan, music_pipeline
 from booth.core.errors import BoothError, ErrorCode
-from booth.core.events import EventType
 from booth.core.host import Host
 from booth.core.runs import Subscriber
 from booth.core.runtime import Run
@@ -128,23 +126,7 @@ async def recommend(
 ) -> dict[str, Any]:
     """Run one turn to its end and return its `result`; an `error` event becomes a BoothError."""
     run, subscriber = await start_recommendation(host, engine, opened, body, client)
-    events = await host.runtime.collect(run, subscriber)
-    if run.task is not None:
-        # The run releases the session's lease after its last event; wait for that, so a
-        # follow-up sent the moment this answer arrives is not refused as BUSY.
-        await asyncio.shield(run.task)
-    for event in events:
-        if event.type is EventType.ERROR:
-            data = event.data
-            raise BoothError(
-                ErrorCode(data["code"]), data["message"], retryable=data.get("retryable")
-            )
-    result = next((e.data for e in events if e.type is EventType.RESULT), None)
-    if result is None:
-        raise BoothError(
-            ErrorCode.PIPELINE_ERROR, "The run ended without a result.", retryable=True
-        )
-    result = dict(result)
+    result = dict((await host.runtime.outcome(run, subscriber)).root)
     if opened.minted_token:
         result["session_token"] = opened.minted_token
     return result
