@@ -60,6 +60,17 @@ class Settings(BaseSettings):
     breaker_failures: int = Field(5, gt=0, description="Failures in a row that open a breaker")
     breaker_reset: float = Field(30, gt=0, description="Seconds an open breaker waits to probe")
 
+    # -- Last.fm, for music (issue #12): unset key means the bundled catalog only -------------
+    lastfm_api_key: str | None = Field(None, description="Last.fm API key (never logged)")
+    lastfm_url: str = Field(
+        "https://ws.audioscrobbler.com/2.0/", description="Last.fm API endpoint"
+    )
+    lastfm_timeout: float = Field(5, gt=0, description="Seconds one Last.fm call may take")
+    lastfm_cache_ttl: float = Field(
+        24 * 3600, gt=0, description="Seconds a Last.fm response stays cached"
+    )
+    lastfm_rate: float = Field(5, gt=0, description="Last.fm requests per second per key")
+
     @field_validator("llm_models", mode="before")
     @classmethod
     def _split_models(cls, value: object) -> object:

@@ -8,12 +8,13 @@ so nothing in it may change after loading; per-user state lives in the session s
 
 from __future__ import annotations
 
+import bisect
 import csv
 import json
 import os
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import ChainMap, Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -85,6 +86,7 @@ class Artist:
     tags: tuple[str, ...] = ()
     listeners: int = 0
     similar: tuple[tuple[str, float], ...] = ()  # (artist key, weight 0–1), strongest first
+    source: str = "catalog"  # where the record came from: the catalog files, or "lastfm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ class Track:
     energy: float | None = None  # 0–1
     valence: float | None = None  # 0–1
     tempo: float | None = None  # BPM
+    source: str = "catalog"  # where the record came from: the catalog files, or "lastfm"
 
     # Genres, moods and tags together: what label matches and "sounds like" comparisons use.
     labels: frozenset[str] = field(init=False, repr=False, compare=False)
@@ -193,15 +196,16 @@ class Catalog:
     artists: MappingProxyType  # key -> Artist
     tracks: MappingProxyType  # track_id -> Track
     sources: tuple[str, ...] = ()
-    _by_artist: dict[str, tuple[Track, ...]] = field(default_factory=dict, repr=False)
-    _by_label: dict[str, tuple[Track, ...]] = field(default_factory=dict, repr=False)
-    _artists_by_genre: dict[str, tuple[Artist, ...]] = field(default_factory=dict, repr=False)
+    _by_artist: Mapping[str, tuple[Track, ...]] = field(default_factory=dict, repr=False)
+    _by_label: Mapping[str, tuple[Track, ...]] = field(default_factory=dict, repr=False)
+    _artists_by_genre: Mapping[str, tuple[Artist, ...]] = field(default_factory=dict, repr=False)
     genre_counts: dict[str, int] = field(default_factory=dict, repr=False)
     mood_counts: dict[str, int] = field(default_factory=dict, repr=False)
     tag_counts: dict[str, int] = field(default_factory=dict, repr=False)
     _neighbours: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict, repr=False)
-    _listener_rank: dict[str, float] = field(default_factory=dict, repr=False)
-    _standing: dict[str, float] = field(default_factory=dict, repr=False)
+    _listener_rank: Mapping[str, float] = field(default_factory=dict, repr=False)
+    _standing: Mapping[str, float] = field(default_factory=dict, repr=False)
+    _listener_counts: tuple[int, ...] = field(default=(), repr=False)  # ascending
 
     # lookups
     def artist(self, name_or_key: str) -> Artist | None:
@@ -239,6 +243,13 @@ class Catalog:
     def listener_rank(self, key: str) -> float:
         """Where an artist's listener count ranks in the catalog: 0 least heard, 1 most."""
         return self._listener_rank.get(key, 0.0)
+
+    def rank_of_listeners(self, listeners: int) -> float:
+        """Where a listener count would rank among this catalog's artists (for outside ones)."""
+        counts = self._listener_counts
+        if not counts:
+            return 0.0
+        return bisect.bisect_left(counts, listeners) / max(1, len(counts) - 1)
 
     def labels_of(self, track_id: str) -> frozenset[str]:
         """A track's own genres, moods and tags: what a "tagged X" claim about it may name."""
@@ -377,7 +388,61 @@ def build_catalog(
         tag_counts=dict(tag_counts),
         _neighbours=neighbours,
         _listener_rank=rank,
+        _listener_counts=tuple(a.listeners for a in ordered),
     )
+
+
+def overlay(base: Catalog, extra: Catalog) -> Catalog:
+    """`base` with `extra`'s records added, without copying base (built per turn, so cheap).
+
+    A record both know keeps base's (richer) data; an artist both know gets the union of their
+    similar-artist links. Lookups go to the extra layer first, then to base.
+    """
+    if not extra.tracks and not extra.artists:
+        return base
+    artists: dict[str, Artist] = {}
+    for key, artist in extra.artists.items():
+        known = base.artists.get(key)
+        artists[key] = merge_artists(known, artist) if known is not None else artist
+    tracks = {k: t for k, t in extra.tracks.items() if k not in base.tracks}
+    by_artist = {
+        key: _by_popularity({*base.tracks_by(key), *(t for t in got if t.track_id in tracks)})
+        for key, got in extra._by_artist.items()
+    }
+    by_label = {
+        name: _by_popularity(
+            {*base.tracks_labelled(name), *(t for t in got if t.track_id in tracks)}
+        )
+        for name, got in extra._by_label.items()
+    }
+    by_genre = {
+        genre: tuple({a.key: a for a in (*base.artists_in_genre(genre), *got)}.values())
+        for genre, got in extra._artists_by_genre.items()
+    }
+    rank = {
+        key: base.rank_of_listeners(a.listeners)
+        for key, a in artists.items()
+        if key not in base.artists
+    }
+    standing: dict[str, float] = {}
+    for ordered in by_artist.values():
+        last = max(1, len(ordered) - 1)
+        for i, track in enumerate(ordered):
+            standing[track.track_id] = 1.0 - i / last if len(ordered) > 1 else 1.0
+    return replace(
+        base,
+        artists=MappingProxyType(ChainMap(artists, base.artists)),
+        tracks=MappingProxyType(ChainMap(tracks, base.tracks)),
+        _by_artist=ChainMap(by_artist, base._by_artist),
+        _by_label=ChainMap(by_label, base._by_label),
+        _artists_by_genre=ChainMap(by_genre, base._artists_by_genre),
+        _listener_rank=ChainMap(rank, base._listener_rank),
+        _standing=ChainMap(standing, base._standing),
+    )
+
+
+def _by_popularity(tracks: Iterable[Track]) -> tuple[Track, ...]:
+    return tuple(sorted(tracks, key=lambda t: (-t.popularity, t.track_id)))
 
 
 # -- files -----------------------------------------------------------------------------------

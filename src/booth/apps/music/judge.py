@@ -28,6 +28,11 @@ from booth.apps.music.models import (
 from booth.apps.music.tuning import COMPONENTS, Tuning, default_tuning
 
 
+def artist_of(track_id: str) -> str:
+    """The artist key of a track id (`artist key||title`)."""
+    return track_id.split("||", 1)[0]
+
+
 @dataclass(frozen=True)
 class Strategy:
     intent: Intent
@@ -134,19 +139,10 @@ class Judge:
             (a for a in ACTIVITIES if a.name in anchor.activities), None
         )
         self.affinity = self._affinities(anchor.artists)
-        self.shown_artists = Counter(
-            catalog.tracks[t].artist_key for t in shown if t in catalog.tracks
-        )
-        self.down_artists = {
-            catalog.tracks[t].artist_key
-            for t, v in feedback.items()
-            if v < 0 and t in catalog.tracks
-        }
-        self.up_artists = {
-            catalog.tracks[t].artist_key
-            for t, v in feedback.items()
-            if v > 0 and t in catalog.tracks
-        } - self.down_artists
+        # a track id is "artist key||title", so these need no catalog (Last.fm tracks included)
+        self.shown_artists = Counter(artist_of(t) for t in shown)
+        self.down_artists = {artist_of(t) for t, v in feedback.items() if v < 0}
+        self.up_artists = {artist_of(t) for t, v in feedback.items() if v > 0} - self.down_artists
         self.liked_affinity = self._affinities(sorted(self.up_artists))
         self.reference = self._reference(anchor.seeds)
         self.seed_labels = Counter(

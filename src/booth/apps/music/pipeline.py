@@ -14,12 +14,13 @@ from typing import Any
 from urllib.parse import quote
 
 from booth.apps.music import advocates
-from booth.apps.music.catalog import Catalog
+from booth.apps.music.catalog import Catalog, artist_key
 from booth.apps.music.context import Anchor, MusicContext, save_turn
 from booth.apps.music.explain import explain
 from booth.apps.music.followups import Decision, Resolver
-from booth.apps.music.intents import Planner, Understanding
+from booth.apps.music.intents import Planner, Understanding, simplify
 from booth.apps.music.judge import Judge, Scored, select_page, strategy_for
+from booth.apps.music.live import CATALOG_SOURCE, LiveMusic, LiveView
 from booth.apps.music.models import ARTIST_INTENTS, DecisionKind, Intent, PoolEntry
 from booth.apps.music.tuning import Tuning, default_tuning
 from booth.core.runs import RunContext
@@ -38,15 +39,31 @@ class MusicEngine:
     resolver: Resolver
     context_window: float = 30 * 60
     tuning: Tuning = field(default_factory=default_tuning)
+    live: LiveMusic | None = None  # Last.fm, when a key is configured
 
     @classmethod
     def build(
-        cls, catalog: Catalog, context_window: float = 30 * 60, tuning: Tuning | None = None
+        cls,
+        catalog: Catalog,
+        context_window: float = 30 * 60,
+        tuning: Tuning | None = None,
+        live: LiveMusic | None = None,
     ) -> MusicEngine:
         planner = Planner(catalog)
         return cls(
-            catalog, planner, Resolver(catalog, planner), context_window, tuning or default_tuning()
+            catalog,
+            planner,
+            Resolver(catalog, planner),
+            context_window,
+            tuning or default_tuning(),
+            live,
         )
+
+    async def view(self, anchor: Anchor | None, *also: Anchor | None) -> LiveView:
+        """The catalog a turn answers from: bundled, overlaid with Last.fm's records if live."""
+        if self.live is None or anchor is None:
+            return LiveView(self.catalog, (CATALOG_SOURCE,), ())
+        return await self.live.view(anchor, *also)
 
 
 @dataclass
@@ -87,8 +104,25 @@ def make_plan(
     forget_after: float | None = None,
 ) -> Plan:
     """Understand the query and resolve it against the stored context; nothing runs yet."""
+    return settle_unknown_artist(engine, read_plan(engine, query, music, now, forget_after), None)
+
+
+def read_plan(
+    engine: MusicEngine,
+    query: str,
+    music: MusicContext,
+    now: float,
+    forget_after: float | None = None,
+    catalog: Catalog | None = None,
+) -> Plan:
+    """The planner's reading and the resolver's decision, over `catalog` (default: bundled).
+
+    A turn with Last.fm passes the catalog its last answer came from, so follow-ups about
+    tracks only Last.fm knows ("more like these") still find them.
+    """
+    resolver = engine.resolver if catalog is None else Resolver(catalog, engine.planner)
     understanding = engine.planner.understand(query)
-    decision = engine.resolver.resolve(
+    decision = resolver.resolve(
         query,
         understanding,
         music,
@@ -96,27 +130,55 @@ def make_plan(
         window=engine.context_window,
         forget_after=forget_after,
     )
-    anchor = decision.anchor
-    did_you_mean: list[str] = []
-    if (
-        anchor is not None
-        and decision.kind in (DecisionKind.NEW_QUERY, DecisionKind.FRESH_START)
-        and understanding.unknown_artist
-        and not understanding.artists
-    ):
-        did_you_mean = list(understanding.suggestions)
-        known = [engine.catalog.artist(name) for name in did_you_mean[:3]]
-        keys = [artist.key for artist in known if artist is not None]
-        if keys:
-            anchor = anchor.model_copy(
-                update={"artists": keys, "stand_in_for": understanding.unknown_artist}
-            )
-        else:
-            anchor = anchor.model_copy(update={"intent": Intent.DISCOVERING_SERENDIPITY})
-            decision = replace(
-                decision,
-                reason="New request: as I don't know that artist, a mix from across the catalog.",
-            )
+    return Plan(understanding, decision, decision.anchor)
+
+
+def names_unknown_artist(plan: Plan) -> bool:
+    """A new request naming an artist the bundled catalog does not know."""
+    return (
+        plan.anchor is not None
+        and plan.decision.kind in (DecisionKind.NEW_QUERY, DecisionKind.FRESH_START)
+        and bool(plan.understanding.unknown_artist)
+        and not plan.understanding.artists
+    )
+
+
+def settle_unknown_artist(engine: MusicEngine, plan: Plan, found: str | None) -> Plan:
+    """An unknown artist the live provider found (`found`), or a stand-in, or a mix.
+
+    Found elsewhere: the request is about that artist, as asked. Not found: the closest names
+    the catalog knows stand in (and are explained as such), or, with none close, a mix.
+    """
+    if not names_unknown_artist(plan):
+        return plan
+    understanding, decision, anchor = plan.understanding, plan.decision, plan.anchor
+    assert anchor is not None and understanding.unknown_artist is not None
+    if found is not None:
+        typed = understanding.unknown_artist
+        corrections = {typed: found} if simplify(typed) != simplify(found) else {}
+        understanding = replace(
+            understanding,
+            artists=[artist_key(found)],
+            unknown_artist=None,
+            suggestions=[],
+            corrections={**understanding.corrections, **corrections},
+            signals=[*understanding.signals, f"'{typed}' found on Last.fm as {found}"],
+        )
+        anchor = anchor.model_copy(update={"artists": [artist_key(found)]})
+        return Plan(understanding, decision, anchor)
+    did_you_mean = list(understanding.suggestions)
+    known = [engine.catalog.artist(name) for name in did_you_mean[:3]]
+    keys = [artist.key for artist in known if artist is not None]
+    if keys:
+        anchor = anchor.model_copy(
+            update={"artists": keys, "stand_in_for": understanding.unknown_artist}
+        )
+    else:
+        anchor = anchor.model_copy(update={"intent": Intent.DISCOVERING_SERENDIPITY})
+        decision = replace(
+            decision,
+            reason="New request: as I don't know that artist, a mix from across the catalog.",
+        )
     return Plan(understanding, decision, anchor, did_you_mean)
 
 
@@ -131,7 +193,8 @@ def track_payload(item: Scored, text: str, catalog: Catalog) -> dict[str, Any]:
         "year": track.year,
         "confidence": item.score,
         "explanation": text,
-        "source": item.source,
+        "source": track.source,
+        "proposed_by": item.source,
         "genres": list(catalog.genres_of(track)),
         "moods": list(track.moods),
         "tags": list(track.tags),
@@ -167,6 +230,8 @@ class Turn:
         self.broadened: list[str] = []
         self.advocate_notes: dict[str, list[str]] = {}
         self.judge_started = 0.0  # when the judge phase began (it may begin mid-search)
+        self.sources: set[str] = {CATALOG_SOURCE}  # providers this turn's answer used
+        self.degraded: set[str] = set()  # providers that failed it
 
     async def _timed_phase(self, name: str, message: str):
         await self.ctx.phase(name, message)
@@ -340,8 +405,47 @@ class Turn:
         return pool, depth, available
 
     # -- the turn ---------------------------------------------------------------------------
+    async def plan_with_sources(self, music: MusicContext, now: float) -> Plan:
+        """The plan, read over the catalog the last turn answered from, with live lookups.
+
+        With Last.fm configured: the previous anchor's records are fetched first (from the
+        provider cache) so follow-ups find the tracks they refer to; an artist the bundled
+        catalog does not know is looked up; then the records the new anchor needs are merged
+        in. Whatever Last.fm cannot answer is noted in `degraded`, never raised.
+        """
+        engine, expiry = self.engine, self.ctx.sessions.expiry
+        previous = await engine.view(music.anchor) if engine.live is not None else None
+        self._note(previous)
+        plan = read_plan(
+            engine,
+            self.request.query,
+            music,
+            now,
+            expiry.idle_ttl,
+            previous.catalog if previous is not None else None,
+        )
+        found = None
+        if engine.live is not None and names_unknown_artist(plan):
+            assert plan.understanding.unknown_artist is not None
+            found, failed = await engine.live.find_artist(plan.understanding.unknown_artist)
+            if failed:
+                self.degraded.update(("lastfm",))
+        plan = settle_unknown_artist(engine, plan, found)
+        if previous is not None and plan.anchor == music.anchor:
+            self.catalog = previous.catalog  # the same request: the same records
+        elif engine.live is not None:
+            view = await engine.view(plan.anchor, music.anchor)
+            self._note(view)
+            self.catalog = view.catalog
+        return plan
+
+    def _note(self, view: LiveView | None) -> None:
+        if view is not None:
+            self.sources.update(view.sources)
+            self.degraded.update(view.degraded)
+
     async def run(self) -> None:
-        ctx, catalog, request = self.ctx, self.catalog, self.request
+        ctx, request = self.ctx, self.request
         clock_start = time.perf_counter()
         store = ctx.sessions
         now = store.clock()
@@ -349,7 +453,8 @@ class Turn:
         started = await self._timed_phase("planner", "planner: reading your request")
         record = await store.get(ctx.session_id)
         music = MusicContext.from_session(record.context if record else None)
-        plan = make_plan(self.engine, request.query, music, now, store.expiry.idle_ttl)
+        plan = await self.plan_with_sources(music, now)
+        catalog = self.catalog
         decision, anchor, understanding = plan.decision, plan.anchor, plan.understanding
         unknown = unknown_artist_line(plan)
         if unknown:  # what booth does not know is said before anything else
@@ -526,6 +631,8 @@ class Turn:
                     "stand_in_for": anchor.stand_in_for,
                 },
                 "fallback_used": self.fallback_used,
+                "sources": sorted(self.sources),
+                "degraded": sorted(self.degraded),
                 "broadened": self.broadened,
                 "max_recommendations": request.count,
                 "chat_context": "ignored: this session's stored context is used instead"
