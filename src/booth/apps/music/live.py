@@ -44,7 +44,8 @@ TRACK_INFO_PER_ARTIST = 3  # tracks of an asked artist whose own tags are fetche
 TAGS_ASKED = 2  # genres of one request looked up as Last.fm tags
 TAGS_PER_ARTIST = 4  # an artist's top tags kept as its genres
 MIN_TAG_SHARE = 0.1  # a tag counts for an artist when its count is ≥ this share of the top one
-TOP_TRACKS = 30
+TOP_TRACKS = 100  # of an artist asked for: enough for ten "more" pages
+SIMILAR_TOP_TRACKS = 20  # of a similar artist
 SIMILAR_ARTISTS = 30
 TAG_TRACKS = 50
 LOG_LISTENERS_FOR_FULL = 7.0  # 10^7 listeners is popularity 100
@@ -200,7 +201,7 @@ class LiveMusic:
 
     async def _similar_artist(self, got: Gathered, name: str) -> None:
         top, tags = await asyncio.gather(
-            self._ask(got, self.client.artist_top_tracks(name, TOP_TRACKS)),
+            self._ask(got, self.client.artist_top_tracks(name, SIMILAR_TOP_TRACKS)),
             self._ask(got, self.client.artist_top_tags(name)),
         )
         if top is None:

@@ -456,7 +456,7 @@ class Turn:
         plan = await self.plan_with_sources(music, now)
         catalog = self.catalog
         decision, anchor, understanding = plan.decision, plan.anchor, plan.understanding
-        unknown = unknown_artist_line(plan)
+        unknown = unknown_artist_line(plan, looked_up="lastfm" in self.degraded)
         if unknown:  # what booth does not know is said before anything else
             self.fallback_used = True
             self.reasoning.append(unknown)
@@ -653,7 +653,7 @@ class Turn:
             await self.ctx.response(line + "\n")
 
 
-def unknown_artist_line(plan: Plan) -> str | None:
+def unknown_artist_line(plan: Plan, looked_up: bool = False) -> str | None:
     """ "I don't know X" (and close names, if any) for a new request naming an unknown artist."""
     understanding = plan.understanding
     if not understanding.unknown_artist or plan.decision.kind not in (
@@ -662,6 +662,8 @@ def unknown_artist_line(plan: Plan) -> str | None:
     ):
         return None
     line = f"I don't know an artist called '{understanding.unknown_artist}'"
+    if looked_up:
+        line += " (Last.fm could not be reached to look it up)"
     if plan.did_you_mean:
         return (
             f"{line}. Did you mean {_or(plan.did_you_mean)}? Showing tracks by "
