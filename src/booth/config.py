@@ -78,6 +78,26 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    # -- reliability (#9): store faults, body limit, retention, logs ---------------------------
+    store_timeout: float = Field(
+        2.0, gt=0, description="Seconds a store call may take before it counts as failed (503)"
+    )
+    max_body_bytes: int = Field(
+        64 * 1024, gt=0, description="Largest request body accepted; larger is 413"
+    )
+    run_retention_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=0,
+        description="Bytes of finished runs' logs kept in process memory (oldest dropped first)",
+    )
+    lease_ttl: float = Field(
+        5.0, gt=0, description="Seconds a run's session lease lasts unless its replica renews it"
+    )
+    lease_renew_every: float = Field(1.5, gt=0, description="Seconds between lease renewals")
+    log_user_text: bool = Field(
+        False, description="Log truncated user text (default: only its length and a hash)"
+    )
+
     @property
     def data_dir(self) -> Path:
         if self.store.startswith("sqlite:///"):

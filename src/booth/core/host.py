@@ -20,7 +20,7 @@ from booth.core.observability import Metrics
 from booth.core.resilience import CircuitBreaker
 from booth.core.runs import Pipeline, Subscriber
 from booth.core.runtime import Run, Runtime
-from booth.core.sessions.access import OpenedSession, open_session, resolve_session_id
+from booth.core.sessions.access import OpenedSession, open_session, persist, resolve_session_id
 from booth.core.sessions.base import SessionStore
 from booth.core.sse import event_stream, session_headers, sse_headers
 
@@ -60,8 +60,12 @@ class Host:
         await self.sessions.close()
 
     async def open_session(self, session_id: str | None, token: str | None) -> OpenedSession:
-        """Use the named session (token required) or create it (token minted)."""
-        return await open_session(self.sessions, session_id, token)
+        """Use the named session (token required), or describe a new one (token minted).
+
+        A new session is stored by `start`, after admission: a request turned away with 429
+        creates nothing, so a retry with the same client-named id works.
+        """
+        return await open_session(self.sessions, session_id, token, defer=True)
 
     async def open_for_request(
         self, request: Request, body_session_id: str | None, body_token: str | None = None
@@ -86,6 +90,10 @@ class Host:
         `query` is the user's text, for the log line that opens the run (it is truncated there).
         """
         private = {"session_token": opened.minted_token} if opened.minted_token else None
+
+        async def create_if_new() -> None:
+            await persist(self.sessions, opened)
+
         return await self.runtime.start(
             app=app,
             session_id=opened.id,
@@ -95,6 +103,7 @@ class Host:
             status=status,
             private_status=private,
             query=query,
+            prepare=create_if_new if opened.pending else None,
         )
 
     def events(self, run: Run, subscriber: Subscriber) -> AsyncIterator[Event]:

@@ -26,7 +26,6 @@ from booth.apps.fitcheck.phases import (
     ContentEnrich,
     GenerateResults,
     Phase,
-    PhaseContext,
     PhaseOutcome,
     Resources,
     SkepticalComparison,
@@ -34,6 +33,7 @@ from booth.apps.fitcheck.phases import (
 from booth.apps.fitcheck.prompts import describe
 from booth.apps.fitcheck.requirements import RequirementList, enrich
 from booth.apps.fitcheck.scoring import assess_all
+from booth.core.runs import RunContext
 from booth.llm import LLMError, LLMProvider, Message, conversation
 
 NICE_TO_HAVE_WEIGHT = 0.5
@@ -104,17 +104,19 @@ def flag_run(state: Analysis, flag: str) -> None:
         state.verdict.flags.append(flag)
 
 
-async def note_fallback(ctx: PhaseContext, state: Analysis, phase: str, error: LLMError) -> None:
+async def note_fallback(ctx: RunContext, state: Analysis, phase: str, error: LLMError) -> None:
     """Flag `llm_fallback:<phase>` and tell the stream, once per run, that it is degraded."""
     first = not any(f.startswith("llm_fallback:") for f in state.flags)
     flag_run(state, f"llm_fallback:{phase}")
     if first:
-        await ctx.run.status(
+        await ctx.status(
             "degraded",
             f"The model is unavailable ({error.reason}); continuing offline.",
             upstream=error.upstream,
         )
-    await ctx.observation(f"Model step failed ({error.reason}); used the offline engine.")
+    await ctx.thought(
+        "observation", phase, f"Model step failed ({error.reason}); used the offline engine."
+    )
 
 
 def source_text(source: Source) -> str:
@@ -205,11 +207,16 @@ class ModelContentEnrich:
     def message(self, state: Analysis) -> str:
         return self.offline.message(state)
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         readable = [s for s in state.sources if s.kind in READ_KINDS and s.text]
         if not readable:
             return await self.offline.run(ctx, state)
-        await ctx.tool_call("model.read_requirements", {"sources": [s.id for s in readable]})
+        await ctx.thought(
+            "tool_call",
+            self.name,
+            tool="model.read_requirements",
+            input={"sources": [s.id for s in readable]},
+        )
         try:
             readings = [
                 (s, await self.llm.structured(JobReading, self._messages(s), model=state.model_id))
@@ -229,7 +236,11 @@ class ModelContentEnrich:
             read += found
             notes += context_notes(reading)
             if dropped:
-                await ctx.observation("Not in the skill ontology, ignored: " + ", ".join(dropped))
+                await ctx.thought(
+                    "observation",
+                    self.name,
+                    "Not in the skill ontology, ignored: " + ", ".join(dropped),
+                )
         stated_years = any(r.kind == "experience" for r in read)
         reqs = RequirementList()
         for requirement in offline_reqs + read:
@@ -247,7 +258,9 @@ class ModelContentEnrich:
             notes=tuple(notes),
         )
         state.requirements = reqs.build()
-        await ctx.observation(f"The model read {len(state.requirements)} requirements.")
+        await ctx.thought(
+            "observation", self.name, f"The model read {len(state.requirements)} requirements."
+        )
         return PhaseOutcome(
             f"{len(state.requirements)} requirements extracted",
             {
@@ -292,7 +305,7 @@ class ModelSkepticalComparison:
     def message(self, state: Analysis) -> str:
         return self.offline.message(state)
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         outcome = await self.offline.run(ctx, state)  # booth's comparison: the facts
         comparison = state.comparison
         assert comparison is not None
@@ -367,7 +380,7 @@ class ModelWriteUp:
     def message(self, state: Analysis) -> str:
         return self.offline.message(state)
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         if state.rejected or state.insufficient or state.verdict is None:
             return await self.offline.run(ctx, state)  # fixed texts, no analysis to write
         verdict = state.verdict
@@ -396,7 +409,7 @@ class ModelWriteUp:
             body += missing
             flag_run(state, f"llm_incomplete:{self.name}")
         state.answer = head + body
-        await ctx.reasoning(f"Wrote a {form} answer with the model.")
+        await ctx.thought("reasoning", self.name, f"Wrote a {form} answer with the model.")
         return PhaseOutcome(
             "Answer written", {"format": form, "characters": len(state.answer), "engine": "model"}
         )

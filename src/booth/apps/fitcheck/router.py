@@ -25,6 +25,7 @@ from booth.apps.fitcheck.service import (
     resources_for_settings,
     start_fit_check,
 )
+from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host, client_address
 from booth.llm import llm_of
@@ -47,7 +48,7 @@ def create_router(
     engine = build_engine(resources, llm_of(host), pace=pace)
     router = APIRouter(tags=["fit-check"])
 
-    @router.post("/api/fit-check/stream")
+    @router.post("/api/fit-check/stream", responses=openapi.STREAM)
     async def stream(body: FitCheckRequest, request: Request):
         """Stream a fit analysis: status, phases and thoughts, response chunks, result, complete."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
@@ -56,7 +57,7 @@ def create_router(
         )
         return host.sse(run, subscriber, opened)
 
-    @router.get("/api/fit-check/health")
+    @router.get("/api/fit-check/health", responses=openapi.ANY)
     async def health():
         candidate = resources.candidate
         active = sum(1 for run in host.runtime.runs.values() if run.app == APP)
@@ -77,11 +78,11 @@ def create_router(
             },
         }
 
-    @router.get("/api/prompts")
+    @router.get("/api/prompts", responses=openapi.ANY)
     async def list_prompts():
         return {"phases": [prompts.describe(name) for name in prompts.PHASE_PROMPTS]}
 
-    @router.get("/api/prompts/{phase}")
+    @router.get("/api/prompts/{phase}", responses=openapi.errors(404) | openapi.ANY)
     async def get_prompt(phase: str):
         if phase not in prompts.PHASE_PROMPTS:
             raise BoothError(
@@ -90,7 +91,7 @@ def create_router(
             )
         return prompts.describe(phase, full=True)
 
-    @router.post("/api/examples/generate")
+    @router.post("/api/examples/generate", responses=openapi.BODY)
     async def examples(body: ExampleRequest):
         return generate_example(body.quality, resources, body.seed)
 

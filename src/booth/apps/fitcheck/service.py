@@ -8,12 +8,11 @@ turn in the session (a short redacted summary, the score and the tier) so histor
 from __future__ import annotations
 
 import time
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StringConstraints
 
 from booth.apps.fitcheck.knowledge import load_companies
 from booth.apps.fitcheck.llm_phases import model_phases
@@ -27,17 +26,17 @@ from booth.core.host import Host
 from booth.core.runs import RunContext, Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession
+from booth.core.text import UserText
 from booth.llm import LLMProvider, llm_of
 
 APP = "fitcheck"
-ALLOWED_CONTROL = {"\n", "\r", "\t"}
 
 
 class FitCheckRequest(BaseModel):
     """The seed's request body, plus the session token booth adds."""
 
-    query: str = Field(
-        min_length=3, max_length=2000, description="Company name or job description to analyze"
+    query: Annotated[UserText, StringConstraints(min_length=3)] = Field(
+        max_length=2000, description="Company name or job description to analyze"
     )
     include_thoughts: bool = Field(True, description="Whether to stream thinking steps")
     model_id: str | None = Field(None, max_length=200, description="Model id, echoed in status")
@@ -46,17 +45,6 @@ class FitCheckRequest(BaseModel):
     )
     session_id: str | None = Field(None, description="Session id (minted when absent)")
     session_token: str | None = Field(None, description="Token of an existing session")
-
-    @field_validator("query")
-    @classmethod
-    def _clean_query(cls, value: str) -> str:
-        for char in value:
-            if char not in ALLOWED_CONTROL and unicodedata.category(char) in ("Cc", "Cf", "Cs"):
-                raise ValueError(f"control character U+{ord(char):04X} is not allowed")
-        stripped = value.strip()
-        if len(stripped) < 3:
-            raise ValueError("must contain at least 3 non-space characters")
-        return stripped
 
 
 @lru_cache(maxsize=8)

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from booth.apps.music import service
 from booth.apps.music.pipeline import MusicEngine
 from booth.apps.music.service import FeedbackRequest, PlanningRequest, RecommendationRequest
+from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host, client_address, request_token
 from booth.providers.lastfm import install_lastfm
@@ -22,14 +23,14 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
         engine = service.default_engine(host, window)
     router = APIRouter(tags=["music"])
 
-    @router.post("/recommendations")
+    @router.post("/recommendations", responses=openapi.RUN)
     async def recommendations(body: RecommendationRequest, request: Request):
         """One recommendation turn, answered as one JSON document."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
         result = await service.recommend(host, engine, opened, body, client_address(request))
         return host.json(result, opened)
 
-    @router.post("/recommendations/stream")
+    @router.post("/recommendations/stream", responses=openapi.STREAM)
     async def recommendations_stream(body: RecommendationRequest, request: Request):
         """The same turn as Server-Sent Events: phases, thoughts, response, result."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
@@ -38,12 +39,12 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
         )
         return host.sse(run, subscriber, opened)
 
-    @router.post("/planning")
+    @router.post("/planning", responses=openapi.errors(403, 404) | openapi.BODY)
     async def planning(body: PlanningRequest, request: Request):
         """The planner's strategy for a query, without running it."""
         return await service.plan(host, engine, body, request_token(request, body.session_token))
 
-    @router.post("/feedback")
+    @router.post("/feedback", responses=openapi.errors(403, 404, 409) | openapi.BODY)
     async def feedback(
         request: Request,
         body: FeedbackRequest | None = None,
@@ -69,18 +70,18 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
         token = request_token(request, body.session_token)
         return await service.record_feedback(host, engine, body, token)
 
-    @router.get("/sessions/{session_id}/history")
+    @router.get("/sessions/{session_id}/history", responses=openapi.SESSION_READ)
     async def session_history(
         session_id: str, request: Request, limit: int = Query(100, ge=1, le=1000)
     ):
         return await service.history(host, session_id, request_token(request), limit)
 
-    @router.get("/sessions/{session_id}/context")
+    @router.get("/sessions/{session_id}/context", responses=openapi.SESSION_READ)
     async def session_context(session_id: str, request: Request):
         """A redacted summary of what this session remembers."""
         return await service.context_summary(host, engine, session_id, request_token(request))
 
-    @router.get("/music/catalog")
+    @router.get("/music/catalog", responses=openapi.ANY)
     async def catalog_figures():
         return {"figures": engine.catalog.figures(), "files": len(engine.catalog.sources)}
 

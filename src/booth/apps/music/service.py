@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from booth.apps.music.catalog import Track, shared_catalog
 from booth.apps.music.context import MusicContext, save_feedback, summary
@@ -21,23 +21,15 @@ from booth.core.runs import Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession, authorize
 from booth.core.sessions.base import update_context
+from booth.core.text import UserText
 from booth.providers.lastfm import lastfm_of
 
 APP = "music"
 CONTEXT_WINDOW = 30 * 60
 
 
-def _no_control_characters(value: str) -> str:
-    if any(ord(ch) < 32 and ch not in "\t" or ord(ch) == 127 for ch in value):
-        raise ValueError("control characters are not allowed")
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank")
-    return value
-
-
 class RecommendationRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=500)
+    query: UserText = Field(min_length=1, max_length=500)
     session_id: str | None = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
@@ -47,16 +39,12 @@ class RecommendationRequest(BaseModel):
     )
     include_thoughts: bool = True
 
-    _clean_query = field_validator("query")(_no_control_characters)
-
 
 class PlanningRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=500)
+    query: UserText = Field(min_length=1, max_length=500)
     session_id: str | None = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
-
-    _clean_query = field_validator("query")(_no_control_characters)
 
 
 FeedbackValue = Literal["thumbs_up", "thumbs_down", "up", "down", "like", "dislike"]

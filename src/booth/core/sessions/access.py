@@ -24,7 +24,8 @@ from booth.core.sessions.base import SessionExists, SessionRecord, SessionStore
 @dataclass(frozen=True)
 class OpenedSession:
     record: SessionRecord
-    minted_token: str | None  # set only when this request created the session
+    minted_token: str | None  # set only when this request creates the session
+    pending: bool = False  # a new session, not in the store until its run is admitted
 
     @property
     def id(self) -> str:
@@ -50,9 +51,13 @@ FORBIDDEN_MESSAGE = "This session belongs to someone else: send its X-Session-To
 
 
 async def open_session(
-    store: SessionStore, session_id: str | None, token: str | None
+    store: SessionStore, session_id: str | None, token: str | None, *, defer: bool = False
 ) -> OpenedSession:
-    """Use an existing session (token required) or create it (token minted)."""
+    """Use an existing session (token required) or create it (token minted).
+
+    With `defer`, a new session is only described (`pending`): `persist` stores it once its
+    run has been admitted, so a request turned away creates nothing.
+    """
     if session_id is not None:
         record = await store.get(session_id)
         if record is not None:
@@ -61,11 +66,21 @@ async def open_session(
             await store.touch(session_id)
             return OpenedSession(record, None)
     minted = new_token()
+    now = store.clock()
+    record = SessionRecord(session_id or new_session_id(), hash_token(minted), now, now)
+    opened = OpenedSession(record, minted, pending=True)
+    return opened if defer else await persist(store, opened)
+
+
+async def persist(store: SessionStore, opened: OpenedSession) -> OpenedSession:
+    """Store a pending session; FORBIDDEN if someone created that id in the meantime."""
+    if not opened.pending:
+        return opened
     try:
-        record = await store.create(session_id or new_session_id(), hash_token(minted))
+        record = await store.create(opened.id, opened.record.token_hash)
     except SessionExists:  # created by a concurrent request a moment ago: not ours
         raise BoothError(ErrorCode.FORBIDDEN, FORBIDDEN_MESSAGE) from None
-    return OpenedSession(record, minted)
+    return OpenedSession(record, opened.minted_token)
 
 
 async def authorize(store: SessionStore, session_id: str, token: str | None) -> SessionRecord:
