@@ -466,27 +466,43 @@ def _listeners(count: int) -> str:
 # -- model-written text, checked against the claims ------------------------------------------
 CLAUSE_SPLIT = re.compile(r"(?<=[.;!?])\s+|;\s*")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+WORD = re.compile(r"[\w&'.-]+")
+MAX_NAME_WORDS = 4
 
 
-def grounded_text(written: str, claims: list[Claim], track: Track, catalog: Catalog) -> str:
+def names_in(text: str, names: frozenset[str]) -> set[str]:
+    """The known names (labels, artists) a text mentions, as word sequences of up to four."""
+    words = [w.strip(".'-").casefold() for w in WORD.findall(text)]
+    found = set()
+    for size in range(1, MAX_NAME_WORDS + 1):
+        for start in range(len(words) - size + 1):
+            phrase = " ".join(words[start : start + size])
+            if phrase in names:
+                found.add(phrase)
+    return found
+
+
+def grounded_text(written: str, claims: list[Claim], track: Track, names: frozenset[str]) -> str:
     """A model's explanation with every clause it cannot back removed.
 
-    A clause is kept when every name and number in it appears in the claims it was given (or in
-    the track's own title, artist and album); a clause naming a genre, mood or artist the
-    evidence does not hold is dropped. Nothing kept → the offline rendering.
+    A clause is kept when it names at least one thing that can be checked, and every number and
+    every known name (genre, mood, tag or artist) in it appears in the claims it was given or in
+    the track's title, artist and album; a clause naming something the evidence does not hold,
+    or nothing checkable at all, is dropped. Nothing kept → the offline text.
     """
-    backing = " ".join(claim.text() for claim in claims).casefold()
-    backing += f" {track.title} {track.artist} {track.album}".casefold()
-    names = _known_names(catalog)
+    backing = " ".join(claim.text() for claim in claims)
+    backing = f"{backing} {track.title} {track.artist} {track.album}".casefold()
+    backed_names = names_in(backing, names)
+    backed_numbers = set(NUMBER.findall(backing))
     kept = []
     for clause in CLAUSE_SPLIT.split(written.strip()):
         clause = clause.strip().rstrip(".;")
         if not clause:
             continue
-        lowered = clause.casefold()
-        numbers_ok = all(n in backing for n in NUMBER.findall(lowered))
-        named = [n for n in names if re.search(rf"\b{re.escape(n)}\b", lowered)]
-        if numbers_ok and all(n in backing for n in named):
+        numbers = NUMBER.findall(clause)
+        named = names_in(clause, names)
+        about_the_track = bool(numbers or named)  # a clause must state something checkable
+        if about_the_track and set(numbers) <= backed_numbers and named <= backed_names:
             kept.append(clause)
     if not kept:
         return render(claims)
@@ -494,8 +510,8 @@ def grounded_text(written: str, claims: list[Claim], track: Track, catalog: Cata
     return text[0].upper() + text[1:] + "."
 
 
-def _known_names(catalog: Catalog) -> list[str]:
+def known_names(catalog: Catalog) -> frozenset[str]:
     """Labels and artist names an explanation might claim: each must be backed to be kept."""
-    vocabulary = [v for v in catalog.vocabulary if len(v) > 2]
-    artists = [a.name.casefold() for a in catalog.artists.values() if len(a.name) > 2]
-    return vocabulary + artists
+    labels = {v for v in catalog.vocabulary if len(v) > 2}
+    artists = {a.name.casefold() for a in catalog.artists.values() if len(a.name) > 2}
+    return frozenset(labels | artists)

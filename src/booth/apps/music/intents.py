@@ -421,6 +421,7 @@ class Understanding:
     corrections: dict[str, str] = field(default_factory=dict)  # typed → catalog name
     signals: list[str] = field(default_factory=list)
     confidence: float = 1.0
+    read_by: str = "rules"  # or "model": a model's reading, grounded in the catalog
 
     @property
     def has_entities(self) -> bool:

@@ -16,15 +16,18 @@ from urllib.parse import quote
 from booth.apps.music import advocates
 from booth.apps.music.catalog import Catalog, artist_key
 from booth.apps.music.context import Anchor, MusicContext, save_turn
-from booth.apps.music.explain import explain
-from booth.apps.music.followups import Decision, Resolver
+from booth.apps.music.explain import claims_for, known_names, render
+from booth.apps.music.followups import Decision, Resolver, anchor_from
 from booth.apps.music.intents import Planner, Understanding, simplify
 from booth.apps.music.judge import Judge, Scored, select_page, strategy_for
 from booth.apps.music.live import CATALOG_SOURCE, LiveMusic, LiveView
+from booth.apps.music.model_planner import ModelPlanner, merge
+from booth.apps.music.model_writer import ModelWriter
 from booth.apps.music.models import ARTIST_INTENTS, DecisionKind, Intent, PoolEntry
 from booth.apps.music.tuning import Tuning, default_tuning
 from booth.core.runs import RunContext
 from booth.core.sessions.base import update_context
+from booth.llm import LLMProvider
 
 POOL_LIMIT = 200  # candidates kept per session for paging (ids and scores only)
 MAX_ROUNDS = 3
@@ -40,6 +43,8 @@ class MusicEngine:
     context_window: float = 30 * 60
     tuning: Tuning = field(default_factory=default_tuning)
     live: LiveMusic | None = None  # Last.fm, when a key is configured
+    model: ModelPlanner | None = None  # the model's reading of new requests, when configured
+    writer: ModelWriter | None = None  # model-written explanations, checked against claims
 
     @classmethod
     def build(
@@ -48,8 +53,11 @@ class MusicEngine:
         context_window: float = 30 * 60,
         tuning: Tuning | None = None,
         live: LiveMusic | None = None,
+        llm: LLMProvider | None = None,
     ) -> MusicEngine:
         planner = Planner(catalog)
+        model = ModelPlanner(llm, planner, live) if llm is not None else None
+        writer = ModelWriter(llm, known_names(catalog)) if llm is not None else None
         return cls(
             catalog,
             planner,
@@ -57,6 +65,8 @@ class MusicEngine:
             context_window,
             tuning or default_tuning(),
             live,
+            model,
+            writer,
         )
 
     async def view(self, anchor: Anchor | None, *also: Anchor | None) -> LiveView:
@@ -424,6 +434,8 @@ class Turn:
             expiry.idle_ttl,
             previous.catalog if previous is not None else None,
         )
+        if engine.model is not None and plan.decision.kind == DecisionKind.NEW_QUERY:
+            plan = await self.read_with_model(engine.model, plan)
         found = None
         if engine.live is not None and names_unknown_artist(plan):
             assert plan.understanding.unknown_artist is not None
@@ -438,6 +450,41 @@ class Turn:
             self._note(view)
             self.catalog = view.catalog
         return plan
+
+    async def read_with_model(self, model: ModelPlanner, plan: Plan) -> Plan:
+        """A new request as the model reads it, grounded; the rules' plan if that fails."""
+        reading = await model.read(self.request.query)
+        if reading is None:
+            self.degraded.add("llm")
+            return plan
+        self.sources.add("llm")
+        grounded = await model.ground(reading, self.request.query)
+        if grounded.live_failed:
+            self.degraded.add("lastfm")
+        understanding = merge(plan.understanding, reading, grounded)
+        if understanding.read_by != "model" or plan.anchor is None:
+            return replace(plan, understanding=understanding)
+        anchor = anchor_from(understanding, plan.anchor.salt)
+        decision = replace(
+            plan.decision,
+            anchor=anchor,
+            reason=f"New request: {understanding.intent.value.replace('_', ' ')}.",
+        )
+        return Plan(understanding, decision, anchor)
+
+    async def explanations(self, judge: Judge, picked: list[Scored]) -> dict[str, str]:
+        """Each pick's sentence: offline from its claims, or the model's, checked against them."""
+        claims = {item.track_id: claims_for(judge, item) for item in picked}
+        texts = {track_id: render(c) for track_id, c in claims.items()}
+        writer = self.engine.writer
+        if writer is None or not picked:
+            return texts
+        written = await writer.write([(item.track, claims[item.track_id]) for item in picked])
+        if written is None:
+            self.degraded.add("llm")
+            return texts
+        self.sources.add("llm")
+        return {**texts, **written}
 
     def _note(self, view: LiveView | None) -> None:
         if view is not None:
@@ -520,10 +567,8 @@ class Turn:
                 f"Only {len(picked)} of the {request.count} tracks asked for could be found "
                 "without repeating a track already shown in this session."
             )
-        tracks = []
-        for item in picked:
-            text = explain(judge, item)
-            tracks.append(track_payload(item, text, catalog))
+        texts = await self.explanations(judge, picked)
+        tracks = [track_payload(item, texts[item.track_id], catalog) for item in picked]
         for item in tracks[:3]:
             await ctx.thought(
                 "reasoning", "judge", f"{item['artist']} – {item['title']}: {item['explanation']}"

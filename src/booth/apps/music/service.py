@@ -22,6 +22,7 @@ from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession, authorize
 from booth.core.sessions.base import update_context
 from booth.core.text import UserText
+from booth.llm import llm_of
 from booth.providers.lastfm import lastfm_of
 
 APP = "music"
@@ -72,7 +73,7 @@ class FeedbackRequest(BaseModel):
 
 
 def default_engine(host: Host, context_window: float = CONTEXT_WINDOW) -> MusicEngine:
-    """The bundled catalog merged with the user's import, Last.fm if installed on the host.
+    """The bundled catalog merged with the user's import; Last.fm and the model if configured.
 
     Built once per host and window: the HTTP routes and the web UI share it (read-only). The
     music routes install Last.fm (`install_lastfm`) before they first ask for the engine.
@@ -82,7 +83,7 @@ def default_engine(host: Host, context_window: float = CONTEXT_WINDOW) -> MusicE
         catalog = shared_catalog(host.data_dir)
         client = lastfm_of(host)
         live = LiveMusic(client, catalog) if client is not None else None
-        return MusicEngine.build(catalog, context_window, live=live)
+        return MusicEngine.build(catalog, context_window, live=live, llm=llm_of(host))
 
     return host.shared(("music.engine", context_window), build)
 
