@@ -16,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from booth.apps.music.catalog import (
     Artist,
@@ -49,6 +50,8 @@ SIMILAR_TOP_TRACKS = 20  # of a similar artist
 SIMILAR_ARTISTS = 30
 TAG_TRACKS = 50
 LOG_LISTENERS_FOR_FULL = 7.0  # 10^7 listeners is popularity 100
+VIEW_MEMO_SECONDS = 60.0  # a built view is reused this long (its data is cached far longer)
+VIEW_MEMO_ENTRIES = 256
 
 T = TypeVar("T")
 
@@ -94,10 +97,16 @@ class LiveView:
 
 @dataclass
 class LiveMusic:
-    """The bundled catalog plus what Last.fm knows, one request at a time."""
+    """The bundled catalog plus what Last.fm knows, one request at a time.
+
+    A view built without failures is kept for VIEW_MEMO_SECONDS in this process, keyed by what
+    it was built from (the artists and tags asked for), so a warm turn does not rebuild it.
+    """
 
     client: LastfmClient
     base: Catalog
+    clock: Callable[[], float] = time.monotonic
+    _memo: dict[tuple[Any, ...], tuple[float, LiveView]] = field(default_factory=dict, repr=False)
 
     # -- one call, never raising: a failure is recorded, not thrown ------------------------
     async def _ask(self, got: Gathered, call: Awaitable[T]) -> T | None:
@@ -135,6 +144,18 @@ class LiveMusic:
     # -- the records of one anchor ----------------------------------------------------------
     async def view(self, anchor: Anchor | None, *also: Anchor | None) -> LiveView:
         """The bundled catalog overlaid with Last.fm's records for these anchors."""
+        key = tuple(_wants(a) for a in (anchor, *also) if a is not None)
+        memo = self._memo.get(key)
+        if memo is not None and memo[0] > self.clock():
+            return memo[1]
+        view = await self._build(anchor, *also)
+        if not view.degraded:
+            if len(self._memo) >= VIEW_MEMO_ENTRIES:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = (self.clock() + VIEW_MEMO_SECONDS, view)
+        return view
+
+    async def _build(self, anchor: Anchor | None, *also: Anchor | None) -> LiveView:
         got = Gathered()
         for each in (anchor, *also):
             if each is not None:
@@ -144,8 +165,8 @@ class LiveMusic:
         return LiveView(overlay(self.base, extra), sources, (SOURCE,) if got.failed else ())
 
     async def _gather(self, got: Gathered, anchor: Anchor) -> None:
-        names = [self._name(key) for key in anchor.artists[:ARTISTS_ASKED]]
-        tags = [g for g in [*anchor.genres, *anchor.moods] if g][:TAGS_ASKED]
+        artists, tags = _wants(anchor)
+        names = [self._name(key) for key in artists]
         await asyncio.gather(
             *(self._artist(got, name) for name in names),
             *(self._tag(got, tag) for tag in tags),
@@ -269,6 +290,12 @@ class LiveMusic:
                     source=SOURCE,
                 )
             )
+
+
+def _wants(anchor: Anchor) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What of an anchor is looked up on Last.fm: its first artists and tags."""
+    tags = [g for g in [*anchor.genres, *anchor.moods] if g]
+    return tuple(anchor.artists[:ARTISTS_ASKED]), tuple(tags[:TAGS_ASKED])
 
 
 def _genres(tags: list) -> tuple[str, ...]:
