@@ -1,1 +1,1 @@
-"""Live data providers booth can call (Last.fm, web search), each behind a circuit breaker."""
+"""Live data providers (web search, web pages, Last.fm): each with timeouts, a breaker, a cache."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from booth.apps.music.catalog import Track, shared_catalog
 from booth.apps.music.context import MusicContext, save_feedback, summary
@@ -17,9 +17,10 @@ from booth.apps.music.live import LiveMusic
 from booth.apps.music.pipeline import MusicEngine, TurnRequest, make_plan, music_pipeline
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host
+from booth.core.requests import OptionalSessionId, RequestBody, SessionId
 from booth.core.runs import Subscriber
 from booth.core.runtime import Run
-from booth.core.sessions.access import OpenedSession, authorize
+from booth.core.sessions.access import OpenedSession
 from booth.core.sessions.base import update_context
 from booth.core.text import UserText
 from booth.llm import llm_of
@@ -29,9 +30,9 @@ APP = "music"
 CONTEXT_WINDOW = 30 * 60
 
 
-class RecommendationRequest(BaseModel):
+class RecommendationRequest(RequestBody):
     query: UserText = Field(min_length=1, max_length=500)
-    session_id: str | None = None
+    session_id: OptionalSessionId = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
     include_previews: bool = True
@@ -41,9 +42,9 @@ class RecommendationRequest(BaseModel):
     include_thoughts: bool = True
 
 
-class PlanningRequest(BaseModel):
+class PlanningRequest(RequestBody):
     query: UserText = Field(min_length=1, max_length=500)
-    session_id: str | None = None
+    session_id: OptionalSessionId = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
 
@@ -51,8 +52,8 @@ class PlanningRequest(BaseModel):
 FeedbackValue = Literal["thumbs_up", "thumbs_down", "up", "down", "like", "dislike"]
 
 
-class FeedbackRequest(BaseModel):
-    session_id: str
+class FeedbackRequest(RequestBody):
+    session_id: SessionId
     session_token: str | None = None
     track_id: str | None = Field(None, max_length=400)
     recommendation_id: str | None = Field(None, max_length=400, description="alias of track_id")
@@ -130,33 +131,36 @@ async def recommend(
 
 # -- planning, feedback, history, context ----------------------------------------------------
 async def plan(
-    host: Host, engine: MusicEngine, body: PlanningRequest, token: str | None
+    host: Host, engine: MusicEngine, body: PlanningRequest, opened: OpenedSession | None
 ) -> dict[str, Any]:
-    """The planner's decision for a query, without running it (and without creating a session).
+    """The planner's decision for a query, without running it.
 
-    With a session (and its token) the follow-up resolver sees that session's context.
+    With a session (opened by the caller: created if new) the follow-up resolver sees that
+    session's context; without one nothing is stored.
     """
     started = time.perf_counter()
-    music = MusicContext()
-    if body.session_id:
-        record = await authorize(host.sessions, body.session_id, token)
-        music = MusicContext.from_session(record.context)
+    music = MusicContext.from_session(opened.record.context) if opened else MusicContext()
     decided = make_plan(
         engine, body.query, music, host.sessions.clock(), host.sessions.expiry.idle_ttl
     )
-    return {
+    answer: dict[str, Any] = {
         "strategy": decided.to_dict(music.anchor, body.max_recommendations),
         "execution_time": round(time.perf_counter() - started, 4),
-        "session_id": body.session_id,
+        "session_id": opened.id if opened else None,
     }
+    if opened and opened.minted_token:
+        answer["session_token"] = opened.minted_token
+    return answer
 
 
 async def record_feedback(
     host: Host, engine: MusicEngine, body: FeedbackRequest, token: str | None
 ) -> dict[str, Any]:
-    """Store a thumbs up/down in the session; later rankings read it."""
-    record = await authorize(host.sessions, body.session_id, token)
-    track = engine.catalog.track(body.target) or shown_track(record.context, body.target)
+    """Store a thumbs up/down in the session (created if new); later rankings read it."""
+    opened = await host.open_session(body.session_id, token, defer=False)
+    record = await host.sessions.get(opened.id)
+    context = record.context if record is not None else None
+    track = engine.catalog.track(body.target) or shown_track(context, body.target)
     if track is None:
         raise BoothError(ErrorCode.NOT_FOUND, f"No track {body.target!r} in the catalog.")
     now = host.sessions.clock()
@@ -177,13 +181,16 @@ async def record_feedback(
         if body.value > 0
         else f"'{track.title}' will not be shown again; tracks by {track.artist} will rank lower."
     )
-    return {
+    answer = {
         "message": "Feedback recorded.",
         "session_id": body.session_id,
         "track_id": track.track_id,
         "feedback": "thumbs_up" if body.value > 0 else "thumbs_down",
         "effect": effect,
     }
+    if opened.minted_token:
+        answer["session_token"] = opened.minted_token
+    return answer
 
 
 def shown_track(context: dict[str, Any] | None, track_id: str) -> Track | None:
@@ -197,7 +204,7 @@ def shown_track(context: dict[str, Any] | None, track_id: str) -> Track | None:
 async def history(
     host: Host, session_id: str, token: str | None, limit: int = 100
 ) -> dict[str, Any]:
-    await authorize(host.sessions, session_id, token)
+    await host.authorize(session_id, token)
     turns = await host.sessions.recent_turns(session_id, limit)
     return {"session_id": session_id, "history": [t for t in turns if t.get("app", APP) == APP]}
 
@@ -205,7 +212,7 @@ async def history(
 async def context_summary(
     host: Host, engine: MusicEngine, session_id: str, token: str | None
 ) -> dict[str, Any]:
-    record = await authorize(host.sessions, session_id, token)
+    record = await host.authorize(session_id, token)
     now = host.sessions.clock()
     music = MusicContext.from_session(record.context)
     return {
