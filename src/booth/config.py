@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     search_cache_ttl: float = Field(3600, gt=0, description="Seconds a search result stays cached")
 
     # -- Last.fm, for music (issue #12): unset key means the bundled catalog only -------------
-    lastfm_api_key: str | None = Field(None, description="Last.fm API key (never logged)")
+    lastfm_api_key: SecretStr | None = Field(None, description="Last.fm API key (never logged)")
     lastfm_url: str = Field(
         "https://ws.audioscrobbler.com/2.0/", description="Last.fm API endpoint"
     )

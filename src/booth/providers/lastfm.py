@@ -361,7 +361,7 @@ def install_lastfm(host: Host, settings: Settings) -> LastfmClient | None:
         )
         host.breakers[UPSTREAM] = breaker
         config = LastfmConfig(
-            api_key=settings.lastfm_api_key,
+            api_key=settings.lastfm_api_key.get_secret_value(),
             url=settings.lastfm_url,
             timeout=settings.lastfm_timeout,
             cache_ttl=settings.lastfm_cache_ttl,

@@ -14,11 +14,15 @@ import json
 import os
 import re
 from collections import ChainMap, Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar, cast
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
 TRACK_COLUMNS = (
@@ -68,13 +72,19 @@ def split_list(value: str | None) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _number(value: str | None, kind: type, low: float, high: float) -> float | int | None:
+def _real(value: str | None, low: float, high: float) -> float | None:
+    """A number cell within [low, high], or None when empty; ValueError when out of range."""
     if value is None or str(value).strip() == "":
         return None
-    number = kind(float(value))
+    number = float(value)
     if not low <= number <= high:
         raise ValueError(f"{value} is outside {low}–{high}")
     return number
+
+
+def _whole(value: str | None, low: int, high: int) -> int | None:
+    number = _real(value, low, high)
+    return None if number is None else int(number)
 
 
 # -- records ---------------------------------------------------------------------------------
@@ -127,14 +137,14 @@ def parse_track_row(row: dict[str, str]) -> Track:
         artist=artist,
         artist_key=artist_key(artist),
         album=(row.get("album") or "").strip(),
-        year=_number(row.get("year"), int, 1800, 2100),
+        year=_whole(row.get("year"), 1800, 2100),
         genres=split_list(row.get("genres")),
         moods=split_list(row.get("moods")),
         tags=split_list(row.get("tags")),
-        popularity=_number(row.get("popularity"), int, 0, 100) or 0,
-        energy=_number(row.get("energy"), float, 0, 1),
-        valence=_number(row.get("valence"), float, 0, 1),
-        tempo=_number(row.get("tempo"), float, 20, 400),
+        popularity=_whole(row.get("popularity"), 0, 100) or 0,
+        energy=_real(row.get("energy"), 0, 1),
+        valence=_real(row.get("valence"), 0, 1),
+        tempo=_real(row.get("tempo"), 20, 400),
     )
 
 
@@ -431,14 +441,19 @@ def overlay(base: Catalog, extra: Catalog) -> Catalog:
             standing[track.track_id] = 1.0 - i / last if len(ordered) > 1 else 1.0
     return replace(
         base,
-        artists=MappingProxyType(ChainMap(artists, base.artists)),
-        tracks=MappingProxyType(ChainMap(tracks, base.tracks)),
-        _by_artist=ChainMap(by_artist, base._by_artist),
-        _by_label=ChainMap(by_label, base._by_label),
-        _artists_by_genre=ChainMap(by_genre, base._artists_by_genre),
-        _listener_rank=ChainMap(rank, base._listener_rank),
-        _standing=ChainMap(standing, base._standing),
+        artists=MappingProxyType(_layers(artists, base.artists)),
+        tracks=MappingProxyType(_layers(tracks, base.tracks)),
+        _by_artist=_layers(by_artist, base._by_artist),
+        _by_label=_layers(by_label, base._by_label),
+        _artists_by_genre=_layers(by_genre, base._artists_by_genre),
+        _listener_rank=_layers(rank, base._listener_rank),
+        _standing=_layers(standing, base._standing),
     )
+
+
+def _layers(top: dict[K, V], below: Mapping[K, V]) -> Mapping[K, V]:
+    """`top` over `below`, read-only (ChainMap only ever writes to its first map)."""
+    return ChainMap(top, cast("MutableMapping[K, V]", below))
 
 
 def _by_popularity(tracks: Iterable[Track]) -> tuple[Track, ...]:

@@ -399,10 +399,10 @@ class Resolver:
         cued = REFINE_CUE.search(text) is not None
         if modifiers and (cued or not self._rest(text, modifiers)):
             kind, phrase = DecisionKind.REFINEMENT, text
-        elif STYLE.search(text):
-            kind, phrase = DecisionKind.STYLE_CONTINUATION, STYLE.search(text).group(0).strip()
-        elif VARIATION.search(text):
-            kind, phrase = DecisionKind.VARIATION, VARIATION.search(text).group(0)
+        elif style := STYLE.search(text):
+            kind, phrase = DecisionKind.STYLE_CONTINUATION, style.group(0).strip()
+        elif variation := VARIATION.search(text):
+            kind, phrase = DecisionKind.VARIATION, variation.group(0)
         elif LOAD_MORE.fullmatch(text) or text == "":
             kind, phrase = DecisionKind.LOAD_MORE, text or query.strip()
         elif deep is not None:  # "more from this artist" with nobody to refer to

@@ -270,9 +270,11 @@ class LiveMusic:
             self._ask(got, self.client.tag_top_artists(tag)),
         )
         name = label(tag)
-        for item in artists.artist if artists else []:
+        for charted in artists.artist if artists else []:
             got.add_artist(
-                Artist(name=item.name, key=artist_key(item.name), genres=(name,), source=SOURCE)
+                Artist(
+                    name=charted.name, key=artist_key(charted.name), genres=(name,), source=SOURCE
+                )
             )
         listed = tracks.track if tracks else []
         for i, item in enumerate(listed):
