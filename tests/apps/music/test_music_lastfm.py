@@ -10,7 +10,7 @@ import asyncio
 
 import httpx
 import pytest
-from music_helpers import Listener, artists_of, ids_of, start_server
+from music_helpers import Listener, artists_of, decision_of, ids_of, start_server
 
 from tests.support.lastfm_server import API_KEY, WORLD, LastfmServer
 
@@ -196,3 +196,21 @@ async def test_on_redis_the_lastfm_cache_is_shared_by_replicas(lastfm, redis_url
     finally:
         for replica in replicas:
             replica.stop()
+
+
+async def test_follow_ups_about_lastfm_tracks_find_them(http):
+    user = Listener(http)
+    first = await user.ask("songs by Veldt Orchard")
+    like = await user.ask("more like these")
+    assert decision_of(like) == "style_continuation"
+    assert (
+        like["metadata"]["anchor"]["seeds"] == ids_of(first)
+        if "seeds" in (like["metadata"]["anchor"])
+        else True
+    )
+    assert set(artists_of(like)) & {"Copper Lanes", "Hollow Meridian", "Saffron Static"}
+    deeper = await user.ask("more from this artist")
+    assert decision_of(deeper) == "artist_deep_dive"
+    shown = ids_of(first) + ids_of(like) + ids_of(deeper)
+    assert len(shown) == len(set(shown))
+    assert all(t["source"] == "lastfm" for t in deeper["recommendations"])
