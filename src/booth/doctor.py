@@ -51,7 +51,10 @@ def _model_fix(reason: str, settings: Settings, models: list[str]) -> str:
 
 
 async def check_model(settings: Settings) -> list[Check]:
-    config = config_from_settings(settings)
+    try:
+        config = config_from_settings(settings)
+    except ValueError as error:
+        return [Check("model", "failed", "incomplete settings", str(error))]
     if config is None:
         return [Check("model", "offline", "BOOTH_LLM_BASE_URL is not set: offline engine")]
     provider = LLMProvider(config, CircuitBreaker("llm", failure_threshold=10))
