@@ -110,7 +110,7 @@ class Settings(BaseSettings):
 
     # -- reliability (#9): store faults, body limit, retention, logs ---------------------------
     store_timeout: float = Field(
-        2.0, gt=0, description="Seconds a store call may take before it counts as failed (503)"
+        5.0, gt=0, description="Seconds a store call may take before it counts as failed (503)"
     )
     max_body_bytes: int = Field(
         64 * 1024, gt=0, description="Largest request body accepted; larger is 413"
@@ -127,6 +127,33 @@ class Settings(BaseSettings):
     log_user_text: bool = Field(
         False, description="Log truncated user text (default: only its length and a hash)"
     )
+
+    # -- hosted agents (booth serve --app; src/booth/agents/) ---------------------------------
+    apps: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Agents to host, NAME=module:attr each: a JSON list or comma-separated",
+    )
+    agent_checkpoint_history: int = Field(
+        32, ge=1, description="LangGraph checkpoints kept per thread (the newest)"
+    )
+    agent_checkpoint_prune_every: int = Field(
+        16, ge=1, description="Graph steps between prunes of a thread's older checkpoints"
+    )
+
+    agent_max_turns: int = Field(
+        10, ge=1, description="Model turns an Agents SDK run may take (its max_turns)"
+    )
+
+    @field_validator("apps", mode="before")
+    @classmethod
+    def _split_apps(cls, value: object) -> object:
+        """`BOOTH_APPS` as a JSON list, or `a=m:x,b=n:y`."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
 
     @property
     def data_dir(self) -> Path:

@@ -3,9 +3,11 @@
 SulmanK/BeatDebate's chat interface (`src/ui/chat_interface.py`) runs server-side in Gradio: each
 browser tab holds a uuid4 in `gr.State`, and every message is a `POST /recommendations` with
 `{query, session_id, max_recommendations: 10, include_previews: true, chat_context}` and no other
-header - no token. A non-200 answer, or one without recommendations, becomes its "SYSTEM
-TEMPORARILY UNAVAILABLE" message. It keeps the `session_id` the backend answers with, and reads
-the fields listed in `TRACK_FIELDS_READ` from every track. None of their code is copied.
+header - no token. A non-200 answer, one without recommendations, with an `error` or `detail`
+field or an "unknown" intent, becomes its "SYSTEM TEMPORARILY UNAVAILABLE" message (it would
+try an LLM fallback first, which a deployment without one does not have). It keeps the
+`session_id` the backend answers with, and reads the fields listed in `TRACK_FIELDS_READ` from
+every track. None of their code is copied.
 """
 
 from __future__ import annotations
@@ -53,7 +55,12 @@ class ChatTab:
         }
         response = await self.client.post("/recommendations", json=body)
         data = response.json()
-        ok = response.status_code == 200 and data.get("recommendations") and not data.get("error")
+        ok = (
+            response.status_code == 200
+            and data.get("recommendations")
+            and str(data.get("intent", "")).lower() not in {"unknown", "unsupported", "fallback"}
+            and not (data.get("error") or data.get("detail"))
+        )
         if ok:
             self.session_id = data.get("session_id", self.session_id)
             shown = "\n".join(f'"{t["title"]}" by {t["artist"]}' for t in data["recommendations"])

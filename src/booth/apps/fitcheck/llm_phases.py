@@ -41,6 +41,10 @@ from booth.llm.streaming import coalesced
 NICE_TO_HAVE_WEIGHT = 0.5
 YEARS_WEIGHT = 0.8
 DOMAIN_WEIGHT = 2.0
+DEGREE_WEIGHT = 1.5  # as the offline reader weighs them (conditions.py)
+LANGUAGE_WEIGHT = 1.5
+TRAVEL_WEIGHT = 0.8
+DEGREE_LABELS = {"bachelor": "Bachelor's degree", "master": "Master's degree", "phd": "PhD"}
 READ_KINDS = ("job_description", "web_page")  # sources whose free text the model reads
 MAX_SOURCE_CHARS = 12_000  # of one source's text, shown to the model
 MAX_STRENGTHS = 4  # the answer contract: at most 4 strengths, at least 2 gaps
@@ -146,40 +150,74 @@ def requirements_from_reading(
         weight = NICE_TO_HAVE_WEIGHT if asked.importance == "nice_to_have" else 1.0
         kind: Literal["skill", "any_of"] = "skill" if len(known) == 1 else "any_of"
         label = known[0] if kind == "skill" else "One of " + ", ".join(known)
-        out.append(Requirement("", label, kind, weight, skills=known, source=source_id))
-    competencies = list(reading.competencies)
-    if reading.degree in ("bachelor", "master", "phd"):
-        competencies.append("degree")
-    if reading.people_management:
-        competencies.append("leadership")
-    for key in dict.fromkeys(competencies):
+        out.append(
+            Requirement(label=label, kind=kind, weight=weight, skills=known, source=source_id)
+        )
+    for key in dict.fromkeys(reading.competencies):
         if key not in ontology.competencies:
             dropped.append(key)
             continue
         label = ontology.competencies[key].label
-        out.append(Requirement("", label, "competency", 1.0, competencies=(key,), source=source_id))
+        out.append(
+            Requirement(label=label, kind="competency", competencies=(key,), source=source_id)
+        )
+    if reading.degree in ("bachelor", "master", "phd"):
+        out.append(
+            Requirement(
+                label=DEGREE_LABELS[reading.degree],
+                kind="degree",
+                weight=DEGREE_WEIGHT,
+                degree=reading.degree,
+                source=source_id,
+            )
+        )
+    if reading.people_management:
+        out.append(
+            Requirement(label="People management", kind="people_management", source=source_id)
+        )
+    levels = ontology.lexicon.languages
+    for language in reading.languages:
+        name = language.strip().title()
+        if name in levels.names and name != "English":
+            out.append(
+                Requirement(
+                    label=name,
+                    kind="language",
+                    weight=LANGUAGE_WEIGHT,
+                    language=name,
+                    level=levels.default_level,
+                    source=source_id,
+                )
+            )
+    if reading.travel_percent:
+        out.append(
+            Requirement(
+                label=f"Travel up to {reading.travel_percent}%",
+                kind="travel",
+                weight=TRAVEL_WEIGHT,
+                travel_percent=reading.travel_percent,
+                source=source_id,
+            )
+        )
     for key in reading.domains:
         domain = ontology.domains.get(key)
         if domain is None or not domain.fundamental:
             continue  # only fundamental domains are requirements, as offline
         out.append(
             Requirement(
-                "",
-                f"Experience in {domain.label}",
-                "domain",
-                DOMAIN_WEIGHT,
+                label=f"Experience in {domain.label}",
+                kind="domain",
+                weight=DOMAIN_WEIGHT,
                 domains=(key,),
                 source=source_id,
             )
         )
     if reading.min_years:
-        label = f"{reading.min_years}+ years of experience"
         out.append(
             Requirement(
-                "",
-                label,
-                "experience",
-                YEARS_WEIGHT,
+                label=f"{reading.min_years}+ years of experience",
+                kind="experience",
+                weight=YEARS_WEIGHT,
                 years=float(reading.min_years),
                 source=source_id,
             )
@@ -203,11 +241,7 @@ def merge_requirements(offline: list[Requirement], read: list[Requirement]) -> l
 
 def context_notes(reading: JobReading) -> list[str]:
     """What the posting asks that booth keeps as context rather than scoring."""
-    notes = []
-    if reading.languages:
-        notes.append("Languages: " + ", ".join(reading.languages))
-    if reading.travel_percent:
-        notes.append(f"Travel: about {reading.travel_percent}% of the time")
+    notes = []  # languages, travel and degrees are scored requirements now
     if reading.seniority:
         notes.append(f"Seniority: {reading.seniority}")
     return notes

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from booth.apps.fitcheck import prompts
 from booth.apps.fitcheck.examples import generate_example
@@ -31,9 +31,10 @@ from booth.apps.fitcheck.service import (
 from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host
+from booth.core.requests import RequestBody
 
 
-class ExampleRequest(BaseModel):
+class ExampleRequest(RequestBody):
     quality: Literal["good", "bad"] = Field("good", description="A good or a bad fit")
     seed: int | None = Field(None, description="Pick the same example every time")
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field
 
 from booth.apps.fitcheck.knowledge import load_companies
 from booth.apps.fitcheck.llm_phases import model_phases
@@ -25,20 +25,21 @@ from booth.apps.fitcheck.seed_shapes import FIRST_STATUS
 from booth.apps.fitcheck.web_research import WebDeepResearch
 from booth.config import Settings
 from booth.core.host import Host
+from booth.core.requests import OptionalSessionId, RequestBody
 from booth.core.runs import RunContext, Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession
-from booth.core.text import UserText
+from booth.core.text import UserTextRule
 from booth.llm import LLMProvider, llm_of
 from booth.providers.web import WebResearcher, web_of
 
 APP = "fitcheck"
 
 
-class FitCheckRequest(BaseModel):
+class FitCheckRequest(RequestBody):
     """The seed's request body, plus the session token booth adds."""
 
-    query: Annotated[UserText, StringConstraints(min_length=3)] = Field(
+    query: Annotated[str, UserTextRule(3)] = Field(
         max_length=2000, description="Company name or job description to analyze"
     )
     include_thoughts: bool = Field(True, description="Whether to stream thinking steps")
@@ -46,7 +47,7 @@ class FitCheckRequest(BaseModel):
     config_type: Literal["reasoning", "standard"] | None = Field(
         None, description="reasoning: detailed answer (default); standard: concise answer"
     )
-    session_id: str | None = Field(None, description="Session id (minted when absent)")
+    session_id: OptionalSessionId = None
     session_token: str | None = Field(None, description="Token of an existing session")
 
 
@@ -60,7 +61,7 @@ def load_resources(profile: Path | None = None, knowledge: Path | None = None) -
     candidate = build_candidate(load_profile(profile), ontology)
     return Resources(
         candidate=candidate,
-        kb=load_companies(ontology=ontology),
+        kb=load_companies(ontology),
         ontology=ontology,
         notes_dir=Path(knowledge) if knowledge else None,
     )
