@@ -161,8 +161,18 @@ class RedisServer:
                     raise
             time.sleep(0.05)
 
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open but nothing answers (a hung or overloaded Redis)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
             self.process.kill()
             self.process.wait(timeout=10)
 

@@ -38,7 +38,8 @@ log = logging.getLogger("booth.runtime")
 
 CANCEL_MESSAGES = {
     ErrorCode.SHUTTING_DOWN: "The server is shutting down; retry shortly.",
-    ErrorCode.UPSTREAM_UNAVAILABLE: "The session store was unreachable too long; retry.",
+    ErrorCode.UPSTREAM_UNAVAILABLE: "The run lost its session lease (the store was unreachable "
+    "too long); retry.",
 }
 ORPHAN_MESSAGE = "The server running this run stopped; retry."
 
@@ -62,6 +63,10 @@ class RunLimits:
     lease_renew_every: float = 1.5
     cancel_resubscribe_after: float = 0.5  # seconds before the cancel listener reconnects
     follow_poll: float = 1.0  # seconds a remote reader waits for events before checking on the run
+
+    def __post_init__(self) -> None:
+        if self.lease_renew_every >= self.lease_ttl:
+            raise ValueError("lease_renew_every must be shorter than lease_ttl, or leases lapse")
 
 
 class Run:
@@ -318,7 +323,8 @@ class Runtime:
                 ErrorCode.PIPELINE_ERROR, "The run failed unexpectedly; retry.", retryable=True
             )
         run.finishing = True
-        keeper.cancel()
+        keeper.cancel()  # and wait: a renewal must not land after the release below
+        await asyncio.gather(keeper, return_exceptions=True)
         outcome = "complete" if ending is None else ending.code.value.lower()
         try:
             # The lease goes first, so a client that reacts to the terminal event with a
@@ -348,7 +354,8 @@ class Runtime:
 
         The same beat reads the durable cancel flag, so a cancellation asked for while the
         pub/sub feed was down still lands. A failed renewal is logged and retried on the next
-        beat; a lease another run took (ours lapsed while the store was away) ends this run.
+        beat; a lease that is no longer ours (it lapsed while the store was away, and may have
+        been taken since) ends this run.
         """
         ttl = self.limits.lease_ttl
         while True:

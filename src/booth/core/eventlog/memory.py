@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 from array import array
 from collections import OrderedDict
@@ -21,6 +22,7 @@ from typing import Any
 from booth.core.events import Event, EventType
 
 DEFAULT_RETENTION_BYTES = 64 * 1024 * 1024
+ENTRY_OVERHEAD = 200  # bytes of a finished log's index entry (its slot in the ordered dict, keys)
 
 
 @dataclass
@@ -31,34 +33,58 @@ class _RunLog:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Finished:
-    """A finished run's log: its SSE bytes and where each event starts in them."""
+    """A finished run's log: its SSE bytes, where each event starts in them, and its meta."""
 
-    meta: dict[str, Any]
+    session_id: str
+    app: str
+    started: float
     expires_at: float
     encoded: bytes
     starts: array  # starts[i] is the offset of event seq i + 1
+    size: int = 0  # bytes held, bookkeeping included: what the retention cap counts
 
     @classmethod
     def pack(cls, log: _RunLog, expires_at: float) -> _Finished:
-        starts, chunks, offset = array("L"), [], 0
+        starts, chunks, offset = array("I"), [], 0
         for event in log.events:
             chunk = event.encode().encode("utf-8")
             starts.append(offset)
             chunks.append(chunk)
             offset += len(chunk)
-        return cls({**log.meta, "done": True}, expires_at, b"".join(chunks), starts)
+        meta = log.meta
+        packed = cls(
+            str(meta.get("session_id", "")),
+            str(meta.get("app", "")),
+            float(meta.get("started", 0.0)),
+            expires_at,
+            b"".join(chunks),
+            starts,
+        )
+        packed.size = (
+            sys.getsizeof(packed)
+            + sys.getsizeof(packed.encoded)
+            + sys.getsizeof(packed.starts)
+            + sys.getsizeof(packed.session_id)
+            + ENTRY_OVERHEAD
+        )
+        return packed
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "app": self.app,
+            "started": self.started,
+            "done": True,
+        }
 
     def events_after(self, after: int) -> list[Event]:
         if after >= len(self.starts):
             return []
         text = self.encoded[self.starts[max(after, 0)] :].decode("utf-8")
         return [_decode(message) for message in text.split("\n\n") if message]
-
-    @property
-    def size(self) -> int:
-        return len(self.encoded) + self.starts.itemsize * len(self.starts)
 
 
 def _decode(message: str) -> Event:
@@ -130,7 +156,7 @@ class MemoryEventLog:
         if log is not None:
             return dict(log.meta)
         done = self._done(run_id)
-        return None if done is None else dict(done.meta)
+        return None if done is None else done.meta
 
     async def beat(self, run_id: str, ttl: float) -> bool:
         self._alive_until[run_id] = time.monotonic() + ttl

@@ -150,7 +150,7 @@ class MemorySessionStore(MemoryEntries):
     async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
         now = self.clock()
         held = self._leases.get(session_id)
-        if held is not None and held[1] > now and held[0] != owner:
+        if held is None or held[0] != owner or held[1] <= now:
             return False
         self._leases[session_id] = (owner, now + ttl)
         return True

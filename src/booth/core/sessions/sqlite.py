@@ -251,16 +251,12 @@ class SqliteSessionStore(SqliteEntries):
 
     async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
         now = self.clock()
-        rows = await self._rows(
-            "INSERT INTO run_leases (session_id, owner, expires_at, fence) "
-            "VALUES (:id, :owner, :until, 1) "
-            "ON CONFLICT(session_id) DO UPDATE SET owner = excluded.owner, "
-            "expires_at = excluded.expires_at "
-            "WHERE run_leases.expires_at <= :now OR run_leases.owner = excluded.owner "
-            "RETURNING 1",
+        changed = await self._run(
+            "UPDATE run_leases SET expires_at = :until "
+            "WHERE session_id = :id AND owner = :owner AND expires_at > :now",
             {"id": session_id, "owner": owner, "until": now + ttl, "now": now},
         )
-        return bool(rows)
+        return changed > 0
 
     async def release_lease(self, session_id: str, owner: str) -> None:
         await self._run(
