@@ -189,7 +189,7 @@ def create_app(
             raise BoothError(ErrorCode.NOT_FOUND, "No such run (it may have expired).")
         await authorize(host.sessions, meta["session_id"], request_token(request))
         try:
-            after = int(last_event_id or request.query_params.get("after", 0))
+            after = int(last_event_id or request.query_params.get("after") or 0)
         except ValueError:
             raise BoothError(ErrorCode.INVALID_QUERY, "Last-Event-ID must be a number.") from None
         return event_stream(

@@ -8,6 +8,7 @@ stream's terminal `error` event.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 
 class ErrorCode(StrEnum):
@@ -74,6 +75,6 @@ class BoothError(Exception):
     def http_status(self) -> int:
         return HTTP_STATUS[self.code]
 
-    def payload(self) -> dict:
+    def payload(self) -> dict[str, Any]:
         """The body of an `error` event, and of an HTTP error response."""
         return {"code": self.code.value, "message": self.message, "retryable": self.retryable}

@@ -11,6 +11,7 @@ import contextvars
 import json
 import logging
 import time
+from typing import TextIO
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -55,7 +56,7 @@ TEXT_FORMAT = (
 )
 
 
-def configure_logging(fmt: str = "text", level: str = "INFO", stream=None) -> None:
+def configure_logging(fmt: str = "text", level: str = "INFO", stream: TextIO | None = None) -> None:
     """Install one handler on the `booth` logger that stamps session and run ids."""
     logger = logging.getLogger("booth")
     logger.setLevel(level.upper())

@@ -36,13 +36,13 @@ def build_stores(
     if url == "memory":
         from booth.core.sessions.memory import MemorySessionStore
 
-        store = MemorySessionStore(expiry, max_sessions=memory_max_sessions, clock=clock)
-        return Stores(store, MemoryEventLog())
+        memory = MemorySessionStore(expiry, max_sessions=memory_max_sessions, clock=clock)
+        return Stores(memory, MemoryEventLog())
     if url.startswith("sqlite:///"):
         from booth.core.sessions.sqlite import SqliteSessionStore
 
-        store = SqliteSessionStore(url.removeprefix("sqlite:///"), expiry, clock=clock)
-        return Stores(store, MemoryEventLog())
+        sqlite = SqliteSessionStore(url.removeprefix("sqlite:///"), expiry, clock=clock)
+        return Stores(sqlite, MemoryEventLog())
     if url.startswith(("redis://", "rediss://", "unix://")):
         from redis.asyncio import Redis
 

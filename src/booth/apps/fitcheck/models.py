@@ -8,7 +8,7 @@ so two runs never share one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from booth.apps.fitcheck.knowledge import Company, Note
 
@@ -26,6 +26,9 @@ MAX_RESEARCH_ATTEMPTS = 3
 
 QueryType = Literal["company", "job_description", "irrelevant"]
 Tier = Literal["HIGH", "MEDIUM", "LOW", "INSUFFICIENT_DATA"]
+MatchStatus = Literal["matched", "partial", "unmatched"]
+Risk = Literal["low", "moderate", "high"]
+ResearchDecision = Literal["accept", "retry", "insufficient"]
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class Assessment:
     """How the candidate meets one requirement."""
 
     requirement: Requirement
-    status: Literal["matched", "partial", "unmatched"]
+    status: MatchStatus
     confidence: float
     evidence: tuple[str, ...] = ()
     via: str | None = None  # e.g. "AWS -> GCP (cloud providers)"
@@ -128,7 +131,7 @@ class Comparison:
     gaps: list[Gap]
     transferable: list[str]
     domain_mismatches: list[str]
-    risk: Literal["low", "moderate", "high"]
+    risk: Risk
     seniority_note: str | None = None
 
 
@@ -157,7 +160,7 @@ class Analysis:
     queries: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     data_quality: str | None = None
-    decision: Literal["accept", "retry", "insufficient"] | None = None
+    decision: ResearchDecision | None = None
     context: EmployerContext | None = None
     requirements: list[Requirement] = field(default_factory=list)
     comparison: Comparison | None = None
@@ -166,6 +169,19 @@ class Analysis:
     answer: str = ""
     flags: list[str] = field(default_factory=list)
 
+    # What an earlier phase filled in, for the phases after it (a phase out of order is a bug).
+    @property
+    def classified(self) -> Classification:
+        return _filled(self.classification, "connecting")
+
+    @property
+    def employer(self) -> EmployerContext:
+        return _filled(self.context, "content_enrich")
+
+    @property
+    def compared(self) -> Comparison:
+        return _filled(self.comparison, "skeptical_comparison")
+
     @property
     def rejected(self) -> bool:
         return self.classification is not None and self.classification.rejection is not None
@@ -173,3 +189,12 @@ class Analysis:
     @property
     def insufficient(self) -> bool:
         return self.decision == "insufficient"
+
+
+T = TypeVar("T")
+
+
+def _filled(value: T | None, phase: str) -> T:
+    if value is None:
+        raise RuntimeError(f"the {phase} phase has not run yet")
+    return value

@@ -152,9 +152,9 @@ def result_payload(state: Analysis) -> dict:
         return {
             **unscored,
             "sources": [],
-            "flags": ["rejected", f"rejected:{c.rejection}"],
+            "flags": ["rejected", f"rejected:{state.classified.rejection}"],
             "rejected": True,
-            "reason": c.reason,
+            "reason": state.classified.reason,
             **base,
         }
     if state.insufficient or state.verdict is None:
@@ -166,7 +166,7 @@ def result_payload(state: Analysis) -> dict:
             "research_attempts": state.attempt,
             **base,
         }
-    verdict, comparison = state.verdict, state.comparison
+    verdict, comparison = state.verdict, state.compared
     return {
         "score": verdict.score,
         "tier": verdict.tier,

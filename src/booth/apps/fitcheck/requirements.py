@@ -103,7 +103,7 @@ class RequirementList:
 
 def _skill_groups(sentence: str, ontology: Ontology) -> list[tuple[str, ...]]:
     """A sentence's skills as alternatives: "Go or Java, Kafka" -> (Go, Java), (Kafka,)."""
-    spans = []
+    spans: list[tuple[int, int, str]] = []
     for start, end in ontology.skill_spans(sentence):
         name = ontology.canonical(sentence[start:end])
         if name and all(name != s[2] for s in spans):
@@ -329,11 +329,11 @@ def company_requirements(
             label = f"Experience in {ontology.domains[key].label}"
             reqs.add(Requirement("", label, "domain", 2.0, domains=(key,), source=source_id))
 
-    aligned = []
+    aligned: list[str] = []
     for word in company.domains[:3]:
-        key = ontology.domain_for_company_domain(word)
-        if key and not ontology.fundamental(key) and key not in aligned:
-            aligned.append(key)
+        domain = ontology.domain_for_company_domain(word)
+        if domain and not ontology.fundamental(domain) and domain not in aligned:
+            aligned.append(domain)
     if aligned:
         labels = ", ".join(ontology.domains[k].label for k in aligned)
         reqs.add(
@@ -371,7 +371,7 @@ def enrich(
 
     if jd is not None and jd.text:
         text_requirements(jd.text, jd.id, ontology, 1.0, reqs)
-    if company is not None and jd is None:
+    if kb is not None and company is not None and jd is None:
         context_lines += company_requirements(company, kb.id, role, ontology, reqs)
     for note in (s for s in sources if s.kind == "user_note"):
         text_requirements(note.text or "", note.id, ontology, 0.7, reqs)

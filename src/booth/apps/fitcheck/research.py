@@ -11,7 +11,12 @@ import re
 from dataclasses import dataclass, replace
 
 from booth.apps.fitcheck.knowledge import Company, KnowledgeBase, Note
-from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, Classification, Source
+from booth.apps.fitcheck.models import (
+    MAX_RESEARCH_ATTEMPTS,
+    Classification,
+    ResearchDecision,
+    Source,
+)
 from booth.apps.fitcheck.ontology import Ontology
 
 GENERIC_NAME_WORDS = frozenset(
@@ -134,7 +139,7 @@ class Judgement:
     sources: list[Source]  # scored, best first
     data_quality: str  # HIGH | MEDIUM | LOW | INSUFFICIENT
     signals: int
-    decision: str  # accept | retry | insufficient
+    decision: ResearchDecision
     reasons: tuple[str, ...]
 
 
@@ -179,7 +184,8 @@ def judge(sources: list[Source], attempt: int, ontology: Ontology) -> Judgement:
     if len(kb_hits) > 1:
         dropped = {s.id for s in kb_hits[1:]}
         scored = [s for s in scored if s.id not in dropped]
-        reasons.append(f"kept the closest employer match, {kb_hits[0].company.name}")
+        closest = kb_hits[0].company.name if kb_hits[0].company else kb_hits[0].title
+        reasons.append(f"kept the closest employer match, {closest}")
         total = sum(signals_of(s, ontology) for s in scored)
     scored.sort(key=lambda s: -s.quality)
     best = scored[0].quality if scored else 0.0
@@ -191,6 +197,7 @@ def judge(sources: list[Source], attempt: int, ontology: Ontology) -> Judgement:
         quality = "MEDIUM"
     else:
         quality = "LOW"
+    decision: ResearchDecision
     if quality != "INSUFFICIENT":
         decision = "accept"
     elif attempt < MAX_RESEARCH_ATTEMPTS:

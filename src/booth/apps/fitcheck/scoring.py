@@ -19,7 +19,10 @@ from booth.apps.fitcheck.models import (
     Comparison,
     EmployerContext,
     Gap,
+    MatchStatus,
     Requirement,
+    Risk,
+    Tier,
     Verdict,
 )
 from booth.apps.fitcheck.ontology import Ontology, level_weight
@@ -33,7 +36,7 @@ CORE_TRANSFER_FACTOR = 0.6
 CS_FIELDS = ("computer", "software", "engineering", "mathematics", "math", "physics", "informatics")
 
 
-def tier_for(score: float) -> str:
+def tier_for(score: float) -> Tier:
     if score >= 75:
         return "HIGH"
     if score >= 40:
@@ -106,6 +109,7 @@ def _assess_competencies(req: Requirement, candidate: Candidate, ontology: Ontol
             missing.append(competency)
     confidence = round(sum(confidences) / len(confidences), 2) if confidences else 0.0
     first = ontology.competencies[req.competencies[0]]
+    status: MatchStatus
     if confidence >= 0.6:
         status = "matched"
     elif confidence > 0:
@@ -222,7 +226,7 @@ def assess(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assess
     if req.kind == "all_of":
         parts = [assess_skill(s, req, candidate, ontology) for s in req.skills]
         confidence = round(sum(p.confidence for p in parts) / len(parts), 2)
-        status = (
+        status: MatchStatus = (
             "matched"
             if all(p.status == "matched" for p in parts)
             else ("partial" if confidence > 0 else "unmatched")
@@ -371,6 +375,7 @@ def compare(
     total = sum(a.requirement.weight for a in assessments) or 1.0
     missing = sum(a.requirement.weight for a in assessments if a.status == "unmatched") / total
     leaning = sum(a.requirement.weight for a in assessments if a.status == "partial") / total
+    risk: Risk
     if mismatches or missing > 0.45:
         risk = "high"
     elif missing > 0.2 or leaning > 0.3:
@@ -378,8 +383,12 @@ def compare(
     else:
         risk = "low"
     seniority_note = None
-    wanted = [a.requirement.years for a in assessments if a.requirement.kind == "experience"]
-    if wanted and max(w or 0 for w in wanted) + 6 <= candidate.years:
+    wanted = [
+        a.requirement.years
+        for a in assessments
+        if a.requirement.kind == "experience" and a.requirement.years is not None
+    ]
+    if wanted and max(wanted) + 6 <= candidate.years:
         seniority_note = (
             f"The role asks for {max(wanted):g}+ years and the profile shows "
             f"{candidate.years:g}: possibly overqualified."
@@ -423,23 +432,26 @@ def _fill_in_gaps(
             )
     weakest = sorted(
         (
-            a
+            (a.subject, a)
             for a in assessments
-            if a.status == "matched" and a.subject in candidate.skills and a.subject not in taken
+            if a.status == "matched"
+            and a.subject is not None
+            and a.subject in candidate.skills
+            and a.subject not in taken
         ),
-        key=lambda a: (candidate.skills[a.subject].level, -a.requirement.weight),
+        key=lambda pair: (candidate.skills[pair[0]].level, -pair[1].requirement.weight),
     )
-    for a in weakest:
+    for subject, _ in weakest:
         if len(extra) >= needed:
             break
-        facts = candidate.skills[a.subject]
+        facts = candidate.skills[subject]
         if facts.level >= 5:
             continue
-        taken.add(a.subject)
+        taken.add(subject)
         extra.append(
             Gap(
-                f"{a.subject}: level {facts.level}/5 — deepen it for this role",
-                f"Take on a production feature in {a.subject} and lead its design review.",
+                f"{subject}: level {facts.level}/5 — deepen it for this role",
+                f"Take on a production feature in {subject} and lead its design review.",
                 "4-8 weeks",
             )
         )

@@ -13,11 +13,12 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
 TRACK_COLUMNS = (
@@ -67,7 +68,10 @@ def split_list(value: str | None) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _number(value: str | None, kind: type, low: float, high: float) -> float | int | None:
+N = TypeVar("N", int, float)
+
+
+def _number(value: str | None, kind: Callable[[float], N], low: float, high: float) -> N | None:
     if value is None or str(value).strip() == "":
         return None
     number = kind(float(value))

@@ -394,10 +394,10 @@ class Resolver:
         cued = REFINE_CUE.search(text) is not None
         if modifiers and (cued or not self._rest(text, modifiers)):
             kind, phrase = "refinement", text
-        elif STYLE.search(text):
-            kind, phrase = "style_continuation", STYLE.search(text).group(0).strip()
-        elif VARIATION.search(text):
-            kind, phrase = "variation", VARIATION.search(text).group(0)
+        elif style := STYLE.search(text):
+            kind, phrase = "style_continuation", style.group(0).strip()
+        elif variation := VARIATION.search(text):
+            kind, phrase = "variation", variation.group(0)
         elif LOAD_MORE.fullmatch(text) or text == "":
             kind, phrase = "load_more", text or query.strip()
         elif deep is not None:  # "more from this artist" with nobody to refer to

@@ -174,7 +174,7 @@ class Judge:
     def labels_of(self, track: Track) -> frozenset[str]:
         return self.catalog.labels_of(track.track_id)
 
-    def genre_match(self, track: Track, labels: set[str]) -> tuple[float, list[str]]:
+    def genre_match(self, track: Track, labels: frozenset[str]) -> tuple[float, list[str]]:
         wanted = self.anchor.genres
         if not wanted:
             return 0.0, []
@@ -196,12 +196,14 @@ class Judge:
             return 1.0, hits
         for mood in wanted:
             rule = MOOD_FEATURES.get(mood)
-            value = getattr(track, rule[0]) if rule else None
+            if rule is None:
+                continue
+            value = getattr(track, rule[0])
             if value is not None and rule[1] <= value <= rule[2]:
                 return 0.6, []
         return 0.0, []
 
-    def activity_fit(self, track: Track, labels: set[str]) -> float:
+    def activity_fit(self, track: Track, labels: frozenset[str]) -> float:
         a = self.activity
         if a is None:
             return 0.0
@@ -224,7 +226,7 @@ class Judge:
             + 0.2 * mood_hit
         )
 
-    def modifier_fit(self, track: Track, labels: set[str]) -> float:
+    def modifier_fit(self, track: Track, labels: frozenset[str]) -> float:
         fits = []
         for target, direction in self.anchor.modifiers:
             if target.startswith("label:"):
@@ -535,7 +537,7 @@ def modifier_words(target: str, direction: int) -> str:
     return words[target][0 if direction > 0 else 1]
 
 
-def activity_reasons(activity: Activity, track: Track, labels: set[str]) -> list[str]:
+def activity_reasons(activity: Activity, track: Track, labels: frozenset[str]) -> list[str]:
     """The facts that make a track suit an activity (empty when none do)."""
     reasons = []
     if track.energy is not None and activity.energy[0] <= track.energy <= activity.energy[1]:

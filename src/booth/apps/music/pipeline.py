@@ -104,7 +104,8 @@ def make_plan(
         and not understanding.artists
     ):
         did_you_mean = list(understanding.suggestions)
-        keys = [engine.catalog.artist(name).key for name in did_you_mean[:3]]
+        known = [engine.catalog.artist(name) for name in did_you_mean[:3]]
+        keys = [artist.key for artist in known if artist is not None]
         if keys:
             anchor = replace(anchor, artists=keys)
         else:
@@ -412,10 +413,9 @@ class Turn:
         for item in picked:
             text = explain(judge, item)
             tracks.append(track_payload(item, text, catalog))
-        for item in tracks[:3]:
-            await ctx.thought(
-                "reasoning", "judge", f"{item['artist']} – {item['title']}: {item['explanation']}"
-            )
+        for payload in tracks[:3]:
+            line = f"{payload['artist']} – {payload['title']}: {payload['explanation']}"
+            await ctx.thought("reasoning", "judge", line)
         await self._done(
             "judge",
             self.judge_started,

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
 
 from booth.core.events import Event, EventType, dumps
 
@@ -26,12 +27,17 @@ def _meta_key(run_id: str) -> str:
     return f"booth:run:{run_id}:meta"
 
 
-def _decode(entry_id: bytes | str, fields: dict) -> Event:
-    seq = int((entry_id.decode() if isinstance(entry_id, bytes) else entry_id).split("-")[1])
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _decode(entry: Any) -> Event:
+    """One stream entry, `(entry_id, {t: type, d: json})`, as the event it stores."""
+    entry_id, fields = entry
+    seq = int(_text(entry_id).split("-")[1])
     raw_type = fields.get(b"t", fields.get("t"))
     raw_data = fields.get(b"d", fields.get("d"))
-    kind = raw_type.decode() if isinstance(raw_type, bytes) else raw_type
-    return Event(seq=seq, type=EventType(kind), data=json.loads(raw_data))
+    return Event(seq=seq, type=EventType(_text(raw_type)), data=json.loads(raw_data))
 
 
 class RedisEventLog:
@@ -49,7 +55,7 @@ class RedisEventLog:
 
     async def append(self, run_id: str, event: Event) -> None:
         key = _events_key(run_id)
-        fields = {"t": event.type.value, "d": event.json_data()}
+        fields: dict[FieldT, EncodableT] = {"t": event.type.value, "d": event.json_data()}
         if event.seq != 1:
             await self.redis.xadd(key, fields, id=f"0-{event.seq}")
             return
@@ -59,23 +65,23 @@ class RedisEventLog:
             await pipe.execute()
 
     async def read(self, run_id: str, after: int = 0) -> list[Event]:
-        entries = await self.redis.xrange(_events_key(run_id), min=f"({'0-' + str(after)}")
-        return [_decode(entry_id, fields) for entry_id, fields in entries]
+        entries: Any = await self.redis.xrange(_events_key(run_id), min=f"({'0-' + str(after)}")
+        return [_decode(entry) for entry in entries]
 
     async def follow(self, run_id: str, after: int, timeout: float) -> list[Event]:
-        reply = await self.redis.xread(
+        reply: Any = await self.redis.xread(
             {_events_key(run_id): f"0-{after}"}, block=max(1, int(timeout * 1000))
         )
         if not reply:
             return []
         _, entries = reply[0]
-        return [_decode(entry_id, fields) for entry_id, fields in entries]
+        return [_decode(entry) for entry in entries]
 
     async def meta(self, run_id: str) -> dict[str, Any] | None:
         raw = await self.redis.hget(_meta_key(run_id), "json")
         if raw is None:
             return None
-        meta = json.loads(raw)
+        meta: dict[str, Any] = json.loads(raw)
         done = await self.redis.hget(_meta_key(run_id), "done")
         meta["done"] = done is not None
         return meta
