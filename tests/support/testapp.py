@@ -9,17 +9,19 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from booth.apps.fitcheck.models import PHASES
+from booth.core import openapi
 from booth.core.host import Host, client_address
+from booth.core.requests import OptionalSessionId, RequestBody, SessionIdPath
 from booth.core.runs import RunContext
 from booth.core.sessions.base import update_context
 
 
-class CanaryRequest(BaseModel):
+class CanaryRequest(RequestBody):
     query: str = Field(min_length=3, max_length=2000)
-    session_id: str | None = None
+    session_id: OptionalSessionId = None
     session_token: str | None = None
     include_thoughts: bool = True
     delay: float = Field(0.0, ge=0, le=30, description="seconds to sleep in each phase")
@@ -48,7 +50,7 @@ def canary_pipeline(query: str, delay: float, fail: bool):
 def create_router(host: Host, settings=None) -> APIRouter:
     router = APIRouter(prefix="/test", tags=["test"])
 
-    @router.post("/stream")
+    @router.post("/stream", responses=openapi.STREAM)
     async def stream(body: CanaryRequest, request: Request):
         opened = await host.open_for_request(request, body.session_id, body.session_token)
         run, subscriber = await host.start(
@@ -60,8 +62,8 @@ def create_router(host: Host, settings=None) -> APIRouter:
         )
         return host.sse(run, subscriber, opened)
 
-    @router.get("/sessions/{session_id}/history")
-    async def history(session_id: str, request: Request):
+    @router.get("/sessions/{session_id}/history", responses=openapi.SESSION_READ)
+    async def history(session_id: SessionIdPath, request: Request):
         from booth.core.host import request_token
         from booth.core.sessions.access import authorize
 

@@ -123,6 +123,15 @@ def test_thoughts_are_newest_first():
     assert page.index("step 3") < page.index("step 2") < page.index("step 1")
 
 
+def test_a_tool_calls_text_input_is_shown_as_written():
+    view = RunView()
+    thought = {"step": 1, "type": "tool_call", "phase": "connecting", "tool": "classify_query"}
+    for event in events(("thought", {**thought, "input": "query: Stripe"})):
+        view.apply(event)
+    page = thoughts_html(view)
+    assert "query: Stripe" in page and "&quot;query: Stripe&quot;" not in page
+
+
 def test_a_final_result_shows_gauge_cards_sources_and_duration():
     view = RunView()
     for event in events(
@@ -249,3 +258,25 @@ def test_gradio_lets_as_many_calls_run_as_booth_admits():
     blocks = build_ui(build_host(settings), settings)
     assert blocks._queue.default_concurrency_limit == 37
     assert all(fn.concurrency_limit == "default" for fn in blocks.fns.values())
+
+
+def test_the_summary_shows_the_results_one_tally_not_a_recount():
+    view = RunView()
+    counts = {"requirements": 7, "met": 5, "partly_met": 1, "unmet": 1}
+    result = {
+        "score": 70,
+        "tier": "MEDIUM",
+        "strengths": [],
+        "gaps": [],
+        # partial matches sit in `matched`: counting that list would say "7 of 7"
+        "matched": [{"status": "matched"}] * 5 + [{"status": "partial"}],
+        "unmatched": [{}],
+        "counts": counts,
+        "sources": [],
+        "flags": [],
+        "company": "Acme",
+        "role": None,
+    }
+    for event in events(("result", result), ("complete", {"duration_ms": 10})):
+        view.apply(event)
+    assert "Meets 5 of 7 requirements, partly meets 1, misses 1" in result_html(view)

@@ -182,8 +182,9 @@ def _thought_html(thought: ThoughtPayload) -> str:
     if thought.tool:
         head += f" · {thought.tool}"
     body = thought.content
-    if body is None and thought.input is not None:
-        body = json.dumps(thought.input, ensure_ascii=False, default=str)
+    raw = thought.input
+    if body is None and raw is not None:  # the seed sends text; other apps may send objects
+        body = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)
     return (
         f'<li class="thought thought-{esc(kind)}" data-step="{thought.step}">'
         f'<div class="thought-head"><span class="thought-kind">{esc(kind.replace("_", " "))}'
@@ -240,12 +241,20 @@ def _summary_html(result: dict[str, Any]) -> str:
             "Too little is known about this employer to compare it with the profile.",
             "Paste the job description instead: the requirements it lists are the best source.",
         )
-    matched, unmatched = result.get("matched") or [], result.get("unmatched") or []
-    total = len(matched) + len(unmatched)
-    facts = [f"Meets {len(matched)} of {total} requirements"] if total else []
+    facts = [_tally_text(result["counts"])] if result.get("counts") else []
     if result.get("risk"):
         facts.append(f"risk {result['risk']}")
     return f'<div class="fit-summary">{esc(" · ".join(facts))}</div>' if facts else ""
+
+
+def _tally_text(counts: dict[str, Any]) -> str:
+    """The result's one set of numbers, worded as the written answer words them."""
+    text = f"Meets {counts['met']} of {counts['requirements']} requirements"
+    if counts.get("partly_met"):
+        text += f", partly meets {counts['partly_met']}"
+    if counts.get("unmet"):
+        text += f", misses {counts['unmet']}"
+    return text
 
 
 def _rejected_html(result: dict[str, Any]) -> str:

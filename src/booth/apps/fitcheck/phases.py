@@ -21,15 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from booth.apps.fitcheck import report
+from booth.apps.fitcheck import report, seed_shapes
 from booth.apps.fitcheck.classify import classify
 from booth.apps.fitcheck.knowledge import KnowledgeBase, load_notes
-from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, PHASES, Analysis
+from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, PHASES, Analysis, Tally
 from booth.apps.fitcheck.ontology import Ontology
 from booth.apps.fitcheck.profile import Candidate
 from booth.apps.fitcheck.requirements import enrich
 from booth.apps.fitcheck.research import gather, judge, merge, plan_search
-from booth.apps.fitcheck.scoring import assess_all, calibrate, compare
+from booth.apps.fitcheck.scoring import assess_all, calibrate, compare, raw_score
 from booth.core.runs import RunContext
 
 
@@ -47,6 +47,11 @@ class Resources:
 class PhaseOutcome:
     summary: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+def shaped(outcome: seed_shapes.Shaped) -> PhaseOutcome:
+    """A phase's outcome in the seed's shapes (booth.apps.fitcheck.seed_shapes)."""
+    return PhaseOutcome(outcome.summary, outcome.data)
 
 
 class Phase(Protocol):
@@ -74,7 +79,10 @@ class Connecting:
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         await ctx.thought(
-            "tool_call", self.name, tool="classify_query", input={"query": _preview(state.query)}
+            "tool_call",
+            self.name,
+            tool="classify_query",
+            input=seed_shapes.tool_input({"query": _preview(state.query)}),
         )
         c = classify(state.query, self.resources.kb, self.resources.ontology)
         state.classification = c
@@ -93,16 +101,14 @@ class Connecting:
             if c.extracted_skills:
                 parts.append(f"skills={', '.join(c.extracted_skills)}")
             await ctx.thought("reasoning", self.name, "Understood: " + "; ".join(parts) + ".")
-        data = {
-            "query_type": c.query_type,
-            "company_name": c.company_name,
-            "job_title": c.job_title,
-            "extracted_skills": list(c.extracted_skills),
-        }
-        if c.rejection:
-            data["rejected"] = c.rejection
-        summary = f"Rejected ({c.rejection})" if c.rejection else f"Query type: {c.query_type}"
-        return PhaseOutcome(summary, data)
+            if c.named_in_passing:
+                await ctx.thought(
+                    "observation",
+                    self.name,
+                    f"Named in passing, as context and not the employer: "
+                    f"{', '.join(c.named_in_passing)}.",
+                )
+        return shaped(seed_shapes.connecting(c))
 
 
 # -- 2. deep_research ---------------------------------------------------------------------------
@@ -118,14 +124,17 @@ class DeepResearch:
         return f"Researching {target} (attempt {state.attempt} of {MAX_RESEARCH_ATTEMPTS})"
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
-        c = state.classified
-        search = plan_search(c, state.attempt)
+        c = state.classification
+        words = self.resources.ontology.lexicon.employers.generic_name_words
+        search = plan_search(c, state.attempt, words)
         state.queries = list(search.queries)
         await ctx.thought(
             "tool_call",
             self.name,
             tool="knowledge_base.search",
-            input={"strategy": search.strategy, "queries": list(search.queries)},
+            input=seed_shapes.tool_input(
+                {"strategy": search.strategy, "queries": list(search.queries)}
+            ),
         )
         # Notes are read once per run, off the event loop, so a newly dropped note counts at once.
         if state.notes is None:
@@ -137,7 +146,9 @@ class DeepResearch:
                 "tool_call",
                 self.name,
                 tool="notes.search",
-                input={"folder_files": len(notes), "queries": list(search.queries)},
+                input=seed_shapes.tool_input(
+                    {"folder_files": len(notes), "queries": list(search.queries)}
+                ),
             )
         found = gather(c, search, state.query, self.resources.kb, notes)
         state.sources = merge(state.sources, found)
@@ -158,15 +169,11 @@ class DeepResearch:
                 f"{company.name}: {company.industry}, {company.size}, stack "
                 f"{', '.join(company.tech_stack[:6])}.",
             )
-        return PhaseOutcome(
-            f"{len(state.sources)} source(s) after attempt {state.attempt}",
-            {
-                "attempt": state.attempt,
-                "strategy": search.strategy,
-                "queries": list(search.queries),
-                "sources": [s.title for s in state.sources],
-                "company_found": company is not None,
-            },
+        facts = seed_shapes.findings(state.sources, self.resources.ontology)
+        return shaped(
+            seed_shapes.deep_research(
+                facts, state.sources, search.queries, search.strategy, state.attempt
+            )
         )
 
 
@@ -181,6 +188,7 @@ class ResearchReranker:
         return "Judging the research"
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
+        before = len(state.sources)
         judgement = judge(state.sources, state.attempt, self.resources.ontology)
         state.sources = judgement.sources
         state.data_quality = judgement.data_quality
@@ -213,15 +221,16 @@ class ResearchReranker:
             if any(s.kind == "knowledge_base" and s.match_ratio < 1.0 for s in state.sources):
                 state.flags.append("approximate_company_match")
         state.flags = list(dict.fromkeys(state.flags))
-        return PhaseOutcome(
-            f"Data quality {judgement.data_quality}: {judgement.decision}",
-            {
-                "attempt": state.attempt,
-                "data_quality": judgement.data_quality,
-                "decision": judgement.decision,
-                "signals": judgement.signals,
-                "source_scores": [{"title": s.title, "quality": s.quality} for s in state.sources],
-            },
+        return shaped(
+            seed_shapes.research_reranker(
+                state.sources,
+                judgement.data_quality,
+                judgement.decision,
+                judgement.signals,
+                state.flags,
+                state.attempt,
+                pruned=before - len(state.sources),
+            )
         )
 
 
@@ -240,9 +249,9 @@ class ContentEnrich:
             "tool_call",
             self.name,
             tool="extract_requirements",
-            input={"sources": [s.id for s in state.sources]},
+            input=seed_shapes.tool_input({"sources": [s.id for s in state.sources]}),
         )
-        context, requirements = enrich(state.classified, state.sources, self.resources.ontology)
+        context, requirements = enrich(state.classification, state.sources, self.resources.ontology)
         state.context, state.requirements = context, requirements
         kinds: dict[str, int] = {}
         for r in requirements:
@@ -255,19 +264,7 @@ class ContentEnrich:
         )
         if context.role_family:
             await ctx.thought("reasoning", self.name, f"Role family: {context.role_family}.")
-        return PhaseOutcome(
-            f"{len(requirements)} requirements extracted",
-            {
-                "requirements": [
-                    {"id": r.id, "label": r.label, "kind": r.kind, "weight": r.weight}
-                    for r in requirements
-                ],
-                "role_family": context.role_family,
-                "industry": context.industry,
-                "domains": list(context.domains),
-                "culture": list(context.culture),
-            },
-        )
+        return shaped(seed_shapes.content_enrich(state.sources, context, requirements))
 
 
 # -- 5. skeptical_comparison --------------------------------------------------------------------
@@ -282,9 +279,11 @@ class SkepticalComparison:
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         r = self.resources
-        assessments = assess_all(state.requirements, r.candidate, r.ontology)
-        comparison = compare(assessments, r.candidate, state.employer, r.ontology)
+        # Assessed once here; skills_matching reports these same assessments.
+        state.assessments = assess_all(state.requirements, r.candidate, r.ontology)
+        comparison = compare(state.assessments, r.candidate, state.context, r.ontology)
         state.comparison = comparison
+        state.tally = Tally.of(state.assessments, comparison.gaps)
         await ctx.thought(
             "reasoning",
             self.name,
@@ -297,16 +296,7 @@ class SkepticalComparison:
             )
         for item in comparison.transferable[:3]:
             await ctx.thought("observation", self.name, f"Transferable: {item}.")
-        return PhaseOutcome(
-            f"Risk {comparison.risk}",
-            {
-                "genuine_strengths": comparison.strengths,
-                "genuine_gaps": [g.to_dict() for g in comparison.gaps],
-                "transferable_skills": comparison.transferable,
-                "domain_mismatches": comparison.domain_mismatches,
-                "risk": comparison.risk,
-            },
-        )
+        return shaped(seed_shapes.skeptical_comparison(comparison))
 
 
 # -- 6. skills_matching -------------------------------------------------------------------------
@@ -321,41 +311,24 @@ class SkillsMatching:
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         r = self.resources
-        state.assessments = assess_all(state.requirements, r.candidate, r.ontology)
+        if not state.assessments:  # a replaced comparison phase may leave them to this one
+            state.assessments = assess_all(state.requirements, r.candidate, r.ontology)
+        gaps = state.comparison.gaps if state.comparison else None
+        tally = state.tally = Tally.of(state.assessments, gaps)
         await ctx.thought(
             "tool_call",
             self.name,
             tool="match_requirements",
-            input={"requirements": len(state.requirements)},
+            input=seed_shapes.tool_input({"requirements": len(state.requirements)}),
         )
-        matched = [a for a in state.assessments if a.status != "unmatched"]
-        unmatched = [a for a in state.assessments if a.status == "unmatched"]
-        await ctx.thought(
-            "observation",
-            self.name,
-            f"{len(matched)} matched (incl. partial), {len(unmatched)} unmatched.",
+        await ctx.thought("observation", self.name, f"The profile {tally.sentence()}.")
+        outcome = shaped(
+            seed_shapes.skills_matching(
+                state.assessments, raw_score(state.assessments), state.comparison
+            )
         )
-        return PhaseOutcome(
-            f"{len(matched)}/{len(state.assessments)} requirements matched",
-            {
-                "matched": [
-                    {
-                        "requirement": a.requirement.label,
-                        "status": a.status,
-                        "confidence": a.confidence,
-                        "evidence": list(a.evidence[:2]),
-                    }
-                    for a in matched
-                ],
-                "unmatched": [
-                    {"requirement": a.requirement.label, "confidence": a.confidence}
-                    for a in unmatched
-                ],
-                "coverage": round(len(matched) / len(state.assessments), 2)
-                if state.assessments
-                else 0.0,
-            },
-        )
+        outcome.data["counts"] = tally.model_dump()  # the result's and the answer's numbers
+        return outcome
 
 
 # -- 7. confidence_reranker ---------------------------------------------------------------------
@@ -369,24 +342,19 @@ class ConfidenceReranker:
         return "Calibrating the score"
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
-        c = state.classified
+        c = state.classification
         has_jd = any(s.kind == "job_description" for s in state.sources)
         scope = "job_description" if has_jd else ("role" if c.job_title else "company")
         verdict = calibrate(
-            state.assessments, state.compared, state.data_quality or "LOW", state.flags, scope
+            state.assessments, state.comparison, state.data_quality or "LOW", state.flags, scope
         )
         state.verdict = verdict
         for line in verdict.rationale:
             await ctx.thought("reasoning", self.name, line)
-        return PhaseOutcome(
-            f"{verdict.score}% ({verdict.tier})",
-            {
-                "raw_score": verdict.raw_score,
-                "calibrated_score": verdict.score,
-                "tier": verdict.tier,
-                "quality_flags": verdict.flags,
-                "adjustment_rationale": " ".join(verdict.rationale),
-            },
+        return shaped(
+            seed_shapes.confidence_reranker(
+                verdict, state.data_quality or "LOW", len(state.requirements), state.comparison
+            )
         )
 
 
@@ -413,7 +381,11 @@ class GenerateResults:
         for chunk in report.chunks(answer):
             await ctx.response(chunk)
             await ctx.checkpoint()
-        return PhaseOutcome("Answer written", {"format": form, "characters": len(answer)})
+        return shaped(
+            seed_shapes.generate_results(
+                answer, form, state.verdict, state.comparison, state.context
+            )
+        )
 
 
 def deterministic_phases(resources: Resources) -> dict[str, Phase]:
@@ -439,11 +411,19 @@ class Engine:
         if missing:
             raise ValueError(f"engine is missing phases: {missing}")
         self.phases = dict(phases)
+        self.kind = (
+            "model"
+            if any(getattr(p, "uses_model", False) for p in phases.values())
+            else "deterministic"
+        )
         self.pace = pace  # seconds between phases, for demos; 0 in production and tests
 
     async def _phase(self, run: RunContext, name: str, state: Analysis) -> None:
         phase = self.phases[name]
         started = time.monotonic()
+        if name in seed_shapes.PHASE_STATUS:
+            status, message = seed_shapes.PHASE_STATUS[name]
+            await run.status(status, message)
         await run.phase(name, phase.message(state))
         outcome = await phase.run(run, state)
         await run.checkpoint()

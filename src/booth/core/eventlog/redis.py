@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.typing import EncodableT, FieldT
 
 from booth.core.events import Event, EventType, dumps
 
 CANCEL_CHANNEL = "booth:cancel"
+CANCEL_POLL_SECONDS = 1.0  # below the socket timeout, so a quiet channel is not an error
 
 
 def _events_key(run_id: str) -> str:
@@ -27,22 +27,32 @@ def _meta_key(run_id: str) -> str:
     return f"booth:run:{run_id}:meta"
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+def _alive_key(run_id: str) -> str:
+    return f"booth:run:{run_id}:alive"
 
 
-def _decode(entry: Any) -> Event:
-    """One stream entry, `(entry_id, {t: type, d: json})`, as the event it stores."""
-    entry_id, fields = entry
-    seq = int(_text(entry_id).split("-")[1])
+def _cancel_key(run_id: str) -> str:
+    return f"booth:run:{run_id}:cancel"
+
+
+def _after(seq: int) -> str:
+    """The stream id after which to read; ids are `0-<seq>`, seq a non-negative integer."""
+    return f"0-{max(0, int(seq))}"
+
+
+def _decode(entry_id: bytes | str, fields: dict) -> Event:
+    seq = int((entry_id.decode() if isinstance(entry_id, bytes) else entry_id).split("-")[1])
     raw_type = fields.get(b"t", fields.get("t"))
     raw_data = fields.get(b"d", fields.get("d"))
-    return Event(seq=seq, type=EventType(_text(raw_type)), data=json.loads(raw_data))
+    kind = raw_type.decode() if isinstance(raw_type, bytes) else raw_type
+    return Event(seq=seq, type=EventType(kind), data=json.loads(raw_data))
 
 
 class RedisEventLog:
-    def __init__(self, redis: Redis, ttl_ceiling: float = 3600) -> None:
+    def __init__(self, redis: Redis, ttl_ceiling: float = 3600, max_block: float = 1.0) -> None:
         self.redis = redis
+        # A blocking read must return before the client's socket timeout, or it is an error.
+        self.max_block = max_block
         # A run whose process dies before `finish` still has its log expire.
         self.ttl_ceiling = max(1, int(ttl_ceiling))
 
@@ -55,7 +65,7 @@ class RedisEventLog:
 
     async def append(self, run_id: str, event: Event) -> None:
         key = _events_key(run_id)
-        fields: dict[FieldT, EncodableT] = {"t": event.type.value, "d": event.json_data()}
+        fields = {"t": event.type.value, "d": event.json_data()}
         if event.seq != 1:
             await self.redis.xadd(key, fields, id=f"0-{event.seq}")
             return
@@ -65,23 +75,24 @@ class RedisEventLog:
             await pipe.execute()
 
     async def read(self, run_id: str, after: int = 0) -> list[Event]:
-        entries: Any = await self.redis.xrange(_events_key(run_id), min=f"({'0-' + str(after)}")
-        return [_decode(entry) for entry in entries]
+        entries = await self.redis.xrange(_events_key(run_id), min="(" + _after(after))
+        return [_decode(entry_id, fields) for entry_id, fields in entries]
 
     async def follow(self, run_id: str, after: int, timeout: float) -> list[Event]:
-        reply: Any = await self.redis.xread(
-            {_events_key(run_id): f"0-{after}"}, block=max(1, int(timeout * 1000))
+        reply = await self.redis.xread(
+            {_events_key(run_id): _after(after)},
+            block=max(1, int(min(timeout, self.max_block) * 1000)),
         )
         if not reply:
             return []
         _, entries = reply[0]
-        return [_decode(entry) for entry in entries]
+        return [_decode(entry_id, fields) for entry_id, fields in entries]
 
     async def meta(self, run_id: str) -> dict[str, Any] | None:
         raw = await self.redis.hget(_meta_key(run_id), "json")
         if raw is None:
             return None
-        meta: dict[str, Any] = json.loads(raw)
+        meta = json.loads(raw)
         done = await self.redis.hget(_meta_key(run_id), "done")
         meta["done"] = done is not None
         return meta
@@ -92,17 +103,40 @@ class RedisEventLog:
             pipe.hset(_meta_key(run_id), "done", "1")
             pipe.expire(_meta_key(run_id), seconds)
             pipe.expire(_events_key(run_id), seconds)
+            pipe.delete(_alive_key(run_id), _cancel_key(run_id))
             await pipe.execute()
 
+    async def beat(self, run_id: str, ttl: float) -> bool:
+        """The owner is alive for `ttl` more seconds; returns whether a cancel was asked for.
+
+        The cancel flag is the durable half of cancellation: a pub/sub message sent while the
+        owner's subscription was down is lost, the flag is not.
+        """
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(_alive_key(run_id), "1", px=max(1, int(ttl * 1000)))
+            pipe.exists(_cancel_key(run_id))
+            _, cancelled = await pipe.execute()
+        return bool(cancelled)
+
+    async def alive(self, run_id: str) -> bool:
+        return bool(await self.redis.exists(_alive_key(run_id)))
+
     async def request_cancel(self, run_id: str) -> None:
-        await self.redis.publish(CANCEL_CHANNEL, run_id)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(_cancel_key(run_id), "1", ex=self.ttl_ceiling)
+            pipe.publish(CANCEL_CHANNEL, run_id)
+            await pipe.execute()
 
     async def cancel_requests(self) -> AsyncIterator[str]:
+        """Run ids from the cancel channel; raises when the connection drops (resubscribe)."""
         pubsub = self.redis.pubsub()
-        await pubsub.subscribe(CANCEL_CHANNEL)
         try:
-            async for message in pubsub.listen():
-                if message.get("type") == "message":
+            await pubsub.subscribe(CANCEL_CHANNEL)
+            while True:
+                message = await pubsub.get_message(
+                    ignore_subscribe_messages=True, timeout=CANCEL_POLL_SECONDS
+                )
+                if message is not None and message.get("type") == "message":
                     data = message["data"]
                     yield data.decode() if isinstance(data, bytes) else data
         finally:

@@ -20,9 +20,11 @@ from booth.core.sessions.base import (
     VersionConflict,
     wall_clock,
 )
+from booth.core.sessions.entries import SortedEntries
+from booth.core.sessions.memory_entries import MemoryEntries
 
 
-class MemorySessionStore:
+class MemorySessionStore(MemoryEntries):
     def __init__(
         self,
         expiry: Expiry = Expiry(),
@@ -37,6 +39,7 @@ class MemorySessionStore:
         self._sessions: OrderedDict[str, SessionRecord] = OrderedDict()
         self._turns: dict[str, list[dict[str, Any]]] = {}
         self._leases: dict[str, tuple[str, float]] = {}
+        self._entries: dict[str, SortedEntries] = {}
         self._fence = 0
         self._lock = asyncio.Lock()
 
@@ -53,6 +56,7 @@ class MemorySessionStore:
         self._sessions.pop(session_id, None)
         self._turns.pop(session_id, None)
         self._leases.pop(session_id, None)
+        self._entries.pop(session_id, None)
 
     async def create(self, session_id: str, token_hash: str) -> SessionRecord:
         if self._live(session_id) is not None:
@@ -143,6 +147,14 @@ class MemorySessionStore:
         self._fence += 1
         self._leases[session_id] = (owner, now + ttl)
         return self._fence
+
+    async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
+        now = self.clock()
+        held = self._leases.get(session_id)
+        if held is not None and held[1] > now and held[0] != owner:
+            return False
+        self._leases[session_id] = (owner, now + ttl)
+        return True
 
     async def release_lease(self, session_id: str, owner: str) -> None:
         held = self._leases.get(session_id)

@@ -23,6 +23,7 @@ from booth.core.sessions.base import (
     VersionConflict,
     wall_clock,
 )
+from booth.core.sessions.redis_entries import RedisEntries
 
 INDEX = "booth:sessions"
 FENCE = "booth:lease-fence"
@@ -102,6 +103,14 @@ return 1
 """
 )
 
+# KEYS: lease  ARGV: owner, ttl_ms
+RENEW = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
 # KEYS: lease  ARGV: owner
 RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -118,7 +127,7 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-class RedisSessionStore:
+class RedisSessionStore(RedisEntries):
     def __init__(self, redis: Redis, expiry: Expiry = Expiry(), clock: Clock = wall_clock):
         self.redis = redis
         self.expiry = expiry
@@ -128,6 +137,7 @@ class RedisSessionStore:
         self._set_context = redis.register_script(SET_CONTEXT)
         self._touch = redis.register_script(TOUCH)
         self._release = redis.register_script(RELEASE)
+        self._renew = redis.register_script(RENEW)
 
     def _ttl_args(self) -> list[float]:
         return [self.clock(), self.expiry.idle_ttl, self.expiry.max_age]
@@ -200,7 +210,7 @@ class RedisSessionStore:
 
     async def delete(self, session_id: str) -> bool:
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(*_keys(session_id))
+            pipe.delete(*_keys(session_id), *self._entries_keys_to_delete(session_id))
             pipe.zrem(INDEX, session_id)
             deleted, _ = await pipe.execute()
         return bool(deleted > 0)
@@ -239,6 +249,10 @@ class RedisSessionStore:
         if not taken and _text(await self.redis.get(key)) != owner:
             return None
         return int(await self.redis.incr(FENCE))
+
+    async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
+        ms = max(1, int(ttl * 1000))
+        return bool(await self._renew(keys=[_keys(session_id)[2]], args=[owner, ms]))
 
     async def release_lease(self, session_id: str, owner: str) -> None:
         await self._release(keys=[_keys(session_id)[2]], args=[owner])

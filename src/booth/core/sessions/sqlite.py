@@ -25,6 +25,7 @@ from booth.core.sessions.base import (
     VersionConflict,
     wall_clock,
 )
+from booth.core.sessions.sqlite_entries import ENTRIES_SCHEMA, SqliteEntries
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -74,7 +75,7 @@ def _record(row: Any) -> SessionRecord:
     )
 
 
-class SqliteSessionStore:
+class SqliteSessionStore(SqliteEntries):
     def __init__(self, path: str | Path, expiry: Expiry = Expiry(), clock: Clock = wall_clock):
         self.path = Path(path)
         self.expiry = expiry
@@ -90,7 +91,7 @@ class SqliteSessionStore:
             await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA synchronous=NORMAL")
             await conn.execute("PRAGMA busy_timeout=30000")
-            await conn.executescript(SCHEMA)
+            await conn.executescript(SCHEMA + ENTRIES_SCHEMA)
             self._conn = conn
         return self._conn
 
@@ -126,6 +127,9 @@ class SqliteSessionStore:
                 await conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
                 await conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
                 await conn.execute("DELETE FROM run_leases WHERE session_id = ?", (session_id,))
+                await conn.execute(
+                    "DELETE FROM session_entries WHERE session_id = ?", (session_id,)
+                )
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
@@ -247,6 +251,19 @@ class SqliteSessionStore:
         )
         fence: int | None = rows[0][0] if rows else None
         return fence
+
+    async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
+        now = self.clock()
+        rows = await self._rows(
+            "INSERT INTO run_leases (session_id, owner, expires_at, fence) "
+            "VALUES (:id, :owner, :until, 1) "
+            "ON CONFLICT(session_id) DO UPDATE SET owner = excluded.owner, "
+            "expires_at = excluded.expires_at "
+            "WHERE run_leases.expires_at <= :now OR run_leases.owner = excluded.owner "
+            "RETURNING 1",
+            {"id": session_id, "owner": owner, "until": now + ttl, "now": now},
+        )
+        return bool(rows)
 
     async def release_lease(self, session_id: str, owner: str) -> None:
         await self._run(
