@@ -38,7 +38,7 @@ class _Finished:
     meta: dict[str, Any]
     expires_at: float
     encoded: bytes
-    starts: array  # starts[i] is the offset of event seq i + 1
+    starts: array[int]  # starts[i] is the offset of event seq i + 1
 
     @classmethod
     def pack(cls, log: _RunLog, expires_at: float) -> _Finished:
