@@ -115,7 +115,8 @@ async def langgraph_sqlite_subject(path: Path) -> Subject:
             "SELECT COALESCE(SUM(LENGTH(value)), 0) FROM writes",
         ):
             async with conn.execute(sql) as cursor:
-                total += (await cursor.fetchone())[0]
+                row = await cursor.fetchone()
+                total += row[0] if row else 0
         return total
 
     return Subject("langgraph AsyncSqliteSaver", saver, size, conn.close)

@@ -106,8 +106,16 @@ def verify_isolation(
     ),
 ) -> None:
     """Check a running server for cross-user leaks with canaries; exit 1 on any leak."""
+    from booth.isolation import AGENT_PREFIX
     from booth.isolation import verify_isolation as check
 
+    for target in apps:
+        if target not in ("fitcheck", "music") and not (
+            target.startswith(AGENT_PREFIX) and len(target) > len(AGENT_PREFIX)
+        ):
+            raise typer.BadParameter(
+                f"{target!r}: use fitcheck, music or agent:NAME", param_hint="--app"
+            )
     with console.status(f"{users} users per app against {url} …"):
         report = asyncio.run(check(url, users, tuple(apps)))
     table = Table(title=f"isolation check of {url}")

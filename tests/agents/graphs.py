@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import operator
 from typing import Annotated
 
@@ -58,3 +59,26 @@ def build_broken():
 
 
 broken = build_broken()
+
+
+class Slow(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    seconds: float
+
+
+async def linger(state: Slow) -> Slow:
+    """Take `seconds` (the runtime's deadline and disconnects must be able to stop it)."""
+    get_stream_writer()({"phase": "linger", "message": f"waiting {state.get('seconds', 0)} s"})
+    await asyncio.sleep(state.get("seconds", 0))
+    return {"messages": [AIMessage("done waiting")]}
+
+
+def build_slow():
+    builder = StateGraph(Slow)
+    builder.add_node("linger", linger)
+    builder.add_edge(START, "linger")
+    builder.add_edge("linger", END)
+    return builder.compile()
+
+
+slow = build_slow()

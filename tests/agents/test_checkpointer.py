@@ -180,3 +180,26 @@ async def test_a_list_that_shrinks_starts_a_new_log_and_old_logs_go(saver, store
     assert latest.checkpoint["channel_values"]["items"] == ["replaced", *range(7, 14)]
     logs = {key.split("\x1f")[3] for key, _ in await store.scan_entries(THREAD, "s\x1f")}
     assert len(logs) == 1  # the log before the replacement was pruned with its checkpoints
+
+
+async def test_a_graph_with_a_subgraph_ends_as_it_does_on_langgraphs_own_saver(saver):
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.graph import END, START, StateGraph
+
+    from tests.agents.graphs import Memo
+
+    def outer(checkpointer):
+        builder = StateGraph(Memo)
+        builder.add_node("inner", build_memo())
+        builder.add_edge(START, "inner")
+        builder.add_edge("inner", END)
+        return builder.compile(checkpointer=checkpointer)
+
+    cfg = {"configurable": {"thread_id": THREAD}}
+    ours, theirs = outer(saver), outer(InMemorySaver())
+    for turn in range(3):
+        for graph in (ours, theirs):
+            state = await graph.ainvoke({"messages": [("user", f"turn-{turn}")]}, cfg)
+    assert (await ours.aget_state(cfg)).values["notes"] == state["notes"]
+    namespaces = {k.split("\x1f")[1] for k, _ in await saver.sessions.scan_entries(THREAD, "c\x1f")}
+    assert len(namespaces) > 1  # the subgraph's checkpoints live in their own namespaces

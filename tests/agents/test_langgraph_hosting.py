@@ -147,3 +147,14 @@ def test_app_specs_are_checked():
     with pytest.raises(AppSpecError, match="not servable"):
         load_app("x=tests.agents.graphs:build_memo")
     assert load_app("renamed=tests.agents.graphs:memo").name == "renamed"
+
+
+async def test_the_agent_routes_are_documented(server):
+    async with client(server) as http:
+        paths = (await http.get("/openapi.json")).json()["paths"]
+    stream = paths[MEMO]["post"]
+    assert "text/event-stream" in stream["responses"]["200"]["content"]
+    assert {"403", "409", "422", "429"} <= set(stream["responses"])
+    body = stream["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body.endswith("MemoAgentRequest")
+    assert "200" in paths["/api/agents"]["get"]["responses"]

@@ -80,3 +80,9 @@ def test_booth_serve_hosts_the_example_graph(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_verify_isolation_names_its_targets():
+    refused = runner.invoke(app, ["verify-isolation", "--app", "nonsense"])
+    assert refused.exit_code != 0
+    assert "agent:NAME" in said(refused.output)

@@ -19,9 +19,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, TypeAdapter, create_model
 
 from booth.agents.app import BoothApp, HostedAgent
+from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.events import Event, EventType
 from booth.core.host import Host, client_address
+from booth.core.requests import OptionalSessionId, RequestBody
 
 if TYPE_CHECKING:
     from booth.config import Settings
@@ -55,8 +57,9 @@ def request_model(name: str, agent: HostedAgent) -> type[BaseModel]:
     title = "".join(part.capitalize() for part in name.replace("-", "_").split("_"))
     return create_model(
         f"{title}AgentRequest",
+        __base__=RequestBody,
         input=(agent.input_type, Field(description="The agent's input")),
-        session_id=(str | None, Field(None, description="Session id (minted when absent)")),
+        session_id=(OptionalSessionId, None),
         session_token=(str | None, Field(None, description="Token of an existing session")),
         include_thoughts=(bool, Field(True, description="Stream thought events")),
     )
@@ -124,7 +127,7 @@ def _add_routes(router: APIRouter, host: Host, app: BoothApp, agent: HostedAgent
         methods=["POST"],
         summary=f"{summary} (SSE)",
         response_class=JSONResponse,
-        responses={200: {"content": {"text/event-stream": {}}}},
+        responses=openapi.STREAM,
     )
     router.add_api_route(
         base + "/invoke",
@@ -132,6 +135,7 @@ def _add_routes(router: APIRouter, host: Host, app: BoothApp, agent: HostedAgent
         methods=["POST"],
         summary=f"{summary} (JSON)",
         response_model=InvokeResult,
+        responses=openapi.RUN,
     )
 
 
@@ -158,7 +162,7 @@ def agents_router(apps: list[BoothApp]):
             )
         catalog = AgentList(agents=listed)
 
-        @router.get("/api/agents", response_model=AgentList)
+        @router.get("/api/agents", response_model=AgentList, responses=openapi.ANY)
         async def list_agents() -> AgentList:
             """Every hosted agent: its name, kind, endpoints and input schema."""
             return catalog

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 LOG_TYPE = "booth.listlog"  # the serializer type of a blob that is a (log, upto) reference
-DEFAULT_HEADS = 4096
+DEFAULT_HEADS = 4096  # lists remembered per process …
+DEFAULT_HEAD_ITEMS = 200_000  # … holding at most this many elements in all
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,16 @@ def read_reference(data: bytes) -> tuple[str, int]:
 
 
 class Heads:
-    """A bounded map of (thread, ns, channel) → the latest list value seen (least recent out)."""
+    """A bounded map of (thread, ns, channel) → the latest list value seen (least recent out).
 
-    def __init__(self, capacity: int = DEFAULT_HEADS) -> None:
+    Bounded by count and by elements held, so memory stays flat however many threads a process
+    serves. A forgotten head costs one read of the list's segments at the thread's next turn.
+    """
+
+    def __init__(self, capacity: int = DEFAULT_HEADS, max_items: int = DEFAULT_HEAD_ITEMS) -> None:
         self.capacity = capacity
+        self.max_items = max_items
+        self.items = 0
         self._heads: OrderedDict[tuple[str, str, str], Head] = OrderedDict()
 
     def get(self, key: tuple[str, str, str]) -> Head | None:
@@ -64,11 +71,19 @@ class Heads:
         return head
 
     def put(self, key: tuple[str, str, str], head: Head) -> None:
+        self._drop(key)
+        if len(head.items) > self.max_items:
+            return  # too big to hold: its segments are read again when needed
         self._heads[key] = head
-        self._heads.move_to_end(key)
-        while len(self._heads) > self.capacity:
-            self._heads.popitem(last=False)
+        self.items += len(head.items)
+        while len(self._heads) > self.capacity or self.items > self.max_items:
+            self._drop(next(iter(self._heads)))
 
     def forget_thread(self, thread_id: str) -> None:
         for key in [k for k in self._heads if k[0] == thread_id]:
-            del self._heads[key]
+            self._drop(key)
+
+    def _drop(self, key: tuple[str, str, str]) -> None:
+        head = self._heads.pop(key, None)
+        if head is not None:
+            self.items -= len(head.items)

@@ -3,6 +3,8 @@ profile (Jordan Avery: BSc Computer Science, ~10 years, led a team of four, Engl
 Edinburgh UK, no clearance) meets them."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from booth.apps.fitcheck.conditions import Posting, assess_condition, conditions, read_posting
 
@@ -157,3 +159,62 @@ def test_a_required_clearance_is_unmet_without_one(ontology, candidate):
     assert assess_condition(clearance, candidate, ontology).status == "unmatched"
     eligible = one("US citizenship and security clearance eligibility", ontology, "clearance")
     assert eligible.equivalent
+
+
+WORDS = [
+    "manage",
+    "a",
+    "team",
+    "of",
+    "12",
+    "100000",
+    "years",
+    "experience",
+    "PhD",
+    "degree",
+    "German",
+    "C1",
+    "fluent",
+    "travel",
+    "up",
+    "to",
+    "500%",
+    "Remote",
+    "(UK)",
+    "Berlin",
+    "authorized",
+    "work",
+    "in",
+    "the",
+    "US",
+    "no",
+    "visa",
+    "sponsorship",
+    "clearance",
+    "cannot",
+    "consider",
+    "senior",
+    "entry-level",
+    "position",
+    "0-2",
+    "99+",
+    "reports",
+]
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(WORDS), max_size=25), st.booleans())
+def test_any_sentence_reads_into_valid_requirements_and_judges_without_error(
+    ontology, candidate, words, optional
+):
+    sentence = " ".join(words)
+    posting = read_posting(sentence, ontology.lexicon)
+    for requirement in conditions(sentence, 1.0, optional, "jd", posting, ontology):
+        judged = assess_condition(requirement, candidate, ontology)
+        assert 0.0 <= judged.confidence <= 1.0 and judged.status in (
+            "matched",
+            "partial",
+            "unmatched",
+        )

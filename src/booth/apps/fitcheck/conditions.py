@@ -28,6 +28,7 @@ SENIORITY_CAP_WEIGHT = 2.0
 PEOPLE_WEIGHT = 1.0
 LARGE_TEAM_WEIGHT = 2.0  # eight or more reports, or managers of managers
 LARGE_TEAM = 8
+MAX_REPORTS = 10_000
 LANGUAGE_WEIGHT = 1.5
 TRAVEL_WEIGHT = 0.8
 LOCATION_WEIGHT = 1.0
@@ -307,8 +308,9 @@ def _people(sentence: str, lexicon: Lexicon) -> tuple[int | None, bool] | None:
     for pattern in (TEAM_OF, REPORTS):
         found = pattern.search(sentence)
         if found:
-            reports = lexicon.number(found.group(1))
-            if reports:
+            count = lexicon.number(found.group(1))
+            if count and 0 < count <= MAX_REPORTS:  # "a team of 100000" is no team size
+                reports = count
                 break
     if reports or of_managers or PEOPLE_MANAGEMENT.search(sentence):
         return reports, of_managers

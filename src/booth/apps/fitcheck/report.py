@@ -232,9 +232,9 @@ def result_payload(state: Analysis) -> dict:
         return {
             **unscored,
             "sources": [],
-            "flags": ["rejected", f"rejected:{state.classified.rejection}"],
+            "flags": ["rejected", f"rejected:{c.rejection}"],
             "rejected": True,
-            "reason": state.classified.reason,
+            "reason": c.reason,
             **base,
         }
     if state.insufficient or state.verdict is None or state.comparison is None:
@@ -246,7 +246,7 @@ def result_payload(state: Analysis) -> dict:
             "research_attempts": state.attempt,
             **base,
         }
-    verdict, comparison = state.verdict, state.compared
+    verdict, comparison = state.verdict, state.comparison
     return {
         "score": verdict.score,
         "tier": verdict.tier,
