@@ -161,7 +161,10 @@ def main() -> None:
         "seconds_to_first_health": {k: round(v, 3) for k, v in start.items()},
         "ratios": {
             "cpu_per_stream": round(cpu["booth"] / cpu["bare"], 2),
-            "rss_per_open_stream": round(rss["booth"] / max(rss["bare"], 1e-9), 2),
+            # None when the bare server's growth is below what RSS can show (page granularity)
+            "rss_per_open_stream": round(rss["booth"] / rss["bare"], 2)
+            if rss["bare"] > 1
+            else None,
             "time_to_first_health": round(start["booth"] / start["bare"], 2),
         },
     }
