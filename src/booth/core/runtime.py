@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -78,7 +78,7 @@ class Run:
         self.id = run_id
         self.session_id = session_id
         self.app = app
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
         self.subscribers: set[Subscriber] = set()
         self.done = asyncio.Event()
         self.cancel_code: ErrorCode | None = None
@@ -90,7 +90,9 @@ class Run:
         self.ended = False  # the terminal event is out
         self.finishing = False  # the pipeline is over; only the terminal event is left to send
 
-    async def emit(self, type_: EventType, data: dict[str, Any], *, private: dict | None = None):
+    async def emit(
+        self, type_: EventType, data: dict[str, Any], *, private: dict[str, Any] | None = None
+    ) -> None:
         """Append an event to the log and hand it to every reader.
 
         `private` fields reach the live readers but not the log (the session token in the first
@@ -154,7 +156,7 @@ class Runtime:
         self.limits = limits
         self.runs: dict[str, Run] = {}
         self.closing = False
-        self._cancel_listener: asyncio.Task | None = None
+        self._cancel_listener: asyncio.Task[None] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def startup(self) -> None:
@@ -308,7 +310,9 @@ class Runtime:
             async with asyncio.timeout(self.limits.deadline):
                 await pipeline(ctx)
         except asyncio.CancelledError:
-            asyncio.current_task().uncancel()
+            current = asyncio.current_task()
+            if current is not None:
+                current.uncancel()
             code = run.cancel_code or ErrorCode.CANCELLED
             ending = BoothError(code, CANCEL_MESSAGES.get(code, "The run was cancelled."))
         except TimeoutError:
@@ -379,7 +383,7 @@ class Runtime:
     # -- reading a run ------------------------------------------------------------------------
     async def batches(
         self, run: Run, subscriber: Subscriber, after: int = 0, replay: bool = True
-    ) -> AsyncIterator[list[Event]]:
+    ) -> AsyncGenerator[list[Event], None]:
         """Events of a local run after `after`, replayed from the log then live, to the end.
 
         Events come in batches: whatever has queued up since the reader last looked, so a fast
@@ -420,7 +424,7 @@ class Runtime:
 
     async def events(
         self, run: Run, subscriber: Subscriber, after: int = 0, replay: bool = True
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """`batches`, one event at a time."""
         async for batch in self.batches(run, subscriber, after, replay):
             for event in batch:
@@ -505,7 +509,9 @@ class Runtime:
             return after
         return len(await self.event_log.read(run_id, 0))
 
-    async def stream_batches(self, run_id: str, after: int = 0) -> AsyncIterator[list[Event]]:
+    async def stream_batches(
+        self, run_id: str, after: int = 0
+    ) -> AsyncGenerator[list[Event], None]:
         """Resume any run, local or remote, from `after` (the client's Last-Event-ID)."""
         run = self.runs.get(run_id)
         source = (
@@ -516,7 +522,7 @@ class Runtime:
         async for batch in source:
             yield batch
 
-    async def stream(self, run_id: str, after: int = 0) -> AsyncIterator[Event]:
+    async def stream(self, run_id: str, after: int = 0) -> AsyncGenerator[Event, None]:
         """`stream_batches`, one event at a time."""
         async for batch in self.stream_batches(run_id, after):
             for event in batch:

@@ -15,7 +15,7 @@ import sys
 import time
 from array import array
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,7 @@ class _Finished:
     started: float
     expires_at: float
     encoded: bytes
-    starts: array  # starts[i] is the offset of event seq i + 1
+    starts: array[int]  # starts[i] is the offset of event seq i + 1
     size: int = 0  # bytes held, bookkeeping included: what the retention cap counts
 
     @classmethod
@@ -98,8 +98,14 @@ def _decode(message: str) -> Event:
 
 
 class MemoryEventLog:
-    def __init__(self, retention_bytes: int = DEFAULT_RETENTION_BYTES) -> None:
+    def __init__(
+        self,
+        retention_bytes: int = DEFAULT_RETENTION_BYTES,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.retention_bytes = retention_bytes
+        self.clock = clock  # seconds; injectable so tests reach expiry without waiting
         self._runs: dict[str, _RunLog] = {}
         self._finished: OrderedDict[str, _Finished] = OrderedDict()  # oldest finish first
         self._finished_bytes = 0
@@ -109,20 +115,20 @@ class MemoryEventLog:
     # -- a live run ---------------------------------------------------------------------------
     def _live(self, run_id: str) -> _RunLog | None:
         log = self._runs.get(run_id)
-        if log is not None and log.expires_at < time.monotonic():
+        if log is not None and log.expires_at < self.clock():
             self._runs.pop(run_id, None)
             return None
         return log
 
     def _done(self, run_id: str) -> _Finished | None:
         done = self._finished.get(run_id)
-        if done is not None and done.expires_at < time.monotonic():
+        if done is not None and done.expires_at < self.clock():
             self._forget(run_id)
             return None
         return done
 
     async def open(self, run_id: str, meta: dict[str, Any], ttl: float) -> None:
-        self._runs[run_id] = _RunLog(meta=dict(meta), expires_at=time.monotonic() + ttl)
+        self._runs[run_id] = _RunLog(meta=dict(meta), expires_at=self.clock() + ttl)
 
     async def append(self, run_id: str, event: Event) -> None:
         log = self._runs.get(run_id)
@@ -154,16 +160,16 @@ class MemoryEventLog:
     async def meta(self, run_id: str) -> dict[str, Any] | None:
         log = self._live(run_id)
         if log is not None:
-            return dict(log.meta)
+            return {**log.meta, "done": False}
         done = self._done(run_id)
         return None if done is None else done.meta
 
     async def beat(self, run_id: str, ttl: float) -> bool:
-        self._alive_until[run_id] = time.monotonic() + ttl
+        self._alive_until[run_id] = self.clock() + ttl
         return False  # cancellations in one process travel on the queue
 
     async def alive(self, run_id: str) -> bool:
-        return self._alive_until.get(run_id, 0) > time.monotonic()
+        return self._alive_until.get(run_id, 0) > self.clock()
 
     # -- a finished run -----------------------------------------------------------------------
     async def finish(self, run_id: str, retention: float) -> None:
@@ -172,7 +178,7 @@ class MemoryEventLog:
         if log is None:
             return
         log.changed.set()  # a follower waiting on the live log looks again, and finds the end
-        now = time.monotonic()
+        now = self.clock()
         packed = _Finished.pack(log, now + retention)
         self._finished[run_id] = packed
         self._finished_bytes += packed.size
@@ -204,7 +210,7 @@ class MemoryEventLog:
             yield await self._cancels.get()
 
     async def purge_expired(self) -> int:
-        now = time.monotonic()
+        now = self.clock()
         gone = [run_id for run_id, log in self._runs.items() if log.expires_at < now]
         for run_id in gone:
             del self._runs[run_id]

@@ -212,7 +212,7 @@ class RedisSessionStore(RedisEntries):
             pipe.delete(*_keys(session_id), *self._entries_keys_to_delete(session_id))
             pipe.zrem(INDEX, session_id)
             deleted, _ = await pipe.execute()
-        return deleted > 0
+        return bool(deleted > 0)
 
     async def list(self, limit: int = 100, offset: int = 0) -> list[SessionRecord]:
         await self.purge_expired()
