@@ -162,7 +162,10 @@ def thoughts_html(view: RunView | None) -> str:
     items = [_thought_html(thought) for thought in shown]
     more = len(view.thoughts) - len(shown)
     tail = f'<li class="thought-more">… and {more} earlier steps</li>' if more > 0 else ""
-    return f'<ol class="thoughts" data-count="{len(view.thoughts)}">{"".join(items)}{tail}</ol>'
+    return (
+        f'<ol class="thoughts" data-count="{len(view.thoughts)}" tabindex="0" '
+        f'aria-label="Agent thoughts, newest first">{"".join(items)}{tail}</ol>'
+    )
 
 
 def _thought_html(thought: dict[str, Any]) -> str:
