@@ -65,7 +65,7 @@ def test_booth_serve_answers_health_metrics_and_docs(tmp_path):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, timeout=60, process=process)
-        assert httpx.get(url + "/health").json()["status"] == "ok"
+        assert httpx.get(url + "/health").json()["status"] == "healthy"
         assert "booth_active_runs" in httpx.get(url + "/metrics").text
         assert httpx.get(url + "/docs").status_code == 200
         paths = httpx.get(url + "/openapi.json").json()["paths"]

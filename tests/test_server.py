@@ -365,7 +365,7 @@ async def test_health_and_metrics(server):
     async with client(server) as http:
         await post_stream(http, "/test/stream", {"query": "count me"})
         health = (await http.get("/health")).json()
-        assert health["status"] == "ok"
+        assert health["status"] == "healthy"
         assert health["store"] == {"backend": "memory", "reachable": True}
         metrics = (await http.get("/metrics")).text
         assert 'booth_runs_total{app="canary",outcome="complete"} 1.0' in metrics

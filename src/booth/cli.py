@@ -57,6 +57,8 @@ def serve(
         workers=workers,
         timeout_graceful_shutdown=int(settings.shutdown_grace) + 5,
         log_level="info",
+        # booth reads X-Forwarded-For itself, from BOOTH_TRUSTED_PROXIES only (core/clients.py)
+        proxy_headers=False,
     )
 
 

@@ -5,7 +5,7 @@ sends them with every later request, so follow-ups land in the same private sess
 
     async with BoothClient("http://127.0.0.1:8000") as client:
         async for event in client.fit_check("Cloudflare"):
-            print(event.type, event.data)
+            print(event.type, event.payload())
 """
 
 from __future__ import annotations
@@ -16,21 +16,30 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from httpx_sse import aconnect_sse
+from httpx_sse import EventSource, aconnect_sse
+
+from booth.core.events import TERMINAL
+from booth.core.payloads import AnyPayload, parse_payload
 
 
 @dataclass(frozen=True)
 class ClientEvent:
+    """One event as the server sent it: its id, type and JSON payload."""
+
     id: int
     type: str
     data: dict[str, Any]
 
     @property
     def terminal(self) -> bool:
-        return self.type in ("complete", "error")
+        return self.type in TERMINAL
+
+    def payload(self) -> AnyPayload:
+        """The typed payload (`booth.core.payloads`); raises if the server sent a malformed one."""
+        return parse_payload(self.type, self.data)
 
 
-async def _events(source) -> AsyncIterator[ClientEvent]:
+async def _events(source: EventSource) -> AsyncIterator[ClientEvent]:
     async for sse in source.aiter_sse():
         yield ClientEvent(int(sse.id), sse.event, json.loads(sse.data))
 

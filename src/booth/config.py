@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -47,6 +48,69 @@ class Settings(BaseSettings):
     )
 
     ui: bool = Field(True, description="Mount the Gradio UI at /ui")
+
+    # -- seed clients (#8): CORS for res_web's frontend, trusted mode for BeatDebate's Gradio app
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins a browser may call from (comma-separated); empty: no CORS",
+    )
+    session_auth: Literal["token", "trusted"] = Field(
+        "token", description="token: a session needs its token; trusted: the id alone authorises"
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="IPs/CIDRs whose X-Forwarded-For is believed (comma-separated)",
+    )
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """`a,b` or a JSON list from the environment; a list as is from code."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    # -- model and web search (issue #11): unset means offline --------------------------------
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. …/v1")
+    llm_api_key: str | None = Field(None, description="API key of that endpoint (never logged)")
+    llm_model: str | None = Field(None, description="Default model id")
+    llm_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated model ids a request's model_id may pick"
+    )
+    llm_timeout: float = Field(30, gt=0, description="Seconds one model call may take")
+    llm_max_retries: int = Field(0, ge=0, le=5, description="SDK retries per model call")
+    breaker_failures: int = Field(5, gt=0, description="Failures in a row that open a breaker")
+    breaker_reset: float = Field(30, gt=0, description="Seconds an open breaker waits to probe")
+
+    @field_validator("llm_models", mode="before")
+    @classmethod
+    def _split_models(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    # -- reliability (#9): store faults, body limit, retention, logs ---------------------------
+    store_timeout: float = Field(
+        2.0, gt=0, description="Seconds a store call may take before it counts as failed (503)"
+    )
+    max_body_bytes: int = Field(
+        64 * 1024, gt=0, description="Largest request body accepted; larger is 413"
+    )
+    run_retention_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=0,
+        description="Bytes of finished runs' logs kept in process memory (oldest dropped first)",
+    )
+    lease_ttl: float = Field(
+        5.0, gt=0, description="Seconds a run's session lease lasts unless its replica renews it"
+    )
+    lease_renew_every: float = Field(1.5, gt=0, description="Seconds between lease renewals")
+    log_user_text: bool = Field(
+        False, description="Log truncated user text (default: only its length and a hash)"
+    )
 
     @property
     def data_dir(self) -> Path:

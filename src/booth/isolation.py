@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import httpx
+from pydantic import ValidationError
 
 from booth.client import BoothClient, BoothClientError, ClientEvent
 
@@ -50,13 +51,17 @@ def _foreign(text: str, own: str) -> set[str]:
 
 def _check_stream(report: Report, user: User, events: list[ClientEvent], label: str) -> None:
     report.streams += 1
-    report.checks += 3
+    report.checks += 4
     terminals = [e for e in events if e.terminal]
     if len(terminals) != 1 or not events[-1].terminal:
         report.fail(f"{label}: {len(terminals)} terminal events")
     if [e.id for e in events] != list(range(1, len(events) + 1)):
         report.fail(f"{label}: event ids are not 1..n")
     for event in events:
+        try:
+            event.payload()
+        except (KeyError, ValidationError):
+            report.fail(f"{label}: event {event.id} ({event.type}) breaks the event contract")
         leaked = _foreign(str(event.data), user.canary)
         if leaked:
             report.fail(f"{label}: saw other users' canaries {sorted(leaked)} in {event.type}")

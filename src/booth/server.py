@@ -8,25 +8,34 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Header, Request
+from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from booth.config import Settings
+from booth.core import openapi
+from booth.core.bodylimit import BodyLimit
+from booth.core.clients import TrustedProxies
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host, request_token
 from booth.core.observability import Metrics, configure_logging
 from booth.core.resilience import AdmissionControl, BreakerState
 from booth.core.runtime import RunLimits, Runtime
-from booth.core.sessions.access import authorize
+from booth.core.sessions.access import SessionAccess, SessionAuth
 from booth.core.sessions.base import Expiry
 from booth.core.sse import event_stream, sse_headers
 from booth.core.stores import build_stores
+from booth.llm import install_llm, llm_of
 
 log = logging.getLogger("booth.server")
 
 RouterFactory = Callable[[Host, Settings], APIRouter]
+
+MAX_REPORTED_PROBLEMS = 10  # a body with thousands of bad fields gets a short answer
+MAX_EVENT_ID = 2**53  # a Last-Event-ID above any real event number means "past the end"
 
 
 def default_routers() -> list[RouterFactory]:
@@ -37,16 +46,94 @@ def default_routers() -> list[RouterFactory]:
     return [fitcheck, music]
 
 
-def error_response(error: BoothError) -> JSONResponse:
-    headers = {}
+# Headers a browser page on another origin may read (session, run, back-off).
+EXPOSED_HEADERS = ["X-Session-ID", "X-Session-Token", "X-Run-ID", "Retry-After"]
+ALLOWED_HEADERS = ["Content-Type", "Accept", "X-Session-ID", "X-Session-Token", "Last-Event-ID"]
+
+
+def add_cors(app: FastAPI, origins: Sequence[str]) -> None:
+    """CORS for the listed origins (res_web's page runs on another origin); none by default."""
+    if not origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=ALLOWED_HEADERS,
+        expose_headers=EXPOSED_HEADERS,
+    )
+
+
+def default_app_names() -> list[str]:
+    """The bundled apps' run labels, whose metrics series exist from start-up."""
+    from booth.apps.fitcheck.service import APP as FITCHECK
+    from booth.apps.music.service import APP as MUSIC
+
+    return [FITCHECK, MUSIC]
+
+
+def parse_last_event_id(raw: str | None) -> int:
+    """The number of the last event a client saw: a non-negative integer, else a 400."""
+    if raw is None or raw.strip() == "":
+        return 0
+    value = raw.strip()
+    if not value.isascii() or not value.isdigit():
+        raise BoothError(
+            ErrorCode.INVALID_QUERY,
+            "Last-Event-ID must be a non-negative integer (the id of the last event seen).",
+            status=400,
+        )
+    return min(int(value[:20]), MAX_EVENT_ID)
+
+
+def error_response(error: BoothError, headers: dict[str, str] | None = None) -> JSONResponse:
+    headers = dict(headers or {})
     if error.retry_after is not None:
         headers["Retry-After"] = str(max(1, round(error.retry_after)))
-    return JSONResponse({"error": error.payload()}, status_code=error.http_status, headers=headers)
+    return JSONResponse(error.body(), status_code=error.http_status, headers=headers)
+
+
+# The framework's own HTTP errors (unknown path, wrong method …) as booth error codes.
+FRAMEWORK_CODES = {
+    400: ErrorCode.INVALID_QUERY,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.INVALID_QUERY,
+    413: ErrorCode.INVALID_QUERY,
+    415: ErrorCode.INVALID_QUERY,
+    422: ErrorCode.INVALID_QUERY,
+    429: ErrorCode.RATE_LIMITED,
+    503: ErrorCode.UPSTREAM_UNAVAILABLE,
+}
+FRAMEWORK_MESSAGES = {
+    404: "No such endpoint.",
+    405: "This endpoint does not accept that method.",
+}
+# Validation error types that mean the body could not be parsed at all: 400, not 422.
+PARSE_ERRORS = {"json_invalid", "json_type", "missing_body"}
+
+
+def framework_error(exc: StarletteHTTPException) -> JSONResponse:
+    code = FRAMEWORK_CODES.get(exc.status_code, ErrorCode.INTERNAL)
+    message = FRAMEWORK_MESSAGES.get(exc.status_code) or str(exc.detail)
+    error = BoothError(code, message, retryable=False, status=exc.status_code)
+    return error_response(error, headers=dict(exc.headers or {}))
+
+
+def validation_error(exc: RequestValidationError) -> BoothError:
+    unparseable = any(err.get("type") in PARSE_ERRORS for err in exc.errors())
+    if unparseable:
+        return BoothError(
+            ErrorCode.INVALID_QUERY,
+            "The body is not valid JSON: " + validation_message(exc),
+            status=400,
+        )
+    return BoothError(ErrorCode.INVALID_QUERY, validation_message(exc))
 
 
 def validation_message(exc: RequestValidationError) -> str:
     parts = []
-    for err in exc.errors():
+    for err in exc.errors()[:MAX_REPORTED_PROBLEMS]:
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
         parts.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
     return "; ".join(parts) or "Invalid request."
@@ -84,21 +171,32 @@ def build_host(settings: Settings, metrics: Metrics | None = None) -> Host:
         busy_policy=settings.busy_policy,
         queue_size=settings.stream_queue_size,
         shutdown_grace=settings.shutdown_grace,
+        lease_ttl=settings.lease_ttl,
+        lease_renew_every=settings.lease_renew_every,
     )
     stores = build_stores(
         settings.store,
         Expiry(settings.session_idle_ttl, settings.session_max_age),
         memory_max_sessions=settings.memory_max_sessions,
         event_ttl_ceiling=limits.deadline + limits.detach_grace + limits.retention,
+        timeout=settings.store_timeout,
+        retention_bytes=settings.run_retention_bytes,
     )
     if hasattr(stores.sessions, "on_evict"):  # the memory store's LRU cap
         stores.sessions.on_evict = metrics.evictions.inc
+    admission = AdmissionControl(
+        settings.max_runs,
+        settings.max_runs_per_client,
+        shared=stores.client_slots,
+        slot_ttl=settings.lease_ttl,
+    )
     runtime = Runtime(
         sessions=stores.sessions,
         event_log=stores.event_log,
-        admission=AdmissionControl(settings.max_runs, settings.max_runs_per_client),
+        admission=admission,
         metrics=metrics,
         limits=limits,
+        log_user_text=settings.log_user_text,
     )
     host = Host(
         runtime=runtime,
@@ -106,8 +204,10 @@ def build_host(settings: Settings, metrics: Metrics | None = None) -> Host:
         metrics=metrics,
         heartbeat=settings.heartbeat,
         data_dir=settings.data_dir,
+        access=SessionAccess(SessionAuth(settings.session_auth)),
+        proxies=TrustedProxies.parse(settings.trusted_proxies),
     )
-
+    install_llm(host, settings)
     return host
 
 
@@ -118,6 +218,9 @@ def create_app(
     configure_logging(settings.log_format, settings.log_level)
     metrics = Metrics()
     factories = list(default_routers() if routers is None else routers)
+    if routers is None:
+        for name in default_app_names():
+            metrics.declare_app(name)
 
     host = build_host(settings, metrics)
     runtime = host.runtime
@@ -134,6 +237,9 @@ def create_app(
             await runtime.shutdown()
             with contextlib.suppress(Exception):
                 await host.close()
+            provider = llm_of(host)
+            if provider is not None:
+                await provider.close()
 
     app = FastAPI(
         title="booth",
@@ -143,6 +249,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.host = host
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    add_cors(app, settings.cors_origins)  # outermost: refusals carry CORS headers too
     for factory in factories:
         app.include_router(factory(host, settings))
 
@@ -152,22 +260,32 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError):
-        return error_response(BoothError(ErrorCode.INVALID_QUERY, validation_message(exc)))
+        return error_response(validation_error(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException):
+        return framework_error(exc)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(BoothError(ErrorCode.INTERNAL, "Unexpected server error."))
 
     @app.get("/", include_in_schema=False)
     async def root():
         return RedirectResponse("/ui" if settings.ui else "/docs")
 
-    @app.get("/health", tags=["ops"])
+    @app.get("/health", tags=["ops"], responses={503: {"description": "The store is down"}})
     async def health():
+        """`healthy`, or `degraded`: 503 while the store is down, 200 if a breaker is open."""
         try:
-            store_ok = await asyncio.wait_for(host.sessions.ping(), 2.0)
+            store_ok = await asyncio.wait_for(host.sessions.ping(), settings.store_timeout)
         except Exception:
             store_ok = False
         breakers = {name: b.state.value for name, b in host.breakers.items()}
         healthy = store_ok and all(s == BreakerState.CLOSED for s in breakers.values())
         body = {
-            "status": "ok" if healthy else "degraded",
+            "status": "healthy" if healthy else "degraded",
             "store": {"backend": settings.store.split(":")[0], "reachable": store_ok},
             "breakers": breakers,
             "active_runs": len(host.runtime.runs),
@@ -175,37 +293,43 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if store_ok else 503)
 
-    @app.get("/metrics", tags=["ops"])
+    @app.get("/metrics", tags=["ops"], responses=openapi.ANY)
     async def prometheus_metrics():
         with contextlib.suppress(Exception):
             await refresh_gauges(host)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/api/runs/{run_id}/events", tags=["runs"])
-    async def run_events(run_id: str, request: Request, last_event_id: str | None = Header(None)):
-        """Replay what was missed after `Last-Event-ID`, then follow the live run."""
+    @app.get(
+        "/api/runs/{run_id}/events",
+        tags=["runs"],
+        responses=openapi.SSE_RESPONSE | openapi.errors(400) | openapi.SESSION_READ,
+    )
+    async def run_events(
+        run_id: str,
+        request: Request,
+        last_event_id: str | None = Header(None, description="The id of the last event seen"),
+        after: str | None = Query(None, description="Same as Last-Event-ID, for EventSource"),
+    ):
+        """Replay what was missed after `Last-Event-ID`, then follow the live run to its end."""
+        seen = parse_last_event_id(last_event_id if last_event_id is not None else after)
         meta = await host.runtime.event_log.meta(run_id)
         if meta is None:
             raise BoothError(ErrorCode.NOT_FOUND, "No such run (it may have expired).")
-        await authorize(host.sessions, meta["session_id"], request_token(request))
-        try:
-            after = int(last_event_id or request.query_params.get("after", 0))
-        except ValueError:
-            raise BoothError(ErrorCode.INVALID_QUERY, "Last-Event-ID must be a number.") from None
+        await host.authorize(meta["session_id"], request_token(request))
         return event_stream(
-            host.runtime.stream_batches(run_id, after),
+            host.runtime.stream_batches(run_id, seen),
             headers=sse_headers(run_id, meta["session_id"]),
             heartbeat=host.heartbeat,
             on_shutdown=host.runtime.begin_shutdown,
             shutdown_grace=host.runtime.limits.shutdown_grace,
         )
 
-    @app.post("/api/runs/{run_id}/cancel", tags=["runs"])
+    @app.post("/api/runs/{run_id}/cancel", tags=["runs"], responses=openapi.SESSION_READ)
     async def cancel_run(run_id: str, request: Request):
         meta = await host.runtime.event_log.meta(run_id)
         if meta is None:
             raise BoothError(ErrorCode.NOT_FOUND, "No such run (it may have expired).")
-        await authorize(host.sessions, meta["session_id"], request_token(request))
+        await host.authorize(meta["session_id"], request_token(request))
         if meta.get("done"):
             return {"run_id": run_id, "cancelled": False, "reason": "already finished"}
         await host.runtime.cancel(run_id)

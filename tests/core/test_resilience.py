@@ -6,19 +6,19 @@ from booth.core.errors import BoothError, ErrorCode
 from booth.core.resilience import AdmissionControl, BreakerState, CircuitBreaker
 
 
-def test_admission_caps_total_and_per_client_runs():
+async def test_admission_caps_total_and_per_client_runs():
     admission = AdmissionControl(max_runs=3, max_runs_per_client=2)
-    admission.admit("10.0.0.1")
-    admission.admit("10.0.0.1")
+    first = await admission.admit("10.0.0.1")
+    await admission.admit("10.0.0.1")
     with pytest.raises(BoothError) as per_client:
-        admission.admit("10.0.0.1")
+        await admission.admit("10.0.0.1")
     assert per_client.value.code is ErrorCode.RATE_LIMITED
     assert per_client.value.retry_after is not None
-    admission.admit("10.0.0.2")
+    await admission.admit("10.0.0.2")
     with pytest.raises(BoothError):
-        admission.admit("10.0.0.3")  # global cap
-    admission.release("10.0.0.1")
-    admission.admit("10.0.0.3")
+        await admission.admit("10.0.0.3")  # global cap
+    await admission.release(first)
+    await admission.admit("10.0.0.3")
     assert admission.active == 3
 
 

@@ -143,23 +143,34 @@ async def test_a_finished_runs_log_is_kept_for_the_retention_period_only():
     assert await runtime.event_log.read(run.id) == []
 
 
-async def test_the_log_shows_user_text_truncated_and_never_the_token():
+async def _log_of_one_run(runtime: Runtime, session_id: str, query: str) -> str:
     out = io.StringIO()
     configure_logging("text", stream=out)
-    runtime = make_runtime()
-    await runtime.sessions.create("session-quiet", "h")
-    secret = "my private job description " * 10
+    await runtime.sessions.create(session_id, "h")
     run, subscriber = await runtime.start(
         app="t",
-        session_id="session-quiet",
+        session_id=session_id,
         pipeline=chatty,
-        query=secret,
+        query=query,
         private_status={"session_token": "tok-SECRET"},
     )
     await runtime.collect(run, subscriber)
     await run.task
     configure_logging("text")
-    text = out.getvalue()
+    return out.getvalue()
+
+
+async def test_the_log_shows_only_the_length_and_a_hash_of_user_text_and_never_the_token():
+    text = await _log_of_one_run(make_runtime(), "session-quiet", "sk-live-4242")
     assert "run started: t" in text and "session=session-quiet" in text
-    assert secret not in text and "(+" in text  # cut, with the length of what was cut
+    assert "sk-live" not in text and "len=12 sha256=" in text
     assert "tok-SECRET" not in text
+
+
+async def test_with_log_user_text_the_log_shows_user_text_truncated():
+    runtime = make_runtime()
+    runtime.log_user_text = True
+    secret = "my private job description " * 10
+    text = await _log_of_one_run(runtime, "session-chatty", secret)
+    assert secret not in text and "my private job description my" in text
+    assert "len=270" in text and "tok-SECRET" not in text

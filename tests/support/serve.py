@@ -20,7 +20,14 @@ def main() -> None:
     if "--test-app" in sys.argv:
         routers.append(create_router)
     app = create_app(Settings(), routers=routers)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=10)
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+        proxy_headers=False,  # as `booth serve`
+    )
 
 
 if __name__ == "__main__":

@@ -57,7 +57,11 @@ class ThreadServer:
         port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
         config = uvicorn.Config(
-            app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5
+            app,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+            proxy_headers=False,  # as `booth serve`: booth applies BOOTH_TRUSTED_PROXIES itself
         )
         self.server = uvicorn.Server(config)
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -93,7 +97,12 @@ class ProcessServer:
     def __init__(self, env: dict[str, str], apps: bool = False, test_app: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+        # This tree's code (src/) wins over any installed copy, as in the test process.
+        self.env = {
+            **os.environ,
+            **env,
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        }
         self.flags = (["--apps"] if apps else []) + (["--test-app"] if test_app else [])
         self.process: subprocess.Popen | None = None
         self.output = b""
@@ -117,6 +126,44 @@ class ProcessServer:
         self.output = self.process.stdout.read() if self.process.stdout else b""
         return code
 
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, without ending its runs (a crashed replica)."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.terminate()
+
+
+class RedisServer:
+    """A `redis-server` of the test's own on a free port (never the shared one): killed with
+    SIGKILL and restarted on the same port, it is a Redis outage and its recovery."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> RedisServer:
+        cmd = ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    stop = kill

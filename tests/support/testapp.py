@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from booth.apps.fitcheck.models import PHASES
+from booth.core import openapi
 from booth.core.host import Host, client_address
 from booth.core.runs import RunContext
 from booth.core.sessions.base import update_context
@@ -48,7 +49,7 @@ def canary_pipeline(query: str, delay: float, fail: bool):
 def create_router(host: Host, settings=None) -> APIRouter:
     router = APIRouter(prefix="/test", tags=["test"])
 
-    @router.post("/stream")
+    @router.post("/stream", responses=openapi.STREAM)
     async def stream(body: CanaryRequest, request: Request):
         opened = await host.open_for_request(request, body.session_id, body.session_token)
         run, subscriber = await host.start(
@@ -60,7 +61,7 @@ def create_router(host: Host, settings=None) -> APIRouter:
         )
         return host.sse(run, subscriber, opened)
 
-    @router.get("/sessions/{session_id}/history")
+    @router.get("/sessions/{session_id}/history", responses=openapi.SESSION_READ)
     async def history(session_id: str, request: Request):
         from booth.core.host import request_token
         from booth.core.sessions.access import authorize

@@ -101,16 +101,15 @@ def test_a_full_server_answers_rate_limited_with_when_to_retry(users, server):
     """Fill the server's run slots (as other users would), then ask: a clear 'try again in'."""
     admission = server.host.runtime.admission
 
-    async def fill() -> int:
-        taken = 0
+    async def fill() -> list:
+        taken = []
         while admission.active < admission.max_runs:
-            admission.admit(f"someone-else-{taken}")
-            taken += 1
+            taken.append(await admission.admit(f"someone-else-{len(taken)}"))
         return taken
 
-    async def drain(taken: int) -> None:
-        for n in range(taken):
-            admission.release(f"someone-else-{n}")
+    async def drain(taken: list) -> None:
+        for slot in taken:
+            await admission.release(slot)
 
     page = users.new_page()
     taken = server.call(fill())

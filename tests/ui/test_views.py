@@ -123,6 +123,15 @@ def test_thoughts_are_newest_first():
     assert page.index("step 3") < page.index("step 2") < page.index("step 1")
 
 
+def test_a_tool_calls_text_input_is_shown_as_written():
+    view = RunView()
+    thought = {"step": 1, "type": "tool_call", "phase": "connecting", "tool": "classify_query"}
+    for event in events(("thought", {**thought, "input": "query: Stripe"})):
+        view.apply(event)
+    page = thoughts_html(view)
+    assert "query: Stripe" in page and "&quot;query: Stripe&quot;" not in page
+
+
 def test_a_final_result_shows_gauge_cards_sources_and_duration():
     view = RunView()
     for event in events(

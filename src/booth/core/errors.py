@@ -8,6 +8,9 @@ stream's terminal `error` event.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+STORE_RETRY_AFTER = 2.0  # seconds a client should wait after the store failed
 
 
 class ErrorCode(StrEnum):
@@ -63,17 +66,33 @@ class BoothError(Exception):
         *,
         retryable: bool | None = None,
         retry_after: float | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.code = ErrorCode(code)
         self.message = message
         self.retryable = self.code in RETRYABLE if retryable is None else retryable
         self.retry_after = retry_after
+        self._status = status
 
     @property
     def http_status(self) -> int:
-        return HTTP_STATUS[self.code]
+        """The code's status, unless the error names its own (a 400 for a malformed header)."""
+        return self._status or HTTP_STATUS[self.code]
 
-    def payload(self) -> dict:
-        """The body of an `error` event, and of an HTTP error response."""
+    def payload(self) -> dict[str, Any]:
+        """The body of an `error` event, and the `error` object of an HTTP error response."""
         return {"code": self.code.value, "message": self.message, "retryable": self.retryable}
+
+    def body(self) -> dict[str, Any]:
+        """An HTTP error response's body: booth's `error` object plus the seeds' `detail` string."""
+        return {"error": self.payload(), "detail": self.message}
+
+
+def store_unavailable(what: str = "The session store") -> BoothError:
+    """The one error for a store that failed or did not answer in time: retry shortly."""
+    return BoothError(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        f"{what} is unavailable; retry shortly.",
+        retry_after=STORE_RETRY_AFTER,
+    )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from booth.core.payloads import AnyPayload, parse_payload
+
 
 class EventType(StrEnum):
     STATUS = "status"
@@ -36,6 +38,14 @@ class Event:
     @property
     def terminal(self) -> bool:
         return self.type in TERMINAL
+
+    def payload(self) -> AnyPayload:
+        """The typed payload (see `booth.core.payloads`); narrow it with `isinstance`."""
+        return parse_payload(self.type, self.data)
+
+    @classmethod
+    def of(cls, seq: int, type_: EventType, payload: AnyPayload) -> Event:
+        return cls(seq, type_, payload.wire())
 
     def json_data(self) -> str:
         return dumps(self.data)

@@ -12,22 +12,34 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import Request
+from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
+from booth.core.clients import TrustedProxies, client_ip, client_key
 from booth.core.events import Event
 from booth.core.observability import Metrics
 from booth.core.resilience import CircuitBreaker
 from booth.core.runs import Pipeline, Subscriber
 from booth.core.runtime import Run, Runtime
-from booth.core.sessions.access import OpenedSession, open_session, resolve_session_id
-from booth.core.sessions.base import SessionStore
-from booth.core.sse import event_stream, sse_headers
+from booth.core.sessions.access import (
+    TOKEN_ACCESS,
+    OpenedSession,
+    SessionAccess,
+    resolve_session_id,
+)
+from booth.core.sessions.base import SessionRecord, SessionStore
+from booth.core.sse import event_stream, session_headers, sse_headers
 
 T = TypeVar("T")
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+NO_PROXIES = TrustedProxies()
+
+
+def client_address(request: Request, proxies: TrustedProxies = NO_PROXIES) -> str:
+    """The caller's IP; `X-Forwarded-For` counts only when the peer is a trusted proxy."""
+    peer = request.client.host if request.client else None
+    return client_ip(peer, request.headers.get("x-forwarded-for"), proxies)
 
 
 def request_token(request: Request, body_token: str | None = None) -> str | None:
@@ -43,6 +55,8 @@ class Host:
     heartbeat: float = 15.0
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
     data_dir: Path = Path(".booth")
+    access: SessionAccess = TOKEN_ACCESS
+    proxies: TrustedProxies = NO_PROXIES
     _shared: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def shared(self, key: Any, build: Callable[[], T]) -> T:
@@ -58,16 +72,38 @@ class Host:
         await self.runtime.event_log.close()
         await self.sessions.close()
 
-    async def open_session(self, session_id: str | None, token: str | None) -> OpenedSession:
-        """Use the named session (token required) or create it (token minted)."""
-        return await open_session(self.sessions, session_id, token)
+    async def open_session(
+        self, session_id: str | None, token: str | None, *, defer: bool = True
+    ) -> OpenedSession:
+        """Use the named session (token required unless trusted), or describe a new one.
+
+        A new session is stored by `start`, after admission: a request turned away with 429
+        creates nothing, so a retry with the same client-named id works. Endpoints that start
+        no run pass `defer=False` to store it at once.
+        """
+        return await self.access.open(self.sessions, session_id, token, defer=defer)
+
+    async def authorize(self, session_id: str, token: str | None) -> SessionRecord:
+        """An existing session for a read (history, context, runs); 404 or 403 otherwise."""
+        return await self.access.authorize(self.sessions, session_id, token)
+
+    def client_key(self, request: Request, session_id: str | None) -> str:
+        """What the per-client cap counts this request under (see booth.core.clients)."""
+        ip = client_address(request, self.proxies)
+        return client_key(ip, session_id, per_session=self.access.trusted)
 
     async def open_for_request(
-        self, request: Request, body_session_id: str | None, body_token: str | None = None
+        self,
+        request: Request,
+        body_session_id: str | None,
+        body_token: str | None = None,
+        *,
+        defer: bool = True,
     ) -> OpenedSession:
         """Resolve body id → X-Session-ID header → new id, then open it."""
         session_id = resolve_session_id(body_session_id, request.headers.get("x-session-id"))
-        return await self.open_session(session_id, request_token(request, body_token))
+        token = request_token(request, body_token)
+        return await self.open_session(session_id, token, defer=defer)
 
     async def start(
         self,
@@ -85,6 +121,10 @@ class Host:
         `query` is the user's text, for the log line that opens the run (it is truncated there).
         """
         private = {"session_token": opened.minted_token} if opened.minted_token else None
+
+        async def create_if_new() -> None:
+            await self.access.persist(self.sessions, opened)
+
         return await self.runtime.start(
             app=app,
             session_id=opened.id,
@@ -94,11 +134,16 @@ class Host:
             status=status,
             private_status=private,
             query=query,
+            prepare=create_if_new if opened.pending else None,
         )
 
     def events(self, run: Run, subscriber: Subscriber) -> AsyncIterator[Event]:
         """The events of a run this caller started, first to last."""
         return self.runtime.events(run, subscriber, replay=False)
+
+    def json(self, content: Any, opened: OpenedSession) -> JSONResponse:
+        """A JSON answer on the caller's session, with its session headers."""
+        return JSONResponse(content, headers=session_headers(opened.id, opened.minted_token))
 
     def sse(self, run: Run, subscriber: Subscriber, opened: OpenedSession) -> EventSourceResponse:
         return event_stream(

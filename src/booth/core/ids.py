@@ -13,7 +13,7 @@ import re
 import secrets
 import uuid
 
-SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
+SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{8,128}")
 SESSION_ID_RULE = "8-128 characters of letters, digits and _ . : -"
 
 
@@ -26,7 +26,8 @@ def new_run_id() -> str:
 
 
 def is_valid_session_id(value: str) -> bool:
-    return bool(SESSION_ID_PATTERN.match(value))
+    """The whole value matches (`$` would also accept a trailing newline)."""
+    return SESSION_ID_PATTERN.fullmatch(value) is not None
 
 
 def new_token() -> str:

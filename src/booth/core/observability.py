@@ -1,31 +1,54 @@
 """Logs that say whose request they belong to, and Prometheus metrics.
 
 `session_id` and `run_id` live in contextvars, so every log line written while a run executes
-carries them without being passed around. User text is truncated before it reaches a log, and
-tokens are never logged.
+carries them without being passed around. User text reaches a log only as its length and a
+hash unless the operator opts in, and tokens are never logged.
 """
 
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import json
 import logging
 import time
+from collections.abc import Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from booth.core.errors import ErrorCode
+from booth.core.events import EventType
+
+# The label values a series can take, created at 0 up front.
+RUN_OUTCOMES = ("complete", *(code.value.lower() for code in ErrorCode))
+EVENT_TYPES = tuple(t.value for t in EventType)
+REJECTION_REASONS = ("rate_limited", "busy", "shutting_down")
 
 session_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("session_id", default="-")
 run_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("run_id", default="-")
 
 USER_TEXT_LIMIT = 40
+TEXT_HASH_CHARS = 12
 
 
-def redact(text: str | None, limit: int = USER_TEXT_LIMIT) -> str:
-    """User text as it may appear in a log: one line, cut to `limit` characters."""
+def describe_text(
+    text: str | None, include_text: bool = False, limit: int = USER_TEXT_LIMIT
+) -> str:
+    """User text as it may appear in a log.
+
+    By default only its length and a short hash (enough to tell two requests apart, or match a
+    user's report, without the text: a short query or a pasted secret would show in full).
+    With `include_text` (BOOTH_LOG_USER_TEXT=true), one line cut to `limit` characters as well.
+    """
     if not text:
-        return ""
+        return "(empty)"
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:TEXT_HASH_CHARS]
+    facts = f"len={len(text)} sha256={digest}"
+    if not include_text:
+        return facts
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit] + f"…(+{len(flat) - limit} chars)"
+    cut = flat if len(flat) <= limit else flat[:limit] + "…"
+    return f"{json.dumps(cut, ensure_ascii=False)} ({facts})"
 
 
 class ContextFilter(logging.Filter):
@@ -99,13 +122,40 @@ class Metrics:
         self.dropped_streams = Counter(
             "booth_dropped_streams", "Streams dropped for reading too slowly", registry=r
         )
+        self.llm_tokens = Counter(
+            "booth_llm_tokens",
+            "Model tokens by kind (prompt/completion)",
+            ["model", "kind"],
+            registry=r,
+        )
+        self.llm_latency = Histogram(
+            "booth_llm_latency_seconds",
+            "Model call latency (a stream: until its last chunk)",
+            ["model", "kind"],
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+            registry=r,
+        )
+        for event_type in EVENT_TYPES:
+            self.count_event_series(event_type)
+        for reason in REJECTION_REASONS:
+            self.rejections.labels(reason)
 
-    def count_event(self, event_type: str) -> None:
-        """Count one emitted event (the labelled child is looked up once per type: hot path)."""
+    def count_event_series(self, event_type: str) -> Counter:
         counter = self._event_counters.get(event_type)
         if counter is None:
             counter = self._event_counters[event_type] = self.events.labels(event_type)
-        counter.inc()
+        return counter
+
+    def declare_app(self, app: str, outcomes: Iterable[str] = RUN_OUTCOMES) -> None:
+        """Create an app's series at 0, so dashboards and alerts see them before its first run."""
+        self.active_runs.labels(app)
+        self.run_duration.labels(app)
+        for outcome in outcomes:
+            self.runs.labels(app, outcome)
+
+    def count_event(self, event_type: str) -> None:
+        """Count one emitted event (the labelled child is looked up once per type: hot path)."""
+        self.count_event_series(event_type).inc()
 
 
 class Stopwatch:

@@ -8,28 +8,71 @@ after a cool-down.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
+from typing import Protocol, TypeVar
+
+from redis.asyncio import Redis
 
 from booth.core.errors import BoothError, ErrorCode
+
+log = logging.getLogger("booth.admission")
 
 T = TypeVar("T")
 
 
-class AdmissionControl:
-    """Caps on concurrent runs in this process: in total and per client IP."""
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One admitted run's place: whose it is (the client key) and its own id."""
 
-    def __init__(self, max_runs: int, max_runs_per_client: int, retry_after: float = 1.0) -> None:
+    client: str
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+class ClientSlots(Protocol):
+    """Per-client run slots shared by every replica, each expiring unless renewed.
+
+    A crashed replica's slots lapse after their ttl, so they cannot leak.
+    """
+
+    async def take(self, slot: Slot, limit: int, ttl: float) -> bool: ...
+
+    async def renew(self, slot: Slot, ttl: float) -> None: ...
+
+    async def give_back(self, slot: Slot) -> None: ...
+
+
+class AdmissionControl:
+    """Caps on concurrent runs: in total per process, and per client key.
+
+    The client key is whatever identifies a caller (its address by default; the host decides).
+    With `shared` slots (Redis) the per-client cap holds across every replica; without, per
+    process. `admit` is called before anything is created, so a refusal changes nothing.
+    """
+
+    def __init__(
+        self,
+        max_runs: int,
+        max_runs_per_client: int,
+        retry_after: float = 1.0,
+        *,
+        shared: ClientSlots | None = None,
+        slot_ttl: float = 5.0,
+    ) -> None:
         self.max_runs = max_runs
         self.max_runs_per_client = max_runs_per_client
         self.retry_after = retry_after
+        self.shared = shared
+        self.slot_ttl = slot_ttl
         self.active = 0
         self._per_client: Counter[str] = Counter()
 
-    def admit(self, client: str | None) -> None:
+    async def admit(self, client: str | None) -> Slot:
         """Count a run in, or raise RATE_LIMITED; pair every admit with one `release`."""
         if self.active >= self.max_runs:
             raise BoothError(
@@ -37,22 +80,80 @@ class AdmissionControl:
                 f"The server is at its limit of {self.max_runs} concurrent runs; retry shortly.",
                 retry_after=self.retry_after,
             )
-        key = client or "unknown"
-        if self._per_client[key] >= self.max_runs_per_client:
+        slot = Slot(client or "unknown")
+        if self.shared is None:
+            admitted = self._per_client[slot.client] < self.max_runs_per_client
+        else:
+            admitted = await self.shared.take(slot, self.max_runs_per_client, self.slot_ttl)
+        if not admitted:
             raise BoothError(
                 ErrorCode.RATE_LIMITED,
                 f"Too many concurrent runs from this client (limit {self.max_runs_per_client}).",
                 retry_after=self.retry_after,
             )
         self.active += 1
-        self._per_client[key] += 1
+        self._per_client[slot.client] += 1
+        return slot
 
-    def release(self, client: str | None) -> None:
-        key = client or "unknown"
+    async def renew(self, slot: Slot) -> None:
+        if self.shared is not None:
+            await self.shared.renew(slot, self.slot_ttl)
+
+    async def release(self, slot: Slot) -> None:
+        """Give the slot back; never raises (a shared slot lapses by itself if this fails)."""
         self.active -= 1
-        self._per_client[key] -= 1
-        if self._per_client[key] <= 0:
-            del self._per_client[key]
+        self._per_client[slot.client] -= 1
+        if self._per_client[slot.client] <= 0:
+            del self._per_client[slot.client]
+        if self.shared is not None:
+            try:
+                await self.shared.give_back(slot)
+            except Exception as exc:
+                log.warning("could not give back an admission slot: %s", exc)
+
+
+# KEYS: the client's slot set  ARGV: slot id, limit, ttl_ms. Scores are expiry times (ms).
+_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+# KEYS: the client's slot set  ARGV: slot id, ttl_ms
+_RENEW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+
+
+class RedisClientSlots:
+    """`ClientSlots` in Redis: a sorted set per client, scored by each slot's expiry time."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self._take = redis.register_script(_TAKE)
+        self._renew = redis.register_script(_RENEW)
+
+    @staticmethod
+    def _key(slot: Slot) -> str:
+        return f"booth:admission:{slot.client}"
+
+    async def take(self, slot: Slot, limit: int, ttl: float) -> bool:
+        ms = max(1, int(ttl * 1000))
+        return bool(await self._take(keys=[self._key(slot)], args=[slot.id, limit, ms]))
+
+    async def renew(self, slot: Slot, ttl: float) -> None:
+        await self._renew(keys=[self._key(slot)], args=[slot.id, max(1, int(ttl * 1000))])
+
+    async def give_back(self, slot: Slot) -> None:
+        await self.redis.zrem(self._key(slot), slot.id)
 
 
 class BreakerState(StrEnum):

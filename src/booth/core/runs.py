@@ -12,8 +12,20 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.events import Event, EventType
+from booth.core.payloads import (
+    AnyPayload,
+    PhaseCompletePayload,
+    PhasePayload,
+    ResponsePayload,
+    ResultPayload,
+    StatusPayload,
+    ThoughtKind,
+    ThoughtPayload,
+)
 from booth.core.sessions.base import SessionStore
 
 
@@ -59,31 +71,28 @@ class RunContext:
 
     # -- events -------------------------------------------------------------------------------
     async def status(self, status: str, message: str, **extra: Any) -> None:
-        await self._emit(EventType.STATUS, {"status": status, "message": message, **extra})
+        await self.send(EventType.STATUS, StatusPayload(status=status, message=message, **extra))
 
     async def phase(self, phase: str, message: str) -> None:
-        await self._emit(EventType.PHASE, {"phase": phase, "message": message})
+        await self.send(EventType.PHASE, PhasePayload(phase=phase, message=message))
 
     async def phase_complete(
         self,
         phase: str,
         summary: str,
-        data: dict[str, Any] | None = None,
+        data: BaseModel | dict[str, Any] | None = None,
         duration_ms: int | None = None,
     ) -> None:
-        await self._emit(
-            EventType.PHASE_COMPLETE,
-            {
-                "phase": phase,
-                "summary": summary,
-                "data": data or {},
-                "duration_ms": duration_ms or 0,
-            },
+        if isinstance(data, BaseModel):
+            data = data.model_dump(mode="json")
+        payload = PhaseCompletePayload(
+            phase=phase, summary=summary, data=data or {}, duration_ms=duration_ms or 0
         )
+        await self.send(EventType.PHASE_COMPLETE, payload)
 
     async def thought(
         self,
-        type: str,
+        type: ThoughtKind,
         phase: str,
         content: str | None = None,
         *,
@@ -94,20 +103,21 @@ class RunContext:
         if not self.include_thoughts:
             return
         self._step += 1
-        data: dict[str, Any] = {"step": self._step, "type": type, "phase": phase}
-        if tool is not None:
-            data["tool"] = tool
-        if input is not None:
-            data["input"] = input
-        if content is not None:
-            data["content"] = content
-        await self._emit(EventType.THOUGHT, data)
+        payload = ThoughtPayload(
+            step=self._step, type=type, phase=phase, tool=tool, input=input, content=content
+        )
+        await self.send(EventType.THOUGHT, payload)
 
     async def response(self, chunk: str) -> None:
-        await self._emit(EventType.RESPONSE, {"chunk": chunk})
+        await self.send(EventType.RESPONSE, ResponsePayload(chunk=chunk))
 
-    async def result(self, data: dict[str, Any]) -> None:
-        await self._emit(EventType.RESULT, data)
+    async def result(self, result: BaseModel | dict[str, Any]) -> None:
+        """The app's structured result: its own pydantic model, or a JSON object."""
+        await self.send(EventType.RESULT, ResultPayload.of(result))
+
+    async def send(self, type_: EventType, payload: AnyPayload) -> None:
+        """Emit any typed payload (the methods above are the usual way in)."""
+        await self._emit(type_, payload.wire())
 
 
 Pipeline = Callable[[RunContext], Awaitable[None]]

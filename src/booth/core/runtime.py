@@ -11,9 +11,10 @@ It enforces the invariants the API promises:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,12 +22,25 @@ from booth.core.errors import BoothError, ErrorCode
 from booth.core.eventlog.base import EventLog
 from booth.core.events import Event, EventType
 from booth.core.ids import new_run_id
-from booth.core.observability import Metrics, Stopwatch, redact, run_id_var, session_id_var
-from booth.core.resilience import AdmissionControl
+from booth.core.observability import (
+    Metrics,
+    Stopwatch,
+    describe_text,
+    run_id_var,
+    session_id_var,
+)
+from booth.core.payloads import CompletePayload, ErrorPayload, ResultPayload, StatusPayload
+from booth.core.resilience import AdmissionControl, Slot
 from booth.core.runs import Pipeline, RunContext, Subscriber
 from booth.core.sessions.base import SessionStore
 
 log = logging.getLogger("booth.runtime")
+
+CANCEL_MESSAGES = {
+    ErrorCode.SHUTTING_DOWN: "The server is shutting down; retry shortly.",
+    ErrorCode.UPSTREAM_UNAVAILABLE: "The session store was unreachable too long; retry.",
+}
+ORPHAN_MESSAGE = "The server running this run stopped; retry."
 
 DisconnectPolicy = Literal["cancel", "detach"]
 BusyPolicy = Literal["reject", "enqueue"]
@@ -41,6 +55,13 @@ class RunLimits:
     busy_policy: BusyPolicy = "reject"
     queue_size: int = 1024
     shutdown_grace: float = 5.0
+    # A run's session lease (and its "alive" mark in the event log) lasts `lease_ttl` seconds
+    # and is renewed every `lease_renew_every`; a crashed replica's sessions and runs are
+    # free, or known lost, within about `lease_ttl` seconds.
+    lease_ttl: float = 5.0
+    lease_renew_every: float = 1.5
+    cancel_resubscribe_after: float = 0.5  # seconds before the cancel listener reconnects
+    follow_poll: float = 1.0  # seconds a remote reader waits for events before checking on the run
 
 
 class Run:
@@ -75,13 +96,30 @@ class Run:
                 return
             self._seq += 1
             event = Event(self._seq, type_, data)
-            if event.terminal:
-                self.ended = True
-            await self._log.append(self.id, event)
-            self._metrics.count_event(type_.value)
             live = Event(event.seq, type_, {**data, **private}) if private else event
-            for subscriber in self.subscribers:
-                subscriber.offer(live)
+            self._metrics.count_event(type_.value)
+            if event.terminal:
+                # The end reaches the live readers from memory first, whatever the log does.
+                self.ended = True
+                self._offer(live)
+                try:
+                    await self._log.append(self.id, event)
+                except Exception as exc:
+                    log.warning("the terminal event could not be logged: %s", exc)
+                return
+            try:
+                await self._log.append(self.id, event)
+            finally:  # logged or not, live readers get it (the run then ends with the error)
+                self._offer(live)
+
+    @property
+    def seq(self) -> int:
+        """The number of the last event emitted."""
+        return self._seq
+
+    def _offer(self, event: Event) -> None:
+        for subscriber in self.subscribers:
+            subscriber.offer(event)
 
     def cancel(self, code: ErrorCode) -> None:
         """Stop the run; its stream ends with `error <code>`. Nothing to do once it has ended."""
@@ -101,7 +139,9 @@ class Runtime:
         admission: AdmissionControl,
         metrics: Metrics,
         limits: RunLimits = RunLimits(),
+        log_user_text: bool = False,
     ) -> None:
+        self.log_user_text = log_user_text
         self.sessions = sessions
         self.event_log = event_log
         self.admission = admission
@@ -116,15 +156,22 @@ class Runtime:
         self._cancel_listener = asyncio.create_task(self._listen_for_cancels())
 
     async def _listen_for_cancels(self) -> None:
-        try:
-            async for run_id in self.event_log.cancel_requests():
-                run = self.runs.get(run_id)
-                if run is not None:
-                    run.cancel(ErrorCode.CANCELLED)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the listener must not take the server down with it
-            log.exception("cancel listener stopped")
+        """Act on cancellations other replicas ask for; resubscribe whenever the feed drops.
+
+        A request sent while the feed was down still lands: the owner's lease renewal also
+        reads the durable cancel flag (see `_keep_alive`).
+        """
+        while True:
+            try:
+                async for run_id in self.event_log.cancel_requests():
+                    run = self.runs.get(run_id)
+                    if run is not None:
+                        run.cancel(ErrorCode.CANCELLED)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the listener must not take the server down with it
+                log.warning("cancel listener dropped (%s); resubscribing", exc or type(exc))
+            await asyncio.sleep(self.limits.cancel_resubscribe_after)
 
     def begin_shutdown(self) -> None:
         """Refuse new runs and end every live one with `error SHUTTING_DOWN`."""
@@ -141,6 +188,8 @@ class Runtime:
             await asyncio.wait(tasks, timeout=self.limits.shutdown_grace)
         if self._cancel_listener is not None:
             self._cancel_listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._cancel_listener
 
     # -- starting a run -----------------------------------------------------------------------
     async def start(
@@ -155,24 +204,30 @@ class Runtime:
         private_status: dict[str, Any] | None = None,
         busy_policy: BusyPolicy | None = None,
         query: str | None = None,
+        prepare: Callable[[], Awaitable[None]] | None = None,
     ) -> tuple[Run, Subscriber]:
         """Admit, lease the session, and start the pipeline; returns the run and its first reader.
 
-        Raises BoothError (SHUTTING_DOWN, RATE_LIMITED, BUSY) before anything is started.
+        Admission comes first: a request turned away (SHUTTING_DOWN, RATE_LIMITED) has created
+        and changed nothing. Only then `prepare` runs (it creates a new session in the store),
+        then the lease is taken (BUSY). Raises BoothError before anything is started.
         """
         if self.closing:
             self.metrics.rejections.labels("shutting_down").inc()
             raise BoothError(ErrorCode.SHUTTING_DOWN, "The server is shutting down; retry shortly.")
         try:
-            self.admission.admit(client)
-        except BoothError:
-            self.metrics.rejections.labels("rate_limited").inc()
+            slot = await self.admission.admit(client)
+        except BoothError as error:
+            if error.code is ErrorCode.RATE_LIMITED:
+                self.metrics.rejections.labels("rate_limited").inc()
             raise
         run_id = new_run_id()
         try:
+            if prepare is not None:
+                await prepare()
             await self._lease(session_id, run_id, busy_policy or self.limits.busy_policy)
         except BaseException:
-            self.admission.release(client)
+            await self.admission.release(slot)
             raise
         run = Run(run_id, session_id, app, self.event_log, self.metrics)
         subscriber = Subscriber(self.limits.queue_size)
@@ -183,9 +238,10 @@ class Runtime:
                 {"session_id": session_id, "app": app, "started": time.time()},
                 ttl=self.limits.deadline + self.limits.detach_grace + self.limits.retention,
             )
+            await self.event_log.beat(run_id, self.limits.lease_ttl)
         except BaseException:
-            self.admission.release(client)
-            await self.sessions.release_lease(session_id, run_id)
+            await self.admission.release(slot)
+            await self._release_lease(session_id, run_id)
             raise
         self.runs[run_id] = run
         ctx = RunContext(
@@ -198,14 +254,16 @@ class Runtime:
             include_thoughts=include_thoughts,
             client_ip=client,
         )
-        first = {"status": "started", "message": f"{app} run started", **(status or {})}
-        first |= {"run_id": run_id, "session_id": session_id}
+        first = StatusPayload.model_validate(
+            {"status": "started", "message": f"{app} run started", **(status or {})}
+            | {"run_id": run_id, "session_id": session_id}
+        )
         session_token = session_id_var.set(session_id)
         run_token = run_id_var.set(run_id)
         try:
-            log.info("run started: %s, query %r", app, redact(query))
+            log.info("run started: %s, query %s", app, describe_text(query, self.log_user_text))
             run.task = asyncio.create_task(
-                self._execute(run, ctx, pipeline, client, first, private_status)
+                self._execute(run, ctx, pipeline, slot, first, private_status)
             )
         finally:
             session_id_var.reset(session_token)
@@ -213,7 +271,7 @@ class Runtime:
         return run, subscriber
 
     async def _lease(self, session_id: str, run_id: str, policy: BusyPolicy) -> None:
-        ttl = self.limits.deadline + self.limits.detach_grace + 5
+        ttl = self.limits.lease_ttl
         give_up = time.monotonic() + self.limits.deadline
         while await self.sessions.acquire_lease(session_id, run_id, ttl) is None:
             if policy == "reject" or time.monotonic() > give_up or self.closing:
@@ -230,26 +288,22 @@ class Runtime:
         run: Run,
         ctx: RunContext,
         pipeline: Pipeline,
-        client: str | None,
-        first: dict[str, Any],
+        slot: Slot,
+        first: StatusPayload,
         private_status: dict[str, Any] | None,
     ) -> None:
         clock = Stopwatch()
         self.metrics.active_runs.labels(run.app).inc()
         ending: BoothError | None = None
+        keeper = asyncio.create_task(self._keep_alive(run, slot))
         try:
-            await run.emit(EventType.STATUS, first, private=private_status)
+            await run.emit(EventType.STATUS, first.wire(), private=private_status)
             async with asyncio.timeout(self.limits.deadline):
                 await pipeline(ctx)
         except asyncio.CancelledError:
             asyncio.current_task().uncancel()
             code = run.cancel_code or ErrorCode.CANCELLED
-            message = (
-                "The server is shutting down; retry shortly."
-                if code is ErrorCode.SHUTTING_DOWN
-                else "The run was cancelled."
-            )
-            ending = BoothError(code, message)
+            ending = BoothError(code, CANCEL_MESSAGES.get(code, "The run was cancelled."))
         except TimeoutError:
             ending = BoothError(
                 ErrorCode.TIMEOUT, f"The run passed its {self.limits.deadline:g} s deadline."
@@ -262,32 +316,57 @@ class Runtime:
                 ErrorCode.PIPELINE_ERROR, "The run failed unexpectedly; retry.", retryable=True
             )
         run.finishing = True
+        keeper.cancel()
         outcome = "complete" if ending is None else ending.code.value.lower()
         try:
             # The lease goes first, so a client that reacts to the terminal event with a
             # follow-up at once finds the session free.
-            await self._release_lease(run)
+            await self._release_lease(run.session_id, run.id)
             if ending is None:
-                await run.emit(EventType.COMPLETE, {"duration_ms": clock.ms})
+                await run.emit(EventType.COMPLETE, CompletePayload(duration_ms=clock.ms).wire())
             else:
-                await run.emit(EventType.ERROR, ending.payload())
+                await run.emit(EventType.ERROR, ErrorPayload.of(ending).wire())
         finally:
             run.done.set()
             self.runs.pop(run.id, None)
-            self.admission.release(client)
+            await self.admission.release(slot)
             self.metrics.active_runs.labels(run.app).dec()
             self.metrics.runs.labels(run.app, outcome).inc()
             self.metrics.run_duration.labels(run.app).observe(clock.ms / 1000)
             if run._detach_timer is not None:
                 run._detach_timer.cancel()
-            await self.event_log.finish(run.id, self.limits.retention)
+            try:
+                await self.event_log.finish(run.id, self.limits.retention)
+            except Exception as exc:  # its keys expire by themselves (the log's ttl ceiling)
+                log.warning("could not mark the run finished in the event log: %s", exc)
             log.info("run ended: %s in %d ms", outcome, clock.ms)
 
-    async def _release_lease(self, run: Run) -> None:
+    async def _keep_alive(self, run: Run, slot: Slot) -> None:
+        """While the run executes: renew its lease, its admission slot and its alive mark.
+
+        The same beat reads the durable cancel flag, so a cancellation asked for while the
+        pub/sub feed was down still lands. A failed renewal is logged and retried on the next
+        beat; a lease another run took (ours lapsed while the store was away) ends this run.
+        """
+        ttl = self.limits.lease_ttl
+        while True:
+            await asyncio.sleep(self.limits.lease_renew_every)
+            try:
+                if not await self.sessions.renew_lease(run.session_id, run.id, ttl):
+                    log.warning("run %s lost its session lease; ending it", run.id)
+                    run.cancel(ErrorCode.UPSTREAM_UNAVAILABLE)
+                    return
+                if await self.event_log.beat(run.id, ttl):
+                    run.cancel(ErrorCode.CANCELLED)
+                await self.admission.renew(slot)
+            except Exception as exc:
+                log.warning("could not renew run %s: %s", run.id, exc)
+
+    async def _release_lease(self, session_id: str, run_id: str) -> None:
         try:
-            await self.sessions.release_lease(run.session_id, run.id)
-        except Exception:  # the lease expires by itself; the stream must still end
-            log.exception("could not release the session lease")
+            await self.sessions.release_lease(session_id, run_id)
+        except Exception as exc:  # the lease expires by itself; the stream must still end
+            log.warning("could not release the session lease: %s", exc)
 
     # -- reading a run ------------------------------------------------------------------------
     async def batches(
@@ -300,10 +379,14 @@ class Runtime:
         `replay=False`: its queue has held every event from the first. When the reader goes
         away (the iterator is closed) the disconnect policy applies.
         """
-        last = after
+        last = min(after, run.seq)  # past the end: what exists from here on, never a hang
         try:
             if replay:
-                backlog = await self.event_log.read(run.id, after)
+                try:
+                    backlog = await self.event_log.read(run.id, last)
+                except BoothError as error:  # the log is unreachable: this reader ends here
+                    yield [Event.of(last + 1, EventType.ERROR, ErrorPayload.of(error))]
+                    return
                 if backlog:
                     last = backlog[-1].seq
                     yield backlog
@@ -357,27 +440,62 @@ class Runtime:
             )
 
     async def follow_remote(self, run_id: str, after: int) -> AsyncIterator[list[Event]]:
-        """Batches of a run owned by another process, through the shared event log."""
+        """Batches of a run this process does not own (another replica's, or a finished one).
+
+        Ends with the run's own terminal event; with a proper end and nothing more when the
+        reader has seen it already (or its log lost it); with one `error` when the store fails
+        or the run's owner stopped beating (it crashed: see `_keep_alive`).
+        """
         last = after
-        while True:
-            batch = await self.event_log.follow(run_id, last, timeout=1.0)
-            if batch:
-                terminal = next((i for i, e in enumerate(batch) if e.terminal), None)
-                if terminal is not None:
-                    yield batch[: terminal + 1]
+        try:
+            last = await self._clamp_remote(run_id, after)
+            while True:
+                batch = await self.event_log.follow(run_id, last, timeout=self.limits.follow_poll)
+                if batch:
+                    terminal = next((i for i, e in enumerate(batch) if e.terminal), None)
+                    if terminal is not None:
+                        yield batch[: terminal + 1]
+                        return
+                    last = batch[-1].seq
+                    yield batch
+                    continue
+                meta = await self.event_log.meta(run_id)
+                if meta is not None and meta.get("done"):
+                    async for rest in self._finished_rest(run_id, last):
+                        yield rest
                     return
-                last = batch[-1].seq
-                yield batch
-                continue
-            meta = await self.event_log.meta(run_id)
-            lost = meta is None or (
-                time.time() - meta.get("started", 0)
-                > self.limits.deadline + self.limits.detach_grace + 10
+                if meta is None or not await self.event_log.alive(run_id):
+                    lost = BoothError(ErrorCode.INTERNAL, ORPHAN_MESSAGE, retryable=True)
+                    yield [Event.of(last + 1, EventType.ERROR, ErrorPayload.of(lost))]
+                    return
+        except BoothError as error:
+            yield [Event.of(last + 1, EventType.ERROR, ErrorPayload.of(error))]
+
+    async def _finished_rest(self, run_id: str, last: int) -> AsyncIterator[list[Event]]:
+        """The end of a finished run's log after `last` (it landed between two reads).
+
+        If the log holds no terminal event (it could not be written), the reader gets one.
+        """
+        rest = await self.event_log.read(run_id, last)
+        end = next((i for i, e in enumerate(rest) if e.terminal), None)
+        if end is not None:
+            yield rest[: end + 1]
+            return
+        if rest:
+            last = rest[-1].seq
+            yield rest
+        seen = await self.event_log.read(run_id, max(0, last - 1))
+        if not seen or not seen[-1].terminal:
+            lost = BoothError(
+                ErrorCode.INTERNAL, "The run ended, but its last events were lost.", retryable=True
             )
-            if lost:
-                error = BoothError(ErrorCode.INTERNAL, "The run was lost with its server.")
-                yield [Event(last + 1, EventType.ERROR, error.payload())]
-                return
+            yield [Event.of(last + 1, EventType.ERROR, ErrorPayload.of(lost))]
+
+    async def _clamp_remote(self, run_id: str, after: int) -> int:
+        """`after`, or the last event's number when `after` is past the end of the log."""
+        if after <= 0 or await self.event_log.read(run_id, after - 1):
+            return after
+        return len(await self.event_log.read(run_id, 0))
 
     async def stream_batches(self, run_id: str, after: int = 0) -> AsyncIterator[list[Event]]:
         """Resume any run, local or remote, from `after` (the client's Last-Event-ID)."""
@@ -406,3 +524,22 @@ class Runtime:
     async def collect(self, run: Run, subscriber: Subscriber) -> list[Event]:
         """Every event of a run, for callers that want one JSON answer rather than a stream."""
         return [event async for event in self.events(run, subscriber, replay=False)]
+
+    async def outcome(self, run: Run, subscriber: Subscriber) -> ResultPayload:
+        """The run's `result`, or the BoothError it ended with: a JSON endpoint in one call.
+
+        The session's lease is released before the terminal event, so a follow-up sent as soon
+        as this returns finds the session free.
+        """
+        result: ResultPayload | None = None
+        async for event in self.events(run, subscriber, replay=False):
+            payload = event.payload()
+            if isinstance(payload, ErrorPayload):
+                raise payload.to_error()
+            if isinstance(payload, ResultPayload):
+                result = payload
+        if result is None:
+            raise BoothError(
+                ErrorCode.PIPELINE_ERROR, "The run ended without a result.", retryable=True
+            )
+        return result

@@ -15,16 +15,21 @@ from sse_starlette import EventSourceResponse
 from booth.core.events import Event
 
 
-def sse_headers(run_id: str, session_id: str, session_token: str | None = None) -> dict[str, str]:
-    headers = {
-        "Cache-Control": "no-cache",
-        "X-Accel-Buffering": "no",
-        "X-Run-ID": run_id,
-        "X-Session-ID": session_id,
-    }
+def session_headers(session_id: str, session_token: str | None = None) -> dict[str, str]:
+    """`X-Session-ID`, and `X-Session-Token` when the token was minted by this request."""
+    headers = {"X-Session-ID": session_id}
     if session_token:
         headers["X-Session-Token"] = session_token
     return headers
+
+
+def sse_headers(run_id: str, session_id: str, session_token: str | None = None) -> dict[str, str]:
+    return {
+        "Cache-Control": "no-cache",
+        "X-Accel-Buffering": "no",
+        "X-Run-ID": run_id,
+        **session_headers(session_id, session_token),
+    }
 
 
 def event_stream(

@@ -122,11 +122,11 @@ async def stream_fit_check(
         opened, state = await open_tab_session(host, state)
         run, subscriber = await start_fit_check(host, opened, body, client, resources=resources)
     except ValidationError as error:
-        view.fail(ErrorCode.INVALID_QUERY, validation_message(error))
+        view.fail(BoothError(ErrorCode.INVALID_QUERY, validation_message(error)))
         yield frame(state, False)
         return
     except BoothError as error:
-        view.fail(error.code, error.message, error.retry_after)
+        view.fail(error)
         yield frame(state, False)
         return
     yield frame(state, True)

@@ -13,7 +13,18 @@ from typing import Any
 
 from booth.apps.fitcheck.models import PHASES as PHASE_ORDER
 from booth.apps.fitcheck.report import REJECTION_TEXT
-from booth.core.events import Event, EventType
+from booth.core.errors import BoothError
+from booth.core.events import Event
+from booth.core.payloads import (
+    CompletePayload,
+    ErrorPayload,
+    PhaseCompletePayload,
+    PhasePayload,
+    ResponsePayload,
+    ResultPayload,
+    StatusPayload,
+    ThoughtPayload,
+)
 from booth.ui.render import error_notice, esc, notice
 
 PHASE_LABELS = {
@@ -54,46 +65,46 @@ class RunView:
     phases: dict[str, PhaseState] = field(
         default_factory=lambda: {name: PhaseState() for name in PHASE_ORDER}
     )
-    thoughts: list[dict[str, Any]] = field(default_factory=list)
+    thoughts: list[ThoughtPayload] = field(default_factory=list)
     answer: str = ""
     result: dict[str, Any] | None = None
-    error: dict[str, Any] | None = None
+    error: ErrorPayload | None = None
     duration_ms: int | None = None
     degraded: str = ""  # a `status: degraded` message: an upstream is down, results may suffer
 
     def apply(self, event: Event) -> None:
         """Fold one event of the run into the view."""
-        data = event.data
-        if event.type is EventType.STATUS and data.get("status") == "degraded":
-            self.degraded = str(data.get("message", ""))
-        elif event.type is EventType.PHASE:
-            self._enter(str(data.get("phase", "")), str(data.get("message", "")))
-        elif event.type is EventType.PHASE_COMPLETE:
-            phase = self._phase(str(data.get("phase", "")))
+        payload = event.payload()
+        if isinstance(payload, StatusPayload) and payload.status == "degraded":
+            self.degraded = payload.message
+        elif isinstance(payload, PhasePayload):
+            self._enter(payload.phase, payload.message)
+        elif isinstance(payload, PhaseCompletePayload):
+            phase = self._phase(payload.phase)
             phase.status = "done"
-            phase.summary = str(data.get("summary", ""))
-            phase.duration_ms = int(data.get("duration_ms") or 0)
-        elif event.type is EventType.THOUGHT:
-            self.thoughts.append(data)
-        elif event.type is EventType.RESPONSE:
-            self.answer += str(data.get("chunk", ""))
-        elif event.type is EventType.RESULT:
-            self.result = data
-        elif event.type is EventType.COMPLETE:
-            self.duration_ms = int(data.get("duration_ms") or 0)
+            phase.summary = payload.summary
+            phase.duration_ms = payload.duration_ms
+        elif isinstance(payload, ThoughtPayload):
+            self.thoughts.append(payload)
+        elif isinstance(payload, ResponsePayload):
+            self.answer += payload.chunk
+        elif isinstance(payload, ResultPayload):
+            self.result = payload.root
+        elif isinstance(payload, CompletePayload):
+            self.duration_ms = payload.duration_ms
             for phase in self.phases.values():  # a refusal or too little data skips phases
                 if phase.status == "pending":
                     phase.status = "skipped"
                     phase.message = "Skipped: not needed for this query"
-        elif event.type is EventType.ERROR:
-            self.error = data
+        elif isinstance(payload, ErrorPayload):
+            self.error = payload
             for phase in self.phases.values():
                 if phase.status == "active":
                     phase.status = "failed"
 
-    def fail(self, code: str, message: str, retry_after: float | None = None) -> None:
+    def fail(self, error: BoothError) -> None:
         """The run could not start (bad input, over capacity): show why, like a run's error."""
-        self.error = {"code": code, "message": message, "retry_after": retry_after}
+        self.error = ErrorPayload.of(error)
 
     def _phase(self, name: str) -> PhaseState:
         return self.phases.setdefault(name, PhaseState())
@@ -168,17 +179,17 @@ def thoughts_html(view: RunView | None) -> str:
     )
 
 
-def _thought_html(thought: dict[str, Any]) -> str:
-    kind = str(thought.get("type", "reasoning"))
-    phase = str(thought.get("phase", ""))
-    head = PHASE_LABELS.get(phase, phase)
-    if thought.get("tool"):
-        head += f" · {thought['tool']}"
-    body = thought.get("content")
-    if body is None and thought.get("input") is not None:
-        body = json.dumps(thought["input"], ensure_ascii=False, default=str)
+def _thought_html(thought: ThoughtPayload) -> str:
+    kind = thought.type
+    head = PHASE_LABELS.get(thought.phase, thought.phase)
+    if thought.tool:
+        head += f" · {thought.tool}"
+    body = thought.content
+    raw = thought.input
+    if body is None and raw is not None:  # the seed sends text; other apps may send objects
+        body = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)
     return (
-        f'<li class="thought thought-{esc(kind)}" data-step="{esc(thought.get("step", ""))}">'
+        f'<li class="thought thought-{esc(kind)}" data-step="{thought.step}">'
         f'<div class="thought-head"><span class="thought-kind">{esc(kind.replace("_", " "))}'
         f'</span>{esc(head)}</div><div class="thought-body">{esc(body or "")}</div></li>'
     )
@@ -193,11 +204,7 @@ def result_html(view: RunView | None) -> str:
             "then run the fit check. The score, strengths and gaps appear here.</div>"
         )
     if view.error is not None:
-        return error_notice(
-            str(view.error.get("code", "INTERNAL")),
-            str(view.error.get("message", "")),
-            view.error.get("retry_after"),
-        )
+        return error_notice(view.error.code, view.error.message, view.error.retry_after)
     if view.result is None:
         step = PHASE_LABELS.get(view.active_phase, "Starting")
         return notice("info", "Working…", f"{step}: the score appears when the run ends.")

@@ -59,7 +59,8 @@ async def read_stream(client: httpx.AsyncClient, body: dict, headers: dict | Non
 
 def check_order(stream: Stream) -> None:
     """The contract's order: status first; each phase opened then completed, in the pipeline's
-    order; thoughts inside their phase with increasing steps; response, result, complete last."""
+    order, with progress statuses between; thoughts inside their phase with increasing steps;
+    response, result, complete last."""
     events = stream.events
     assert [seq for seq, _, _ in events] == list(range(1, len(events) + 1)), "ids are gap-free"
     assert events[0][1] == "status"
@@ -82,6 +83,12 @@ def check_order(stream: Stream) -> None:
             steps.append(data["step"])
         elif kind == "response":
             assert open_phase == "generate_results"
+        elif kind == "status":
+            if data["status"] == "degraded":
+                assert data["upstream"], "a degraded status names its upstream"
+            else:  # the seed's progress values, between phases
+                assert open_phase is None, f"status inside {open_phase}"
+                assert data["status"] in {"researching", "analyzing", "generating"}
         else:
             raise AssertionError(f"unexpected {kind} event mid-stream")
     assert open_phase is None

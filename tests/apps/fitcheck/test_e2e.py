@@ -268,7 +268,7 @@ async def test_thoughts_can_be_turned_off_and_config_type_is_echoed(client):
     assert stream.of("thought") == [] and stream.of("phase")
     status = stream.of("status")[0]
     assert (status["model_id"], status["config_type"]) == ("any-model", "standard")
-    assert "#### Requirement Match" not in stream.answer
+    assert "Confidence:" not in stream.answer
 
 
 async def test_history_keeps_one_redacted_turn_per_analysis(client, server):

@@ -53,11 +53,12 @@ async def test_config_type_selects_concise_or_detailed_answers(host, resources):
             host, FitCheckRequest(query="Stripe", config_type=config), resources
         )
         answers[config] = "".join(e.data["chunk"] for e in events if e.type.value == "response")
-    assert "#### Requirement Match" in answers["reasoning"]
-    assert "#### Requirement Match" not in answers["standard"]
+    assert "Confidence: Weighted requirement coverage" in answers["reasoning"]
+    assert "Sources: Stripe" in answers["reasoning"]
+    assert "Confidence:" not in answers["standard"] and "Sources:" not in answers["standard"]
     for answer in answers.values():
-        assert answer.startswith("### Stripe Fit Analysis")
-        assert "#### Key Strengths" in answer and "#### Growth Opportunities" in answer
+        assert answer.startswith("### Stripe Fit Analysis") and answer.count("###") == 1
+        assert "\n**Key Strengths**\n- " in answer and "\n**Growth Opportunities**\n- " in answer
 
 
 async def test_each_analysis_stores_one_redacted_turn(host, resources):

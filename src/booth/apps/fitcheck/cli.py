@@ -24,7 +24,15 @@ from booth.apps.fitcheck.models import PHASES
 from booth.apps.fitcheck.profile import ProfileError
 from booth.apps.fitcheck.service import FitCheckRequest, load_resources, start_fit_check
 from booth.config import Settings
-from booth.core.events import Event, EventType
+from booth.core.events import Event
+from booth.core.payloads import (
+    ErrorPayload,
+    PhaseCompletePayload,
+    PhasePayload,
+    ResponsePayload,
+    ResultPayload,
+    ThoughtPayload,
+)
 
 ICONS = {"pending": "[dim]·[/dim]", "running": "[yellow]…[/yellow]", "done": "[green]✓[/green]"}
 
@@ -39,16 +47,16 @@ class Progress:
         self.attempts = 0
 
     def update(self, event: Event) -> None:
-        data = event.data
-        if event.type is EventType.PHASE:
-            self.state[data["phase"]] = "running"
-            if data["phase"] == "deep_research":
+        payload = event.payload()
+        if isinstance(payload, PhasePayload):
+            self.state[payload.phase] = "running"
+            if payload.phase == "deep_research":
                 self.attempts += 1
-        elif event.type is EventType.PHASE_COMPLETE:
-            self.state[data["phase"]] = "done"
-            self.summary[data["phase"]] = data.get("summary", "")
-        elif event.type is EventType.THOUGHT:
-            self.thought = data.get("content") or f"{data.get('tool', '')} {data.get('input', '')}"
+        elif isinstance(payload, PhaseCompletePayload):
+            self.state[payload.phase] = "done"
+            self.summary[payload.phase] = payload.summary
+        elif isinstance(payload, ThoughtPayload):
+            self.thought = payload.content or f"{payload.tool or ''} {payload.input or ''}"
 
     def render(self) -> Group:
         table = Table.grid(padding=(0, 1))
@@ -78,28 +86,29 @@ async def run_fit_check(
         run, subscriber = await start_fit_check(host, opened, body, "cli", resources=resources)
         progress = Progress()
         answer: list[str] = []
-        result: dict | None = None
-        error: dict | None = None
+        result: ResultPayload | None = None
+        error: ErrorPayload | None = None
         live = None if json_output else Live(progress.render(), console=console, transient=True)
         with live or contextlib.nullcontext():
             async for event in host.events(run, subscriber):
                 progress.update(event)
-                if event.type is EventType.RESPONSE:
-                    answer.append(event.data["chunk"])
-                elif event.type is EventType.RESULT:
-                    result = event.data
-                elif event.type is EventType.ERROR:
-                    error = event.data
+                payload = event.payload()
+                if isinstance(payload, ResponsePayload):
+                    answer.append(payload.chunk)
+                elif isinstance(payload, ResultPayload):
+                    result = payload
+                elif isinstance(payload, ErrorPayload):
+                    error = payload
                 if live is not None:
                     live.update(progress.render())
     finally:
         await host.runtime.shutdown()
         await host.close()
     if error is not None:
-        print(f"error {error['code']}: {error['message']}", file=sys.stderr)
+        print(f"error {error.code}: {error.message}", file=sys.stderr)
         return 1
     if json_output:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(result.root if result else None, ensure_ascii=False) + "\n")
     else:
         console.print(progress.render())
         console.print(Markdown("".join(answer)))

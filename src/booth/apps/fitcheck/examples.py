@@ -15,6 +15,7 @@ from booth.apps.fitcheck.knowledge import Company
 from booth.apps.fitcheck.phases import Resources
 from booth.apps.fitcheck.requirements import core_domains
 
+EXAMPLE_TYPES = {"good": "tech_position", "bad": "unrelated_position"}  # the seed's names
 DOMAIN_ROLES = {
     "embedded": (
         "Embedded Software Engineer",
@@ -170,6 +171,18 @@ def bad_example(resources: Resources, rng: random.Random) -> dict:
 def generate_example(
     quality: Literal["good", "bad"], resources: Resources, seed: int | None = None
 ) -> dict:
-    """A realistic job description that fits the candidate well ("good") or badly ("bad")."""
+    """A realistic job description that fits the candidate well ("good") or badly ("bad").
+
+    The seed's fields first (`success`, `example` - the text a client pastes into its input -,
+    `example_type`, `quality`, `error`), then booth's (company, job title, the same text again).
+    """
     rng = random.Random(seed)
-    return good_example(resources, rng) if quality == "good" else bad_example(resources, rng)
+    built = good_example(resources, rng) if quality == "good" else bad_example(resources, rng)
+    return {
+        "success": True,
+        "example": built["job_description"],
+        "example_type": EXAMPLE_TYPES[quality],
+        "quality": quality,
+        "error": None,
+        **built,
+    }

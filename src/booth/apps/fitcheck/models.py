@@ -151,6 +151,7 @@ class Analysis:
     detailed: bool = True
     model_id: str | None = None
     config_type: str | None = None
+    engine: str = "deterministic"  # "model" when language phases run on a model
     classification: Classification | None = None
     attempt: int = 0
     notes: list[Note] | None = None  # the user's notes, read at the first research attempt

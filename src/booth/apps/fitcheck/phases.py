@@ -2,9 +2,10 @@
 
 A phase is a small object with a `name`, a `message` for the `phase` event, and
 `async run(ctx, state) -> PhaseOutcome`. It reads the `Analysis` earlier phases filled in, adds
-its own part, and reports its reasoning as thoughts through `ctx`. The deterministic phases here
-call the plain functions in classify, research, requirements and scoring; an LLM-backed phase
-only has to fill in the same fields of the `Analysis`, so phases can be replaced one at a time
+its own part, and reports its reasoning as thoughts through `ctx`, the run's `RunContext`
+(`ctx.thought(kind, self.name, ...)`). The deterministic phases here call the plain functions
+in classify, research, requirements and scoring; an LLM-backed phase only has to fill in the
+same fields of the `Analysis`, so phases can be replaced one at a time
 (`Engine(phases={**deterministic_phases(resources), "generate_results": MyLLMPhase()})`).
 
 The engine owns the order, the research retry loop (at most three attempts), the early exits
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from booth.apps.fitcheck import report
+from booth.apps.fitcheck import report, seed_shapes
 from booth.apps.fitcheck.classify import classify
 from booth.apps.fitcheck.knowledge import KnowledgeBase, load_notes
 from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, PHASES, Analysis
@@ -28,7 +29,7 @@ from booth.apps.fitcheck.ontology import Ontology
 from booth.apps.fitcheck.profile import Candidate
 from booth.apps.fitcheck.requirements import enrich
 from booth.apps.fitcheck.research import gather, judge, merge, plan_search
-from booth.apps.fitcheck.scoring import assess_all, calibrate, compare
+from booth.apps.fitcheck.scoring import assess_all, calibrate, compare, raw_score
 from booth.core.runs import RunContext
 
 
@@ -48,27 +49,9 @@ class PhaseOutcome:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-class PhaseContext:
-    """What a phase may do to the stream: report thoughts, and let cancellation land."""
-
-    def __init__(self, run: RunContext, phase: str) -> None:
-        self.run = run
-        self.phase = phase
-
-    async def tool_call(self, tool: str, input: Any, content: str | None = None) -> None:
-        await self.run.thought("tool_call", self.phase, content, tool=tool, input=input)
-
-    async def observation(self, content: str) -> None:
-        await self.run.thought("observation", self.phase, content)
-
-    async def reasoning(self, content: str) -> None:
-        await self.run.thought("reasoning", self.phase, content)
-
-    async def response(self, chunk: str) -> None:
-        await self.run.response(chunk)
-
-    async def checkpoint(self) -> None:
-        await self.run.checkpoint()
+def shaped(outcome: seed_shapes.Shaped) -> PhaseOutcome:
+    """A phase's outcome in the seed's shapes (booth.apps.fitcheck.seed_shapes)."""
+    return PhaseOutcome(outcome.summary, outcome.data)
 
 
 class Phase(Protocol):
@@ -76,7 +59,7 @@ class Phase(Protocol):
 
     def message(self, state: Analysis) -> str: ...
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome: ...
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome: ...
 
 
 def _preview(text: str, limit: int = 200) -> str:
@@ -94,13 +77,20 @@ class Connecting:
     def message(self, state: Analysis) -> str:
         return "Reading the query"
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
-        await ctx.tool_call("classify_query", {"query": _preview(state.query)})
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
+        await ctx.thought(
+            "tool_call",
+            self.name,
+            tool="classify_query",
+            input=seed_shapes.tool_input({"query": _preview(state.query)}),
+        )
         c = classify(state.query, self.resources.kb, self.resources.ontology)
         state.classification = c
-        await ctx.observation(c.reason)
+        await ctx.thought("observation", self.name, c.reason)
         if c.rejection:
-            await ctx.reasoning(f"Not running an analysis: {c.rejection.replace('_', ' ')}.")
+            await ctx.thought(
+                "reasoning", self.name, f"Not running an analysis: {c.rejection.replace('_', ' ')}."
+            )
         else:
             parts = [f"type={c.query_type}"]
             if c.company_name:
@@ -110,17 +100,8 @@ class Connecting:
                 parts.append(f"role={c.job_title}")
             if c.extracted_skills:
                 parts.append(f"skills={', '.join(c.extracted_skills)}")
-            await ctx.reasoning("Understood: " + "; ".join(parts) + ".")
-        data = {
-            "query_type": c.query_type,
-            "company_name": c.company_name,
-            "job_title": c.job_title,
-            "extracted_skills": list(c.extracted_skills),
-        }
-        if c.rejection:
-            data["rejected"] = c.rejection
-        summary = f"Rejected ({c.rejection})" if c.rejection else f"Query type: {c.query_type}"
-        return PhaseOutcome(summary, data)
+            await ctx.thought("reasoning", self.name, "Understood: " + "; ".join(parts) + ".")
+        return shaped(seed_shapes.connecting(c))
 
 
 # -- 2. deep_research ---------------------------------------------------------------------------
@@ -135,12 +116,17 @@ class DeepResearch:
         target = who or "the role"
         return f"Researching {target} (attempt {state.attempt} of {MAX_RESEARCH_ATTEMPTS})"
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         c = state.classification
         search = plan_search(c, state.attempt)
         state.queries = list(search.queries)
-        await ctx.tool_call(
-            "knowledge_base.search", {"strategy": search.strategy, "queries": list(search.queries)}
+        await ctx.thought(
+            "tool_call",
+            self.name,
+            tool="knowledge_base.search",
+            input=seed_shapes.tool_input(
+                {"strategy": search.strategy, "queries": list(search.queries)}
+            ),
         )
         # Notes are read once per run, off the event loop, so a newly dropped note counts at once.
         if state.notes is None:
@@ -148,31 +134,38 @@ class DeepResearch:
             state.notes = await asyncio.to_thread(load_notes, folder) if folder else []
         notes = state.notes
         if notes:
-            await ctx.tool_call(
-                "notes.search", {"folder_files": len(notes), "queries": list(search.queries)}
+            await ctx.thought(
+                "tool_call",
+                self.name,
+                tool="notes.search",
+                input=seed_shapes.tool_input(
+                    {"folder_files": len(notes), "queries": list(search.queries)}
+                ),
             )
         found = gather(c, search, state.query, self.resources.kb, notes)
         state.sources = merge(state.sources, found)
         if found:
             for source in found:
-                await ctx.observation(f"Found {source.title} (via {source.found_by!r}).")
+                await ctx.thought(
+                    "observation", self.name, f"Found {source.title} (via {source.found_by!r})."
+                )
         else:
-            await ctx.observation(f"Nothing found with the {search.strategy} strategy.")
+            await ctx.thought(
+                "observation", self.name, f"Nothing found with the {search.strategy} strategy."
+            )
         company = next((s.company for s in state.sources if s.company is not None), None)
         if company is not None:
-            await ctx.reasoning(
+            await ctx.thought(
+                "reasoning",
+                self.name,
                 f"{company.name}: {company.industry}, {company.size}, stack "
-                f"{', '.join(company.tech_stack[:6])}."
+                f"{', '.join(company.tech_stack[:6])}.",
             )
-        return PhaseOutcome(
-            f"{len(state.sources)} source(s) after attempt {state.attempt}",
-            {
-                "attempt": state.attempt,
-                "strategy": search.strategy,
-                "queries": list(search.queries),
-                "sources": [s.title for s in state.sources],
-                "company_found": company is not None,
-            },
+        facts = seed_shapes.findings(state.sources, self.resources.ontology)
+        return shaped(
+            seed_shapes.deep_research(
+                facts, state.sources, search.queries, search.strategy, state.attempt
+            )
         )
 
 
@@ -186,24 +179,32 @@ class ResearchReranker:
     def message(self, state: Analysis) -> str:
         return "Judging the research"
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
+        before = len(state.sources)
         judgement = judge(state.sources, state.attempt, self.resources.ontology)
         state.sources = judgement.sources
         state.data_quality = judgement.data_quality
         state.decision = judgement.decision
         for reason in judgement.reasons:
-            await ctx.observation(reason)
+            await ctx.thought("observation", self.name, reason)
         if judgement.decision == "retry":
-            await ctx.reasoning(
+            await ctx.thought(
+                "reasoning",
+                self.name,
                 f"Data quality {judgement.data_quality} ({judgement.signals} signals): "
-                f"retrying with broader queries."
+                f"retrying with broader queries.",
             )
         elif judgement.decision == "insufficient":
-            await ctx.reasoning(
-                f"Still too little after {state.attempt} attempts: stopping with INSUFFICIENT_DATA."
+            await ctx.thought(
+                "reasoning",
+                self.name,
+                f"Still too little after {state.attempt} attempts: "
+                "stopping with INSUFFICIENT_DATA.",
             )
         else:
-            await ctx.reasoning(f"Data quality {judgement.data_quality}: enough to analyse.")
+            await ctx.thought(
+                "reasoning", self.name, f"Data quality {judgement.data_quality}: enough to analyse."
+            )
         kinds = sorted({s.kind for s in state.sources})
         if "user_note" in kinds:
             state.flags.append("user_notes_used")
@@ -212,15 +213,16 @@ class ResearchReranker:
             if any(s.kind == "knowledge_base" and s.match_ratio < 1.0 for s in state.sources):
                 state.flags.append("approximate_company_match")
         state.flags = list(dict.fromkeys(state.flags))
-        return PhaseOutcome(
-            f"Data quality {judgement.data_quality}: {judgement.decision}",
-            {
-                "attempt": state.attempt,
-                "data_quality": judgement.data_quality,
-                "decision": judgement.decision,
-                "signals": judgement.signals,
-                "source_scores": [{"title": s.title, "quality": s.quality} for s in state.sources],
-            },
+        return shaped(
+            seed_shapes.research_reranker(
+                state.sources,
+                judgement.data_quality,
+                judgement.decision,
+                judgement.signals,
+                state.flags,
+                state.attempt,
+                pruned=before - len(state.sources),
+            )
         )
 
 
@@ -234,32 +236,27 @@ class ContentEnrich:
     def message(self, state: Analysis) -> str:
         return "Extracting requirements"
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
-        await ctx.tool_call("extract_requirements", {"sources": [s.id for s in state.sources]})
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
+        await ctx.thought(
+            "tool_call",
+            self.name,
+            tool="extract_requirements",
+            input=seed_shapes.tool_input({"sources": [s.id for s in state.sources]}),
+        )
         context, requirements = enrich(state.classification, state.sources, self.resources.ontology)
         state.context, state.requirements = context, requirements
         kinds: dict[str, int] = {}
         for r in requirements:
             kinds[r.kind] = kinds.get(r.kind, 0) + 1
-        await ctx.observation(
+        await ctx.thought(
+            "observation",
+            self.name,
             f"{len(requirements)} requirements: "
-            + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()))
+            + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items())),
         )
         if context.role_family:
-            await ctx.reasoning(f"Role family: {context.role_family}.")
-        return PhaseOutcome(
-            f"{len(requirements)} requirements extracted",
-            {
-                "requirements": [
-                    {"id": r.id, "label": r.label, "kind": r.kind, "weight": r.weight}
-                    for r in requirements
-                ],
-                "role_family": context.role_family,
-                "industry": context.industry,
-                "domains": list(context.domains),
-                "culture": list(context.culture),
-            },
-        )
+            await ctx.thought("reasoning", self.name, f"Role family: {context.role_family}.")
+        return shaped(seed_shapes.content_enrich(state.sources, context, requirements))
 
 
 # -- 5. skeptical_comparison --------------------------------------------------------------------
@@ -272,29 +269,24 @@ class SkepticalComparison:
     def message(self, state: Analysis) -> str:
         return "Comparing skeptically"
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         r = self.resources
         assessments = assess_all(state.requirements, r.candidate, r.ontology)
         comparison = compare(assessments, r.candidate, state.context, r.ontology)
         state.comparison = comparison
-        await ctx.reasoning(
+        await ctx.thought(
+            "reasoning",
+            self.name,
             f"{len(comparison.strengths)} genuine strength(s), {len(comparison.gaps)} gap(s); "
-            f"risk {comparison.risk}."
+            f"risk {comparison.risk}.",
         )
         for mismatch in comparison.domain_mismatches:
-            await ctx.observation(f"Fundamental mismatch: no {mismatch} in the profile.")
+            await ctx.thought(
+                "observation", self.name, f"Fundamental mismatch: no {mismatch} in the profile."
+            )
         for item in comparison.transferable[:3]:
-            await ctx.observation(f"Transferable: {item}.")
-        return PhaseOutcome(
-            f"Risk {comparison.risk}",
-            {
-                "genuine_strengths": comparison.strengths,
-                "genuine_gaps": [g.to_dict() for g in comparison.gaps],
-                "transferable_skills": comparison.transferable,
-                "domain_mismatches": comparison.domain_mismatches,
-                "risk": comparison.risk,
-            },
-        )
+            await ctx.thought("observation", self.name, f"Transferable: {item}.")
+        return shaped(seed_shapes.skeptical_comparison(comparison))
 
 
 # -- 6. skills_matching -------------------------------------------------------------------------
@@ -307,35 +299,26 @@ class SkillsMatching:
     def message(self, state: Analysis) -> str:
         return "Matching every requirement"
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         r = self.resources
         state.assessments = assess_all(state.requirements, r.candidate, r.ontology)
-        await ctx.tool_call("match_requirements", {"requirements": len(state.requirements)})
+        await ctx.thought(
+            "tool_call",
+            self.name,
+            tool="match_requirements",
+            input=seed_shapes.tool_input({"requirements": len(state.requirements)}),
+        )
         matched = [a for a in state.assessments if a.status != "unmatched"]
         unmatched = [a for a in state.assessments if a.status == "unmatched"]
-        await ctx.observation(
-            f"{len(matched)} matched (incl. partial), {len(unmatched)} unmatched."
+        await ctx.thought(
+            "observation",
+            self.name,
+            f"{len(matched)} matched (incl. partial), {len(unmatched)} unmatched.",
         )
-        return PhaseOutcome(
-            f"{len(matched)}/{len(state.assessments)} requirements matched",
-            {
-                "matched": [
-                    {
-                        "requirement": a.requirement.label,
-                        "status": a.status,
-                        "confidence": a.confidence,
-                        "evidence": list(a.evidence[:2]),
-                    }
-                    for a in matched
-                ],
-                "unmatched": [
-                    {"requirement": a.requirement.label, "confidence": a.confidence}
-                    for a in unmatched
-                ],
-                "coverage": round(len(matched) / len(state.assessments), 2)
-                if state.assessments
-                else 0.0,
-            },
+        return shaped(
+            seed_shapes.skills_matching(
+                state.assessments, raw_score(state.assessments), state.comparison
+            )
         )
 
 
@@ -349,7 +332,7 @@ class ConfidenceReranker:
     def message(self, state: Analysis) -> str:
         return "Calibrating the score"
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         c = state.classification
         has_jd = any(s.kind == "job_description" for s in state.sources)
         scope = "job_description" if has_jd else ("role" if c.job_title else "company")
@@ -358,16 +341,11 @@ class ConfidenceReranker:
         )
         state.verdict = verdict
         for line in verdict.rationale:
-            await ctx.reasoning(line)
-        return PhaseOutcome(
-            f"{verdict.score}% ({verdict.tier})",
-            {
-                "raw_score": verdict.raw_score,
-                "calibrated_score": verdict.score,
-                "tier": verdict.tier,
-                "quality_flags": verdict.flags,
-                "adjustment_rationale": " ".join(verdict.rationale),
-            },
+            await ctx.thought("reasoning", self.name, line)
+        return shaped(
+            seed_shapes.confidence_reranker(
+                verdict, state.data_quality or "LOW", len(state.requirements), state.comparison
+            )
         )
 
 
@@ -381,7 +359,7 @@ class GenerateResults:
     def message(self, state: Analysis) -> str:
         return "Writing the answer"
 
-    async def run(self, ctx: PhaseContext, state: Analysis) -> PhaseOutcome:
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         if state.rejected:
             answer = report.render_rejection(state)
         elif state.insufficient or state.verdict is None:
@@ -390,11 +368,15 @@ class GenerateResults:
             answer = report.render_analysis(state, self.resources.candidate)
         state.answer = answer
         form = "detailed" if state.detailed else "concise"
-        await ctx.reasoning(f"Writing a {form} answer.")
+        await ctx.thought("reasoning", self.name, f"Writing a {form} answer.")
         for chunk in report.chunks(answer):
             await ctx.response(chunk)
             await ctx.checkpoint()
-        return PhaseOutcome("Answer written", {"format": form, "characters": len(answer)})
+        return shaped(
+            seed_shapes.generate_results(
+                answer, form, state.verdict, state.comparison, state.context
+            )
+        )
 
 
 def deterministic_phases(resources: Resources) -> dict[str, Phase]:
@@ -420,13 +402,21 @@ class Engine:
         if missing:
             raise ValueError(f"engine is missing phases: {missing}")
         self.phases = dict(phases)
+        self.kind = (
+            "model"
+            if any(getattr(p, "uses_model", False) for p in phases.values())
+            else "deterministic"
+        )
         self.pace = pace  # seconds between phases, for demos; 0 in production and tests
 
     async def _phase(self, run: RunContext, name: str, state: Analysis) -> None:
         phase = self.phases[name]
         started = time.monotonic()
+        if name in seed_shapes.PHASE_STATUS:
+            status, message = seed_shapes.PHASE_STATUS[name]
+            await run.status(status, message)
         await run.phase(name, phase.message(state))
-        outcome = await phase.run(PhaseContext(run, name), state)
+        outcome = await phase.run(run, state)
         await run.checkpoint()
         if self.pace:
             await asyncio.sleep(self.pace)

@@ -18,6 +18,7 @@ DATA_RULE = (
 
 PHASE_PROMPTS: dict[str, dict] = {
     "connecting": {
+        "display_name": "Query Classification",
         "description": "Classify the query and extract the employer, job title and skills.",
         "rules": [
             "Classify as company, job_description or irrelevant.",
@@ -27,7 +28,7 @@ PHASE_PROMPTS: dict[str, dict] = {
             "'What does Cloudflare look for in engineers?'.",
             "Extract the company name, the job title and the skills the query names.",
         ],
-        "outputs": ["query_type", "company_name", "job_title", "extracted_skills"],
+        "outputs": ["query_type", "company_name", "job_title", "skills_count", "extracted_skills"],
         "template": (
             "You classify queries for a job-fit assistant. {data_rule}\n"
             + USER_BLOCK
@@ -37,6 +38,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "deep_research": {
+        "display_name": "Deep Research",
         "description": "Gather facts about the employer from the knowledge base, notes or the web.",
         "rules": [
             "Attempt 1 searches the exact name; attempt 2 spelling variants and partial names; "
@@ -44,7 +46,7 @@ PHASE_PROMPTS: dict[str, dict] = {
             "Record every source with how it was found; never invent a source.",
             "A pasted job description is always a source.",
         ],
-        "outputs": ["attempt", "strategy", "queries", "sources", "company_found"],
+        "outputs": ["tech_count", "requirements_count", "culture_count", "tech_stack", "sources"],
         "template": (
             "Find facts about the employer {company_name} for the role {job_title}: industry, "
             "size, primary tech stack, typical engineering requirements and culture. Search "
@@ -52,6 +54,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "research_reranker": {
+        "display_name": "Research Quality Gate",
         "description": "Score each source, judge data quality, retry broader or stop.",
         "rules": [
             "Score sources 0-1 by trust and specificity (knowledge base, job text, user notes).",
@@ -60,7 +63,13 @@ PHASE_PROMPTS: dict[str, dict] = {
             "INSUFFICIENT retries with broader queries, at most 3 attempts in all; after the "
             "third the analysis stops with INSUFFICIENT_DATA, never a guessed score.",
         ],
-        "outputs": ["attempt", "data_quality", "decision", "signals", "source_scores"],
+        "outputs": [
+            "data_quality_tier",
+            "research_quality_tier",
+            "confidence_score",
+            "recommended_action",
+            "decision",
+        ],
         "template": (
             "Rate each source below for trust and specificity (0-1), then judge whether together "
             "they describe the employer's requirements well enough to compare a candidate. "
@@ -69,6 +78,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "content_enrich": {
+        "display_name": "Content Enrichment",
         "description": "Turn sources into weighted requirements and employer context.",
         "rules": [
             "Skills, 'A or B' alternatives, competencies, years of experience and domains each "
@@ -78,7 +88,7 @@ PHASE_PROMPTS: dict[str, dict] = {
             "Fundamental domains (embedded, mobile native, game engines, smart contracts, low "
             "latency) are required only when they define the employer or the role.",
         ],
-        "outputs": ["requirements", "role_family", "industry", "domains", "culture"],
+        "outputs": ["enriched_count", "total_count", "requirements", "role_family", "culture"],
         "template": (
             "From the sources below, list the role's requirements as JSON objects "
             '{{"label", "kind": "skill|any_of|competency|domain|experience", "weight"}}. '
@@ -86,6 +96,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "skeptical_comparison": {
+        "display_name": "Skeptical Comparison",
         "description": "The sceptical recruiter's view: real strengths, honest gaps, risk.",
         "rules": [
             "At most 4 genuine strengths, each backed by the profile.",
@@ -93,7 +104,7 @@ PHASE_PROMPTS: dict[str, dict] = {
             "Name transferable skills with their carry-over and ramp-up.",
             "A fundamental domain mismatch makes the risk high.",
         ],
-        "outputs": ["genuine_strengths", "genuine_gaps", "transferable_skills", "risk"],
+        "outputs": ["genuine_strengths", "genuine_gaps", "transferable_skills", "risk_level"],
         "template": (
             "Compare the candidate profile with the requirements as a sceptical recruiter. Give "
             "at most 4 strengths that matter for this role, at least 2 real gaps (each with how "
@@ -102,6 +113,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "skills_matching": {
+        "display_name": "Skills Matching",
         "description": "Match every requirement, with confidence and evidence from the profile.",
         "rules": [
             "Every requirement is matched (fully or partly) or unmatched.",
@@ -109,7 +121,7 @@ PHASE_PROMPTS: dict[str, dict] = {
             "with their transfer confidence.",
             "Evidence quotes the profile; no evidence means unmatched.",
         ],
-        "outputs": ["matched", "unmatched", "coverage"],
+        "outputs": ["match_score", "top_matches", "unmatched_requirements", "matched"],
         "template": (
             "For each requirement, decide matched/partial/unmatched, give a confidence 0-1 and "
             "quote the profile lines that prove it.\nProfile:\n{profile}\n"
@@ -117,6 +129,7 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "confidence_reranker": {
+        "display_name": "Confidence Calibration",
         "description": "Calibrate the score and tier and explain every adjustment.",
         "rules": [
             "Start from weighted requirement coverage.",
@@ -133,20 +146,23 @@ PHASE_PROMPTS: dict[str, dict] = {
         ),
     },
     "generate_results": {
+        "display_name": "Response Generation",
         "description": "Write the markdown answer and stream it.",
         "rules": [
             "Start with '### <Role/Company> Fit Analysis'.",
             "A summary line with 'NN% (TIER)'.",
-            "'Key Strengths' (at most 4) and 'Growth Opportunities' (at least 2 gaps, each with "
-            "a ramp-up estimate).",
-            "config_type 'standard' is concise; 'reasoning' adds the requirement audit, "
-            "transferable skills, confidence notes and sources.",
+            "Bold section headers with '- ' items: '**Key Strengths**' (at most 4) and "
+            "'**Growth Opportunities**' (at least 2 gaps: '- **<gap>**: <bridge>. Ramp-up: "
+            "<estimate>.'); the answer ends there, with no other heading.",
+            "config_type 'standard' is concise; 'reasoning' adds the confidence notes and the "
+            "sources to the summary.",
         ],
-        "outputs": ["format", "characters"],
+        "outputs": ["word_count", "calibrated_score", "confidence_tier", "format"],
         "template": (
-            "Write the fit analysis in markdown: '### {heading} Fit Analysis', a summary with "
-            "'{score}% ({tier})', '#### Key Strengths', '#### Growth Opportunities' (each gap "
-            "with a ramp-up estimate).\nAnalysis:\n{analysis}"
+            "Write the fit analysis in markdown: '### {heading} Fit Analysis', a summary line "
+            "with '{score}% ({tier})', then '**Key Strengths**' and '**Growth Opportunities**' "
+            "as bold lines, each followed by '- ' items (each gap with a ramp-up estimate); "
+            "nothing after Growth Opportunities.\nAnalysis:\n{analysis}"
         ),
     },
 }
@@ -155,17 +171,33 @@ if tuple(PHASE_PROMPTS) != PHASES:
     raise RuntimeError("PHASE_PROMPTS must list every phase, in the pipeline's order")
 
 
+def content(phase: str) -> str:
+    """The text a client shows as the phase's system prompt: its rules, then the template."""
+    spec = PHASE_PROMPTS[phase]
+    rules = "\n".join(f"- {rule}" for rule in spec["rules"])
+    template = spec["template"].replace("{data_rule}", DATA_RULE)
+    return (
+        f"{spec['display_name']}: {spec['description']}\n\nRules:\n{rules}\n\n"
+        f"Prompt template (for the LLM engine):\n{template}\n"
+    )
+
+
 def describe(phase: str, full: bool = False) -> dict:
-    """A phase's description and rules; with `full`, also the LLM prompt template."""
+    """A phase's name, description and rules; with `full`, also its prompt `content`.
+
+    `display_name` and `content` are the seed's fields (res_web's prompt dialog reads them).
+    """
     spec = PHASE_PROMPTS[phase]
     entry = {
         "phase": phase,
+        "display_name": spec["display_name"],
         "order": PHASES.index(phase) + 1,
         "description": spec["description"],
         "rules": list(spec["rules"]),
         "outputs": list(spec["outputs"]),
     }
     if full:
+        entry["content"] = content(phase)
         entry["prompt_template"] = spec["template"].replace("{data_rule}", DATA_RULE)
         entry["engine"] = "deterministic (the template is for the LLM option)"
     return entry

@@ -1,15 +1,25 @@
 """The answer: the markdown the user reads and the `result` event a client renders.
 
-The markdown keeps the seed's shape - `### <Role/Company> Fit Analysis`, a summary with
-`NN% (TIER)`, Key Strengths, Growth Opportunities - so clients that parse it keep working.
-`config_type: standard` gives the concise form; `reasoning` (the default) adds the requirement
-audit, transferable skills, confidence notes and sources.
+The markdown is the seed's - `### <Role/Company> Fit Analysis`, a summary with `NN% (TIER)`,
+then `**Key Strengths**` and `**Growth Opportunities**` with `-` items - so clients that parse it
+(res_web's frontend) keep working. `config_type: standard` gives the concise form; `reasoning`
+(the default) adds the confidence notes and the sources it cites. The requirement audit and
+transferable skills are structured data in the `result` event.
 """
 
 from __future__ import annotations
 
-from booth.apps.fitcheck.models import Analysis
+import re
+from collections.abc import AsyncIterator
+
+from booth.apps.fitcheck.models import Analysis, Gap
 from booth.apps.fitcheck.profile import Candidate
+
+# The seed's bold section headers: res_web files a section under strengths or growth areas by
+# the words in its header ("strength"; "growth", "gap", "address" ...).
+STRENGTHS_SECTION = "Key Strengths"
+GAPS_SECTION = "Growth Opportunities"
+INSUFFICIENT_SECTION = "Data Gaps to Address"
 
 REJECTION_TEXT = {
     "injection": "That message reads like an attempt to change how I work, so I have not run an "
@@ -29,9 +39,8 @@ def heading(state: Analysis) -> str:
     c = state.classification
     company = (state.context.company if state.context else None) or (c.company_name if c else None)
     role = c.job_title if c else None
-    if company and role:
-        return f"{role} at {company}"
-    return company or role or "Role"
+    text = f"{role} at {company}" if company and role else company or role or "Role"
+    return " ".join(text.split())  # one line: the title is the answer's only `###` line
 
 
 def render_rejection(state: Analysis) -> str:
@@ -46,33 +55,44 @@ def render_insufficient(state: Analysis) -> str:
     lines = [
         f"### {heading(state)} Fit Analysis",
         "",
-        f"**Fit score: 0% (INSUFFICIENT_DATA)** — I found too little about {who} to compare "
-        f"with the profile, so I am not giving a score rather than guessing one.",
+        f"Fit score: 0% (INSUFFICIENT_DATA) - I found too little about {who} to compare with "
+        "the profile, so I am not giving a score rather than guessing one.",
         "",
         f"I searched the bundled company knowledge base and your notes in {state.attempt} "
         "attempts, each broader than the last.",
         "",
-        "#### What would help",
-        "- Paste the job description: the requirements it lists are the best source.",
-        "- Or add a markdown note about the employer (stack, requirements, culture) to your "
-        "notes folder (`BOOTH_FITCHECK_KNOWLEDGE`).",
+        f"**{INSUFFICIENT_SECTION}**",
+        "- **Job description**: paste it; the requirements it lists are the best source.",
+        "- **Employer notes**: add a markdown note about the employer (stack, requirements, "
+        "culture) to your notes folder (`BOOTH_FITCHECK_KNOWLEDGE`).",
     ]
     if c and c.company_name and c.query_type == "company":
-        lines.append("- Check the spelling of the company name.")
+        lines.append("- **Spelling**: check the spelling of the company name.")
     return "\n".join(lines) + "\n"
 
 
+def _gap_line(gap: Gap) -> str:
+    bridge = gap.bridge.strip().rstrip(".")
+    return f"- **{gap.gap}**: {bridge}. Ramp-up: {gap.ramp_up}."
+
+
 def render_analysis(state: Analysis, candidate: Candidate) -> str:
+    """The seed's answer: one `###` title, a summary with `NN% (TIER)`, then bold sections.
+
+    res_web's frontend parses exactly this shape (bold headers, `-` list items) and the answer
+    ends after Growth Opportunities, as the seed's prompt requires; the requirement audit and
+    the sources are in the `result` event. `reasoning` adds the confidence notes and the sources to
+    the summary, before the first section.
+    """
     assert state.verdict and state.comparison and state.context
-    verdict, comparison, context = state.verdict, state.comparison, state.context
+    verdict, comparison = state.verdict, state.comparison
     matched = sum(1 for a in state.assessments if a.status == "matched")
     partial = sum(1 for a in state.assessments if a.status == "partial")
     total = len(state.assessments)
-    target = heading(state)
     lines = [
-        f"### {target} Fit Analysis",
+        f"### {heading(state)} Fit Analysis",
         "",
-        f"**Fit score: {verdict.score}% ({verdict.tier})** — {candidate.profile.name} "
+        f"Fit score: {verdict.score}% ({verdict.tier}) - {candidate.profile.name} "
         f"({candidate.seniority}, {candidate.years:g} years) meets {matched} of {total} "
         f"requirements{f' and partly meets {partial} more' if partial else ''}; risk is "
         f"{comparison.risk}.",
@@ -83,34 +103,84 @@ def render_analysis(state: Analysis, candidate: Candidate) -> str:
             f"The main concern is a fundamental mismatch: "
             f"{', '.join(comparison.domain_mismatches)} is not in the profile.",
         ]
-    lines += ["", "#### Key Strengths"]
-    lines += [f"- {s}" for s in comparison.strengths] or ["- No requirement is clearly met yet."]
-    lines += ["", "#### Growth Opportunities"]
-    lines += [f"- **{g.gap}** — {g.bridge} *(ramp-up: {g.ramp_up})*" for g in comparison.gaps]
     if state.detailed:
-        if comparison.transferable:
-            lines += ["", "#### Transferable Skills"]
-            lines += [f"- {t}" for t in comparison.transferable]
-        lines += ["", "#### Requirement Match"]
-        mark = {"matched": "✅", "partial": "🟡", "unmatched": "❌"}
-        for a in state.assessments:
-            detail = a.via or (a.evidence[0] if a.evidence else "no evidence in the profile")
-            lines.append(
-                f"- {mark[a.status]} {a.requirement.label} — "
-                f"{round(a.confidence * 100)}% ({detail})"
-            )
-        lines += ["", "#### Confidence Notes"]
-        lines += [f"- {r}" for r in verdict.rationale]
+        notes = [*verdict.rationale]
         if comparison.seniority_note:
-            lines.append(f"- {comparison.seniority_note}")
-        if context.culture:
-            lines.append(f"- Culture signals: {', '.join(context.culture)}.")
-        lines += ["", "#### Sources"]
-        lines += [
-            f"{i}. {s.title} (quality {s.quality:.2f})"
-            for i, s in enumerate(state.sources, start=1)
-        ]
+            notes.append(comparison.seniority_note)
+        lines += ["", "Confidence: " + " ".join(notes)]
+        cited = "; ".join(f"{s.title} (quality {s.quality:.2f})" for s in state.sources)
+        lines += ["", f"Sources: {cited}."]
+    lines += ["", f"**{STRENGTHS_SECTION}**"]
+    lines += [f"- {s}" for s in comparison.strengths] or ["- No requirement is clearly met yet."]
+    lines += ["", f"**{GAPS_SECTION}**"]
+    lines += [_gap_line(g) for g in comparison.gaps]
     return "\n".join(lines) + "\n"
+
+
+HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
+
+
+def seed_line(line: str) -> str:
+    """A heading line as the seed's bold section header (`#### Key Strengths` -> bold).
+
+    The answer has exactly one `###` line, its title; res_web's page takes every line that
+    starts with `###` as the title, so a model's own headings are rewritten.
+    """
+    match = HEADING.match(line)
+    if match is None:
+        return line
+    ending = "\n" if line.endswith("\n") else ""
+    return f"**{match.group('title').strip('*').strip()}**{ending}"
+
+
+class SeedMarkdown:
+    """Rewrites headings in streamed text as it passes; everything else flows through at once.
+
+    Only a line that starts with `#` is held back until its end, so words still stream.
+    """
+
+    def __init__(self) -> None:
+        self.at_line_start = True
+        self.held = ""
+
+    def feed(self, chunk: str) -> str:
+        text, self.held, out = self.held + chunk, "", []
+        while text:
+            if self.at_line_start:
+                if not text.lstrip(" "):  # only indentation so far: undecided
+                    self.held = text
+                    break
+                if text.lstrip(" ").startswith("#"):
+                    end = text.find("\n")
+                    if end < 0:
+                        self.held = text
+                        break
+                    out.append(seed_line(text[: end + 1]))
+                    text = text[end + 1 :]
+                    continue
+                self.at_line_start = False
+            end = text.find("\n")
+            if end < 0:
+                out.append(text)
+                break
+            out.append(text[: end + 1])
+            text = text[end + 1 :]
+            self.at_line_start = True
+        return "".join(out)
+
+    def close(self) -> str:
+        held, self.held = self.held, ""
+        return seed_line(held) if held else ""
+
+
+async def seed_markdown(chunks: AsyncIterator[str]) -> AsyncIterator[str]:
+    """Stream text (a model's write-up) with its headings in the seed's form."""
+    rewriter = SeedMarkdown()
+    async for chunk in chunks:
+        if out := rewriter.feed(chunk):
+            yield out
+    if rest := rewriter.close():
+        yield rest
 
 
 def chunks(markdown: str, size: int = 400) -> list[str]:
@@ -137,7 +207,7 @@ def result_payload(state: Analysis) -> dict:
         "role": c.job_title if c else None,
         "config_type": state.config_type,
         "model_id": state.model_id,
-        "engine": "deterministic",
+        "engine": state.engine,
     }
     # No analysis: no score, nothing matched, and the flags say why.
     unscored = {
@@ -148,7 +218,7 @@ def result_payload(state: Analysis) -> dict:
         "matched": [],
         "unmatched": [],
     }
-    if state.rejected:
+    if c is not None and c.rejection:
         return {
             **unscored,
             "sources": [],
@@ -157,7 +227,7 @@ def result_payload(state: Analysis) -> dict:
             "reason": c.reason,
             **base,
         }
-    if state.insufficient or state.verdict is None:
+    if state.insufficient or state.verdict is None or state.comparison is None:
         return {
             **unscored,
             "sources": [s.cite() for s in state.sources],
@@ -198,6 +268,8 @@ def result_payload(state: Analysis) -> dict:
         "raw_score": verdict.raw_score,
         "risk": comparison.risk,
         "transferable": list(comparison.transferable),
+        "confidence_notes": [*verdict.rationale, *filter(None, [comparison.seniority_note])],
+        "culture": list(state.context.culture) if state.context else [],
         "data_quality": state.data_quality,
         "research_attempts": state.attempt,
         **base,

@@ -5,6 +5,8 @@ GET  /api/fit-check/health      engine, profile, knowledge and active runs
 GET  /api/prompts               every phase's rules (and LLM prompt template)
 GET  /api/prompts/{phase}       one phase
 POST /api/examples/generate     a realistic job description that fits well or badly
+
+res_web's frontend calls these from its own origin: set `BOOTH_CORS_ORIGINS` to it.
 """
 
 from __future__ import annotations
@@ -17,15 +19,18 @@ from pydantic import BaseModel, Field
 from booth.apps.fitcheck import prompts
 from booth.apps.fitcheck.examples import generate_example
 from booth.apps.fitcheck.knowledge import count_notes
-from booth.apps.fitcheck.phases import Engine, Resources, deterministic_phases
+from booth.apps.fitcheck.phases import Resources
 from booth.apps.fitcheck.service import (
     APP,
     FitCheckRequest,
+    build_engine,
     resources_for_settings,
     start_fit_check,
 )
+from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
-from booth.core.host import Host, client_address
+from booth.core.host import Host
+from booth.llm import llm_of
 
 
 class ExampleRequest(BaseModel):
@@ -42,26 +47,27 @@ def create_router(
     stream unfold; it is 0 by default.
     """
     resources = resources or resources_for_settings(settings)
-    engine = Engine(deterministic_phases(resources), pace=pace)
+    engine = build_engine(resources, llm_of(host), pace=pace)
     router = APIRouter(tags=["fit-check"])
 
-    @router.post("/api/fit-check/stream")
+    @router.post("/api/fit-check/stream", responses=openapi.STREAM)
     async def stream(body: FitCheckRequest, request: Request):
         """Stream a fit analysis: status, phases and thoughts, response chunks, result, complete."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
+        client = host.client_key(request, opened.id)
         run, subscriber = await start_fit_check(
-            host, opened, body, client_address(request), resources=resources, engine=engine
+            host, opened, body, client, resources=resources, engine=engine
         )
         return host.sse(run, subscriber, opened)
 
-    @router.get("/api/fit-check/health")
+    @router.get("/api/fit-check/health", responses=openapi.ANY)
     async def health():
         candidate = resources.candidate
         active = sum(1 for run in host.runtime.runs.values() if run.app == APP)
         return {
             "status": "healthy",
             "service": "fit-check",
-            "engine": "deterministic",
+            "engine": engine.kind,
             "active_runs": active,
             "profile": {
                 "name": candidate.profile.name,
@@ -75,11 +81,11 @@ def create_router(
             },
         }
 
-    @router.get("/api/prompts")
+    @router.get("/api/prompts", responses=openapi.ANY)
     async def list_prompts():
         return {"phases": [prompts.describe(name) for name in prompts.PHASE_PROMPTS]}
 
-    @router.get("/api/prompts/{phase}")
+    @router.get("/api/prompts/{phase}", responses=openapi.errors(404) | openapi.ANY)
     async def get_prompt(phase: str):
         if phase not in prompts.PHASE_PROMPTS:
             raise BoothError(
@@ -88,7 +94,7 @@ def create_router(
             )
         return prompts.describe(phase, full=True)
 
-    @router.post("/api/examples/generate")
+    @router.post("/api/examples/generate", responses=openapi.BODY)
     async def examples(body: ExampleRequest):
         return generate_example(body.quality, resources, body.seed)
 

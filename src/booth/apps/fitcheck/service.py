@@ -8,34 +8,36 @@ turn in the session (a short redacted summary, the score and the tier) so histor
 from __future__ import annotations
 
 import time
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StringConstraints
 
 from booth.apps.fitcheck.knowledge import load_companies
+from booth.apps.fitcheck.llm_phases import model_phases
 from booth.apps.fitcheck.models import Analysis
 from booth.apps.fitcheck.ontology import load_ontology
 from booth.apps.fitcheck.phases import Engine, Resources, deterministic_phases
 from booth.apps.fitcheck.profile import build_candidate, load_profile
 from booth.apps.fitcheck.report import turn_summary
+from booth.apps.fitcheck.seed_shapes import FIRST_STATUS
 from booth.config import Settings
 from booth.core.host import Host
 from booth.core.runs import RunContext, Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession
+from booth.core.text import UserText
+from booth.llm import LLMProvider, llm_of
 
 APP = "fitcheck"
-ALLOWED_CONTROL = {"\n", "\r", "\t"}
 
 
 class FitCheckRequest(BaseModel):
     """The seed's request body, plus the session token booth adds."""
 
-    query: str = Field(
-        min_length=3, max_length=2000, description="Company name or job description to analyze"
+    query: Annotated[UserText, StringConstraints(min_length=3)] = Field(
+        max_length=2000, description="Company name or job description to analyze"
     )
     include_thoughts: bool = Field(True, description="Whether to stream thinking steps")
     model_id: str | None = Field(None, max_length=200, description="Model id, echoed in status")
@@ -44,17 +46,6 @@ class FitCheckRequest(BaseModel):
     )
     session_id: str | None = Field(None, description="Session id (minted when absent)")
     session_token: str | None = Field(None, description="Token of an existing session")
-
-    @field_validator("query")
-    @classmethod
-    def _clean_query(cls, value: str) -> str:
-        for char in value:
-            if char not in ALLOWED_CONTROL and unicodedata.category(char) in ("Cc", "Cf", "Cs"):
-                raise ValueError(f"control character U+{ord(char):04X} is not allowed")
-        stripped = value.strip()
-        if len(stripped) < 3:
-            raise ValueError("must contain at least 3 non-space characters")
-        return stripped
 
 
 @lru_cache(maxsize=8)
@@ -78,6 +69,14 @@ def resources_for_settings(settings: Settings) -> Resources:
     return load_resources(settings.fitcheck_profile, settings.fitcheck_knowledge)
 
 
+def build_engine(resources: Resources, llm: LLMProvider | None, pace: float = 0.0) -> Engine:
+    """The offline engine, with the language phases on the model when one is configured."""
+    phases = deterministic_phases(resources)
+    if llm is not None:
+        phases.update(model_phases(resources, llm))
+    return Engine(phases, pace=pace)
+
+
 def fit_check_pipeline(body: FitCheckRequest, engine: Engine):
     """The run's body: analyse, then record the turn in the session."""
 
@@ -87,6 +86,7 @@ def fit_check_pipeline(body: FitCheckRequest, engine: Engine):
             detailed=body.config_type != "standard",
             model_id=body.model_id,
             config_type=body.config_type,
+            engine=engine.kind,
         )
         payload = await engine.run(ctx, state)
         await ctx.sessions.append_turn(
@@ -115,15 +115,20 @@ async def start_fit_check(
 ) -> tuple[Run, Subscriber]:
     """Start one fit check on the caller's session; returns the run and its first reader.
 
-    `engine` defaults to the deterministic phases over `resources` (profile, knowledge).
+    `engine` defaults to the phases over `resources` (profile, knowledge): offline, or on the
+    host's model when one is configured. A `model_id` the model settings do not allow is a 422.
     """
-    engine = engine or Engine(deterministic_phases(resources))
+    llm = llm_of(host)
+    engine = engine or build_engine(resources, llm)
+    if llm is not None:  # offline, model_id is only echoed (the seed's clients send one)
+        body = body.model_copy(update={"model_id": llm.config.resolve_model(body.model_id)})
     output = "concise" if body.config_type == "standard" else "detailed"
     status = {
+        "status": FIRST_STATUS,  # the seed's first status value
         "message": "Fit check started",
         "model_id": body.model_id,
         "config_type": body.config_type,
-        "engine": "deterministic",
+        "engine": engine.kind,
         "output": output,
     }
     return await host.start(

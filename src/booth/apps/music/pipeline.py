@@ -11,7 +11,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote_plus
 
 from booth.apps.music import advocates
 from booth.apps.music.catalog import Catalog
@@ -112,6 +112,11 @@ def make_plan(
     return Plan(understanding, decision, anchor, did_you_mean)
 
 
+def lastfm_url(artist: str, title: str) -> str:
+    """Last.fm's track page: spaces as `+`, everything else percent-encoded once."""
+    return f"https://www.last.fm/music/{quote_plus(artist)}/_/{quote_plus(title)}"
+
+
 def track_payload(item: Scored, text: str, catalog: Catalog) -> dict[str, Any]:
     track = item.track
     artist = catalog.artists.get(track.artist_key)
@@ -128,12 +133,9 @@ def track_payload(item: Scored, text: str, catalog: Catalog) -> dict[str, Any]:
         "moods": list(track.moods),
         "tags": list(track.tags),
         "preview_url": None,  # offline: no audio provider is configured
-        "external_urls": {
-            "lastfm": "https://www.last.fm/music/"
-            + quote(track.artist.replace(" ", "+"))
-            + "/_/"
-            + quote(track.title.replace(" ", "+")),
-        },
+        "spotify_url": None,  # the seed's field; unknown without a Spotify provider
+        "playcount": None,  # the seed's field; the bundled catalog has no play counts
+        "external_urls": {"lastfm": lastfm_url(track.artist, track.title)},
         "quality_score": item.components["quality"],
         "novelty_score": item.components["novelty"],
         "popularity": track.popularity,

@@ -1,16 +1,21 @@
-"""HTTP endpoints of the music app, with the seed's contract (DESIGN §6) kept."""
+"""HTTP endpoints of the music app, with the seed's contract (DESIGN §6) kept.
+
+BeatDebate's Gradio app calls these server-side with a uuid4 per browser tab and no token; run
+booth with `BOOTH_SESSION_AUTH=trusted` behind it (see the README). A request naming a session
+that does not exist yet creates it, on every endpoint that writes.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from booth.apps.music import service
 from booth.apps.music.pipeline import MusicEngine
 from booth.apps.music.service import FeedbackRequest, PlanningRequest, RecommendationRequest
+from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
-from booth.core.host import Host, client_address, request_token
+from booth.core.host import Host, request_token
 
 
 def create_router(host: Host, settings=None, *, engine: MusicEngine | None = None) -> APIRouter:
@@ -20,31 +25,35 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
         engine = service.default_engine(host, window)
     router = APIRouter(tags=["music"])
 
-    @router.post("/recommendations")
+    @router.post("/recommendations", responses=openapi.RUN)
     async def recommendations(body: RecommendationRequest, request: Request):
         """One recommendation turn, answered as one JSON document."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
-        result = await service.recommend(host, engine, opened, body, client_address(request))
-        headers = {"X-Session-ID": opened.id}
-        if opened.minted_token:
-            headers["X-Session-Token"] = opened.minted_token
-        return JSONResponse(result, headers=headers)
+        client = host.client_key(request, opened.id)
+        result = await service.recommend(host, engine, opened, body, client)
+        return host.json(result, opened)
 
-    @router.post("/recommendations/stream")
+    @router.post("/recommendations/stream", responses=openapi.STREAM)
     async def recommendations_stream(body: RecommendationRequest, request: Request):
         """The same turn as Server-Sent Events: phases, thoughts, response, result."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
         run, subscriber = await service.start_recommendation(
-            host, engine, opened, body, client_address(request)
+            host, engine, opened, body, host.client_key(request, opened.id)
         )
         return host.sse(run, subscriber, opened)
 
-    @router.post("/planning")
+    @router.post("/planning", responses=openapi.errors(403, 404) | openapi.BODY)
     async def planning(body: PlanningRequest, request: Request):
-        """The planner's strategy for a query, without running it."""
-        return await service.plan(host, engine, body, request_token(request, body.session_token))
+        """The planner's strategy for a query, without running it (a new session is created)."""
+        named = body.session_id or request.headers.get("x-session-id")
+        opened = (
+            await host.open_for_request(request, body.session_id, body.session_token, defer=False)
+            if named
+            else None
+        )
+        return await service.plan(host, engine, body, opened)
 
-    @router.post("/feedback")
+    @router.post("/feedback", responses=openapi.errors(403, 404, 409) | openapi.BODY)
     async def feedback(
         request: Request,
         body: FeedbackRequest | None = None,
@@ -70,18 +79,18 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
         token = request_token(request, body.session_token)
         return await service.record_feedback(host, engine, body, token)
 
-    @router.get("/sessions/{session_id}/history")
+    @router.get("/sessions/{session_id}/history", responses=openapi.SESSION_READ)
     async def session_history(
         session_id: str, request: Request, limit: int = Query(100, ge=1, le=1000)
     ):
         return await service.history(host, session_id, request_token(request), limit)
 
-    @router.get("/sessions/{session_id}/context")
+    @router.get("/sessions/{session_id}/context", responses=openapi.SESSION_READ)
     async def session_context(session_id: str, request: Request):
         """A redacted summary of what this session remembers."""
         return await service.context_summary(host, engine, session_id, request_token(request))
 
-    @router.get("/music/catalog")
+    @router.get("/music/catalog", responses=openapi.ANY)
     async def catalog_figures():
         return {"figures": engine.catalog.figures(), "files": len(engine.catalog.sources)}
 

@@ -6,38 +6,28 @@ resolver) explicitly; none keeps anything between calls.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from booth.apps.music.catalog import shared_catalog
 from booth.apps.music.context import MusicContext, save_feedback, summary
 from booth.apps.music.pipeline import MusicEngine, TurnRequest, make_plan, music_pipeline
 from booth.core.errors import BoothError, ErrorCode
-from booth.core.events import EventType
 from booth.core.host import Host
 from booth.core.runs import Subscriber
 from booth.core.runtime import Run
-from booth.core.sessions.access import OpenedSession, authorize
+from booth.core.sessions.access import OpenedSession
 from booth.core.sessions.base import update_context
+from booth.core.text import UserText
 
 APP = "music"
 CONTEXT_WINDOW = 30 * 60
 
 
-def _no_control_characters(value: str) -> str:
-    if any(ord(ch) < 32 and ch not in "\t" or ord(ch) == 127 for ch in value):
-        raise ValueError("control characters are not allowed")
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank")
-    return value
-
-
 class RecommendationRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=500)
+    query: UserText = Field(min_length=1, max_length=500)
     session_id: str | None = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
@@ -47,16 +37,12 @@ class RecommendationRequest(BaseModel):
     )
     include_thoughts: bool = True
 
-    _clean_query = field_validator("query")(_no_control_characters)
-
 
 class PlanningRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=500)
+    query: UserText = Field(min_length=1, max_length=500)
     session_id: str | None = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
-
-    _clean_query = field_validator("query")(_no_control_characters)
 
 
 FeedbackValue = Literal["thumbs_up", "thumbs_down", "up", "down", "like", "dislike"]
@@ -128,23 +114,7 @@ async def recommend(
 ) -> dict[str, Any]:
     """Run one turn to its end and return its `result`; an `error` event becomes a BoothError."""
     run, subscriber = await start_recommendation(host, engine, opened, body, client)
-    events = await host.runtime.collect(run, subscriber)
-    if run.task is not None:
-        # The run releases the session's lease after its last event; wait for that, so a
-        # follow-up sent the moment this answer arrives is not refused as BUSY.
-        await asyncio.shield(run.task)
-    for event in events:
-        if event.type is EventType.ERROR:
-            data = event.data
-            raise BoothError(
-                ErrorCode(data["code"]), data["message"], retryable=data.get("retryable")
-            )
-    result = next((e.data for e in events if e.type is EventType.RESULT), None)
-    if result is None:
-        raise BoothError(
-            ErrorCode.PIPELINE_ERROR, "The run ended without a result.", retryable=True
-        )
-    result = dict(result)
+    result = dict((await host.runtime.outcome(run, subscriber)).root)
     if opened.minted_token:
         result["session_token"] = opened.minted_token
     return result
@@ -152,32 +122,33 @@ async def recommend(
 
 # -- planning, feedback, history, context ----------------------------------------------------
 async def plan(
-    host: Host, engine: MusicEngine, body: PlanningRequest, token: str | None
+    host: Host, engine: MusicEngine, body: PlanningRequest, opened: OpenedSession | None
 ) -> dict[str, Any]:
-    """The planner's decision for a query, without running it (and without creating a session).
+    """The planner's decision for a query, without running it.
 
-    With a session (and its token) the follow-up resolver sees that session's context.
+    With a session (opened by the caller: created if new) the follow-up resolver sees that
+    session's context; without one nothing is stored.
     """
     started = time.perf_counter()
-    music = MusicContext()
-    if body.session_id:
-        record = await authorize(host.sessions, body.session_id, token)
-        music = MusicContext.from_session(record.context)
+    music = MusicContext.from_session(opened.record.context) if opened else MusicContext()
     decided = make_plan(
         engine, body.query, music, host.sessions.clock(), host.sessions.expiry.idle_ttl
     )
-    return {
+    answer: dict[str, Any] = {
         "strategy": decided.to_dict(music.anchor, body.max_recommendations),
         "execution_time": round(time.perf_counter() - started, 4),
-        "session_id": body.session_id,
+        "session_id": opened.id if opened else None,
     }
+    if opened and opened.minted_token:
+        answer["session_token"] = opened.minted_token
+    return answer
 
 
 async def record_feedback(
     host: Host, engine: MusicEngine, body: FeedbackRequest, token: str | None
 ) -> dict[str, Any]:
-    """Store a thumbs up/down in the session; later rankings read it."""
-    await authorize(host.sessions, body.session_id, token)
+    """Store a thumbs up/down in the session (created if new); later rankings read it."""
+    opened = await host.open_session(body.session_id, token, defer=False)
     track = engine.catalog.track(body.target)
     if track is None:
         raise BoothError(ErrorCode.NOT_FOUND, f"No track {body.target!r} in the catalog.")
@@ -199,19 +170,22 @@ async def record_feedback(
         if body.value > 0
         else f"'{track.title}' will not be shown again; tracks by {track.artist} will rank lower."
     )
-    return {
+    answer = {
         "message": "Feedback recorded.",
         "session_id": body.session_id,
         "track_id": track.track_id,
         "feedback": "thumbs_up" if body.value > 0 else "thumbs_down",
         "effect": effect,
     }
+    if opened.minted_token:
+        answer["session_token"] = opened.minted_token
+    return answer
 
 
 async def history(
     host: Host, session_id: str, token: str | None, limit: int = 100
 ) -> dict[str, Any]:
-    await authorize(host.sessions, session_id, token)
+    await host.authorize(session_id, token)
     turns = await host.sessions.recent_turns(session_id, limit)
     return {"session_id": session_id, "history": [t for t in turns if t.get("app", APP) == APP]}
 
@@ -219,7 +193,7 @@ async def history(
 async def context_summary(
     host: Host, engine: MusicEngine, session_id: str, token: str | None
 ) -> dict[str, Any]:
-    record = await authorize(host.sessions, session_id, token)
+    record = await host.authorize(session_id, token)
     now = host.sessions.clock()
     music = MusicContext.from_session(record.context)
     return {

@@ -28,6 +28,14 @@ class EventLog(Protocol):
 
     async def meta(self, run_id: str) -> dict[str, Any] | None: ...
 
+    async def beat(self, run_id: str, ttl: float) -> bool:
+        """The owning process is alive for `ttl` more seconds; True if a cancel was requested."""
+        ...
+
+    async def alive(self, run_id: str) -> bool:
+        """Whether the owning process beat within its last ttl (False once it stopped)."""
+        ...
+
     async def finish(self, run_id: str, retention: float) -> None:
         """The run ended: keep its log `retention` seconds more."""
         ...

@@ -1,14 +1,26 @@
-"""In-process event log: for one server process (the embedded default) and tests."""
+"""In-process event log: for one server process (the embedded default) and tests.
+
+A live run's events are kept as objects (readers follow them as they come). When the run
+finishes its log is packed into its SSE bytes - what a resuming reader is sent anyway, at a
+fraction of the objects' memory - and kept for the retention time. Finished logs are also capped
+in total bytes: past the cap the oldest are dropped first, as each run finishes, so memory does
+not grow with request volume.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from array import array
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from booth.core.events import Event
+from booth.core.events import Event, EventType
+
+DEFAULT_RETENTION_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -19,17 +31,69 @@ class _RunLog:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+@dataclass
+class _Finished:
+    """A finished run's log: its SSE bytes and where each event starts in them."""
+
+    meta: dict[str, Any]
+    expires_at: float
+    encoded: bytes
+    starts: array  # starts[i] is the offset of event seq i + 1
+
+    @classmethod
+    def pack(cls, log: _RunLog, expires_at: float) -> _Finished:
+        starts, chunks, offset = array("L"), [], 0
+        for event in log.events:
+            chunk = event.encode().encode("utf-8")
+            starts.append(offset)
+            chunks.append(chunk)
+            offset += len(chunk)
+        return cls({**log.meta, "done": True}, expires_at, b"".join(chunks), starts)
+
+    def events_after(self, after: int) -> list[Event]:
+        if after >= len(self.starts):
+            return []
+        text = self.encoded[self.starts[max(after, 0)] :].decode("utf-8")
+        return [_decode(message) for message in text.split("\n\n") if message]
+
+    @property
+    def size(self) -> int:
+        return len(self.encoded) + self.starts.itemsize * len(self.starts)
+
+
+def _decode(message: str) -> Event:
+    """One SSE message as `Event.encode` wrote it: id, event and a single data line."""
+    seq_line, type_line, data_line = message.split("\n", 2)
+    return Event(
+        seq=int(seq_line.removeprefix("id: ")),
+        type=EventType(type_line.removeprefix("event: ")),
+        data=json.loads(data_line.removeprefix("data: ")),
+    )
+
+
 class MemoryEventLog:
-    def __init__(self) -> None:
+    def __init__(self, retention_bytes: int = DEFAULT_RETENTION_BYTES) -> None:
+        self.retention_bytes = retention_bytes
         self._runs: dict[str, _RunLog] = {}
+        self._finished: OrderedDict[str, _Finished] = OrderedDict()  # oldest finish first
+        self._finished_bytes = 0
+        self._alive_until: dict[str, float] = {}
         self._cancels: asyncio.Queue[str] = asyncio.Queue()
 
+    # -- a live run ---------------------------------------------------------------------------
     def _live(self, run_id: str) -> _RunLog | None:
         log = self._runs.get(run_id)
         if log is not None and log.expires_at < time.monotonic():
-            del self._runs[run_id]
+            self._runs.pop(run_id, None)
             return None
         return log
+
+    def _done(self, run_id: str) -> _Finished | None:
+        done = self._finished.get(run_id)
+        if done is not None and done.expires_at < time.monotonic():
+            self._forget(run_id)
+            return None
+        return done
 
     async def open(self, run_id: str, meta: dict[str, Any], ttl: float) -> None:
         self._runs[run_id] = _RunLog(meta=dict(meta), expires_at=time.monotonic() + ttl)
@@ -44,15 +108,16 @@ class MemoryEventLog:
 
     async def read(self, run_id: str, after: int = 0) -> list[Event]:
         log = self._live(run_id)
-        if log is None:
-            return []
-        # seq is gap-free from 1, so the index of seq n is n-1.
-        return log.events[max(after, 0) :]
+        if log is not None:
+            # seq is gap-free from 1, so the index of seq n is n-1.
+            return log.events[max(after, 0) :]
+        done = self._done(run_id)
+        return [] if done is None else done.events_after(after)
 
     async def follow(self, run_id: str, after: int, timeout: float) -> list[Event]:
         log = self._live(run_id)
         if log is None:
-            return []
+            return await self.read(run_id, after)
         if len(log.events) <= after:
             try:
                 await asyncio.wait_for(log.changed.wait(), timeout)
@@ -62,14 +127,49 @@ class MemoryEventLog:
 
     async def meta(self, run_id: str) -> dict[str, Any] | None:
         log = self._live(run_id)
-        return None if log is None else dict(log.meta)
-
-    async def finish(self, run_id: str, retention: float) -> None:
-        log = self._runs.get(run_id)
         if log is not None:
-            log.meta["done"] = True
-            log.expires_at = time.monotonic() + retention
+            return dict(log.meta)
+        done = self._done(run_id)
+        return None if done is None else dict(done.meta)
 
+    async def beat(self, run_id: str, ttl: float) -> bool:
+        self._alive_until[run_id] = time.monotonic() + ttl
+        return False  # cancellations in one process travel on the queue
+
+    async def alive(self, run_id: str) -> bool:
+        return self._alive_until.get(run_id, 0) > time.monotonic()
+
+    # -- a finished run -----------------------------------------------------------------------
+    async def finish(self, run_id: str, retention: float) -> None:
+        log = self._runs.pop(run_id, None)
+        self._alive_until.pop(run_id, None)
+        if log is None:
+            return
+        log.changed.set()  # a follower waiting on the live log looks again, and finds the end
+        now = time.monotonic()
+        packed = _Finished.pack(log, now + retention)
+        self._finished[run_id] = packed
+        self._finished_bytes += packed.size
+        self._trim(now)
+
+    def _trim(self, now: float) -> None:
+        """Drop finished logs past their age or over the byte cap, oldest first."""
+        while self._finished:
+            oldest_id, oldest = next(iter(self._finished.items()))
+            if oldest.expires_at >= now and self._finished_bytes <= self.retention_bytes:
+                return
+            self._forget(oldest_id)
+
+    def _forget(self, run_id: str) -> None:
+        gone = self._finished.pop(run_id, None)
+        if gone is not None:
+            self._finished_bytes -= gone.size
+
+    @property
+    def retained_bytes(self) -> int:
+        return self._finished_bytes
+
+    # -- cancellation, expiry -----------------------------------------------------------------
     async def request_cancel(self, run_id: str) -> None:
         self._cancels.put_nowait(run_id)
 
@@ -82,7 +182,11 @@ class MemoryEventLog:
         gone = [run_id for run_id, log in self._runs.items() if log.expires_at < now]
         for run_id in gone:
             del self._runs[run_id]
-        return len(gone)
+        before = len(self._finished)
+        self._trim(now)
+        return len(gone) + before - len(self._finished)
 
     async def close(self) -> None:
         self._runs.clear()
+        self._finished.clear()
+        self._finished_bytes = 0

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from booth.core.events import Event, EventType, dumps
 
 CANCEL_CHANNEL = "booth:cancel"
+CANCEL_POLL_SECONDS = 1.0  # below the socket timeout, so a quiet channel is not an error
 
 
 def _events_key(run_id: str) -> str:
@@ -24,6 +25,19 @@ def _events_key(run_id: str) -> str:
 
 def _meta_key(run_id: str) -> str:
     return f"booth:run:{run_id}:meta"
+
+
+def _alive_key(run_id: str) -> str:
+    return f"booth:run:{run_id}:alive"
+
+
+def _cancel_key(run_id: str) -> str:
+    return f"booth:run:{run_id}:cancel"
+
+
+def _after(seq: int) -> str:
+    """The stream id after which to read; ids are `0-<seq>`, seq a non-negative integer."""
+    return f"0-{max(0, int(seq))}"
 
 
 def _decode(entry_id: bytes | str, fields: dict) -> Event:
@@ -35,8 +49,10 @@ def _decode(entry_id: bytes | str, fields: dict) -> Event:
 
 
 class RedisEventLog:
-    def __init__(self, redis: Redis, ttl_ceiling: float = 3600) -> None:
+    def __init__(self, redis: Redis, ttl_ceiling: float = 3600, max_block: float = 1.0) -> None:
         self.redis = redis
+        # A blocking read must return before the client's socket timeout, or it is an error.
+        self.max_block = max_block
         # A run whose process dies before `finish` still has its log expire.
         self.ttl_ceiling = max(1, int(ttl_ceiling))
 
@@ -59,12 +75,13 @@ class RedisEventLog:
             await pipe.execute()
 
     async def read(self, run_id: str, after: int = 0) -> list[Event]:
-        entries = await self.redis.xrange(_events_key(run_id), min=f"({'0-' + str(after)}")
+        entries = await self.redis.xrange(_events_key(run_id), min="(" + _after(after))
         return [_decode(entry_id, fields) for entry_id, fields in entries]
 
     async def follow(self, run_id: str, after: int, timeout: float) -> list[Event]:
         reply = await self.redis.xread(
-            {_events_key(run_id): f"0-{after}"}, block=max(1, int(timeout * 1000))
+            {_events_key(run_id): _after(after)},
+            block=max(1, int(min(timeout, self.max_block) * 1000)),
         )
         if not reply:
             return []
@@ -86,17 +103,40 @@ class RedisEventLog:
             pipe.hset(_meta_key(run_id), "done", "1")
             pipe.expire(_meta_key(run_id), seconds)
             pipe.expire(_events_key(run_id), seconds)
+            pipe.delete(_alive_key(run_id), _cancel_key(run_id))
             await pipe.execute()
 
+    async def beat(self, run_id: str, ttl: float) -> bool:
+        """The owner is alive for `ttl` more seconds; returns whether a cancel was asked for.
+
+        The cancel flag is the durable half of cancellation: a pub/sub message sent while the
+        owner's subscription was down is lost, the flag is not.
+        """
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(_alive_key(run_id), "1", px=max(1, int(ttl * 1000)))
+            pipe.exists(_cancel_key(run_id))
+            _, cancelled = await pipe.execute()
+        return bool(cancelled)
+
+    async def alive(self, run_id: str) -> bool:
+        return bool(await self.redis.exists(_alive_key(run_id)))
+
     async def request_cancel(self, run_id: str) -> None:
-        await self.redis.publish(CANCEL_CHANNEL, run_id)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(_cancel_key(run_id), "1", ex=self.ttl_ceiling)
+            pipe.publish(CANCEL_CHANNEL, run_id)
+            await pipe.execute()
 
     async def cancel_requests(self) -> AsyncIterator[str]:
+        """Run ids from the cancel channel; raises when the connection drops (resubscribe)."""
         pubsub = self.redis.pubsub()
-        await pubsub.subscribe(CANCEL_CHANNEL)
         try:
-            async for message in pubsub.listen():
-                if message.get("type") == "message":
+            await pubsub.subscribe(CANCEL_CHANNEL)
+            while True:
+                message = await pubsub.get_message(
+                    ignore_subscribe_messages=True, timeout=CANCEL_POLL_SECONDS
+                )
+                if message is not None and message.get("type") == "message":
                     data = message["data"]
                     yield data.decode() if isinstance(data, bytes) else data
         finally:

@@ -8,10 +8,14 @@ at a time" must hold across every process that shares the store.
 
 from __future__ import annotations
 
+import asyncio
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
+
+from booth.core.errors import BoothError, ErrorCode
 
 Clock = Callable[[], float]
 
@@ -99,6 +103,11 @@ class SessionStore(Protocol):
         """Take the session's run lease for `ttl` seconds; returns a fencing number or None."""
         ...
 
+    async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
+        """Extend `owner`'s lease to `ttl` seconds from now (retaking it if it lapsed and nobody
+        else took it); False when another owner holds it."""
+        ...
+
     async def release_lease(self, session_id: str, owner: str) -> None: ...
 
     async def ping(self) -> bool: ...
@@ -106,14 +115,24 @@ class SessionStore(Protocol):
     async def close(self) -> None: ...
 
 
+UPDATE_ATTEMPTS = 40  # optimistic tries before a context update gives up (as 409 BUSY)
+UPDATE_BACKOFF_BASE = 0.002  # seconds; doubled per lost try, with full jitter …
+UPDATE_BACKOFF_CAP = 0.1  # … up to this
+
+
 async def update_context(
     store: SessionStore,
     session_id: str,
     change: Callable[[dict[str, Any]], dict[str, Any]],
-    attempts: int = 8,
+    attempts: int = UPDATE_ATTEMPTS,
 ) -> dict[str, Any]:
-    """Read-modify-write of a session's context that never loses a concurrent update."""
-    for _ in range(attempts):
+    """Read-modify-write of a session's context that never loses a concurrent update.
+
+    A writer that loses the race waits a random, growing while (so 50 concurrent writers spread
+    out instead of colliding again) and retries. One that still cannot win is told BUSY
+    (409, retryable); nothing was written for it.
+    """
+    for attempt in range(attempts):
         record = await store.get(session_id)
         if record is None:
             raise SessionNotFound(session_id)
@@ -122,5 +141,10 @@ async def update_context(
             await store.set_context(session_id, new_context, record.version)
             return new_context
         except VersionConflict:
-            continue
-    raise VersionConflict(f"context of {session_id} kept changing ({attempts} attempts)")
+            ceiling = min(UPDATE_BACKOFF_CAP, UPDATE_BACKOFF_BASE * 2**attempt)
+            await asyncio.sleep(random.uniform(0, ceiling))
+    raise BoothError(
+        ErrorCode.BUSY,
+        "This session's context is being changed by many requests at once; retry.",
+        retry_after=1.0,
+    )

@@ -143,6 +143,14 @@ class MemorySessionStore:
         self._leases[session_id] = (owner, now + ttl)
         return self._fence
 
+    async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
+        now = self.clock()
+        held = self._leases.get(session_id)
+        if held is not None and held[1] > now and held[0] != owner:
+            return False
+        self._leases[session_id] = (owner, now + ttl)
+        return True
+
     async def release_lease(self, session_id: str, owner: str) -> None:
         held = self._leases.get(session_id)
         if held is not None and held[0] == owner:

@@ -102,6 +102,14 @@ return 1
 """
 )
 
+# KEYS: lease  ARGV: owner, ttl_ms
+RENEW = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
 # KEYS: lease  ARGV: owner
 RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -128,6 +136,7 @@ class RedisSessionStore:
         self._set_context = redis.register_script(SET_CONTEXT)
         self._touch = redis.register_script(TOUCH)
         self._release = redis.register_script(RELEASE)
+        self._renew = redis.register_script(RENEW)
 
     def _ttl_args(self) -> list[float]:
         return [self.clock(), self.expiry.idle_ttl, self.expiry.max_age]
@@ -239,6 +248,10 @@ class RedisSessionStore:
         if not taken and _text(await self.redis.get(key)) != owner:
             return None
         return int(await self.redis.incr(FENCE))
+
+    async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
+        ms = max(1, int(ttl * 1000))
+        return bool(await self._renew(keys=[_keys(session_id)[2]], args=[owner, ms]))
 
     async def release_lease(self, session_id: str, owner: str) -> None:
         await self._release(keys=[_keys(session_id)[2]], args=[owner])

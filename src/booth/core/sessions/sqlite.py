@@ -245,6 +245,19 @@ class SqliteSessionStore:
         )
         return rows[0][0] if rows else None
 
+    async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
+        now = self.clock()
+        rows = await self._rows(
+            "INSERT INTO run_leases (session_id, owner, expires_at, fence) "
+            "VALUES (:id, :owner, :until, 1) "
+            "ON CONFLICT(session_id) DO UPDATE SET owner = excluded.owner, "
+            "expires_at = excluded.expires_at "
+            "WHERE run_leases.expires_at <= :now OR run_leases.owner = excluded.owner "
+            "RETURNING 1",
+            {"id": session_id, "owner": owner, "until": now + ttl, "now": now},
+        )
+        return bool(rows)
+
     async def release_lease(self, session_id: str, owner: str) -> None:
         await self._run(
             "UPDATE run_leases SET owner = '', expires_at = 0 WHERE session_id = ? AND owner = ?",

@@ -1,0 +1,90 @@
+"""The one validator of user text, shared by every app's request models.
+
+Text a user types reaches prompts, logs, the UI and other users' screens (a shared catalog, a
+report). Two classes of characters do harm there and are refused with a clear 422:
+- C0/C1 control characters other than newline and tab (terminal escapes, NUL, carriage returns
+  that rewrite a log line);
+- bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make text display
+  in an order other than the one it is read in ("Trojan Source").
+
+Invisible characters that carry no meaning in a query (zero-width spaces, BOM, soft hyphens,
+word joiners …) are stripped, so "Str\u200bipe" and "Stripe" are the same query. A zero-width
+joiner between two emoji, and variation selectors, are part of the emoji and stay.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+ALLOWED_CONTROLS = frozenset("\n\t")
+BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+ZERO_WIDTH_JOINER = "\u200d"
+# Format characters with no visible effect in a query; stripped wherever they appear.
+INVISIBLE = frozenset(
+    "\u00ad"  # soft hyphen
+    "\u034f"  # combining grapheme joiner
+    "\u061c"  # Arabic letter mark
+    "\u115f\u1160\u3164\uffa0"  # Hangul fillers
+    "\u180e"  # Mongolian vowel separator
+    "\u200b\u200c\u200e\u200f"  # zero-width space, non-joiner, LRM, RLM
+    "\u2060\u2061\u2062\u2063\u2064"  # word joiner, invisible operators
+    "\ufeff"  # byte order mark / zero-width no-break space
+)
+
+
+class TextError(ValueError):
+    """User text that must be refused; the message names the character and why."""
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROLS
+
+
+def _is_pictographic(char: str) -> bool:
+    """Emoji-like: what a zero-width joiner may legitimately glue together."""
+    return unicodedata.category(char) == "So" or 0x1F000 <= ord(char) <= 0x1FAFF
+
+
+def _joins_emoji(text: str, index: int) -> bool:
+    """A ZWJ at `index` sits between two emoji (skipping variation selectors and modifiers)."""
+    before = text[:index].rstrip("\ufe0e\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
+    after = text[index + 1 :]
+    return (
+        bool(before)
+        and bool(after)
+        and _is_pictographic(before[-1])
+        and (_is_pictographic(after[0]))
+    )
+
+
+def clean_user_text(text: str) -> str:
+    """`text` without invisible characters, trimmed; raises TextError for refused characters."""
+    text = text.replace("\r\n", "\n")  # a pasted Windows line end is a newline, not a control
+    kept: list[str] = []
+    for index, char in enumerate(text):
+        if _is_control(char):
+            raise TextError(f"control character U+{ord(char):04X} is not allowed")
+        if char in BIDI_CONTROLS:
+            raise TextError(f"bidirectional control U+{ord(char):04X} is not allowed")
+        if char in INVISIBLE:
+            continue
+        if char == ZERO_WIDTH_JOINER and not _joins_emoji(text, index):
+            continue
+        if unicodedata.category(char) == "Cs":
+            raise TextError(f"unpaired surrogate U+{ord(char):04X} is not allowed")
+        kept.append(char)
+    return "".join(kept).strip()
+
+
+def _validate(text: str) -> str:
+    cleaned = clean_user_text(text)
+    if not cleaned:
+        raise TextError("must not be blank")
+    return cleaned
+
+
+UserText = Annotated[str, AfterValidator(_validate)]
+"""A pydantic field type: user text, cleaned and checked (combine with Field length limits)."""
