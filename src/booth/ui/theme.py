@@ -59,11 +59,16 @@ footer { display: none !important; }
 #booth-header h1 { font-size: 1.55rem; margin: 0; letter-spacing: -.01em; }
 #booth-header p { margin: 2px 0 0; color: #556477; font-size: .95rem; }
 
-/* session badge and the row it sits in */
-.session-row { align-items: center !important; gap: 8px !important; }
+/* session badge and the row it sits in: on one line, the badge shrinks before the button */
+.session-row { align-items: center !important; gap: 8px !important;
+  flex-wrap: nowrap !important; }
+.session-row > :first-child { flex: 1 1 auto !important; min-width: 0 !important; }
+.session-row > button { flex: 0 0 auto !important; }
 .session-badge { display: inline-flex; align-items: center; gap: 6px; font-size: .85rem;
   color: #475569; background: #fff; border: 1px solid #e2e8f0; border-radius: 999px;
-  padding: 4px 12px; white-space: nowrap; }
+  padding: 4px 12px; white-space: nowrap; max-width: 100%; box-sizing: border-box;
+  overflow: hidden; text-overflow: ellipsis; }
+.session-dot { flex: none; }
 .session-badge code { font-size: .85rem; background: #eef2ff; color: #3730a3;
   padding: 0 6px; border-radius: 6px; }
 .session-dot { width: 8px; height: 8px; border-radius: 50%; background: #22c55e; }
@@ -78,6 +83,25 @@ footer { display: none !important; }
 .notice-success { background: #ecfdf5; border-color: #a7f3d0; color: #065f46; }
 .notice-warning { background: #fffbeb; border-color: #fde68a; color: #92400e; }
 .notice-error { background: #fef2f2; border-color: #fecaca; color: #991b1b; }
+
+/* the status line (a live region): queued, running, turned away, done */
+.run-status { display: flex; align-items: center; flex-wrap: wrap; gap: 4px 8px;
+  font-size: .92rem; border-radius: 10px; padding: 8px 12px; border: 1px solid #e2e8f0;
+  background: #fff; color: #334155; }
+.status-queued, .status-running { background: #eef2ff; border-color: #c7d2fe; color: #312e81; }
+.status-turned_away { background: #fffbeb; border-color: #fde68a; color: #92400e; }
+.status-done { background: #ecfdf5; border-color: #a7f3d0; color: #065f46; }
+.status-failed { background: #fef2f2; border-color: #fecaca; color: #991b1b; }
+.status-spinner { width: 14px; height: 14px; border-radius: 50%; flex: none;
+  border: 2px solid currentColor; border-right-color: transparent;
+  animation: booth-spin .8s linear infinite; }
+.countdown b { font-variant-numeric: tabular-nums; }
+.keys-hint { font-size: .8rem; color: #556477; margin: -4px 0 2px; }
+.visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
+@media (prefers-reduced-motion: reduce) {
+  .status-spinner, .phase-active .phase-mark { animation: none; }
+}
 
 /* phase progress */
 .phases { background: #fff; border: 1px solid #e2e8f0; border-radius: 12px; padding: 14px; }
@@ -107,6 +131,10 @@ footer { display: none !important; }
 .phase-detail { color: #556477; font-size: .85rem; line-height: 1.35; }
 .phase-attempt, .phase-ms { margin-left: 8px; font-weight: 500; font-size: .75rem;
   color: #556477; background: #f1f5f9; border-radius: 999px; padding: 1px 7px; }
+.phase-text { flex: 1; min-width: 0; }
+.phase-bar { display: block; height: 4px; margin-top: 4px; background: #f1f5f9;
+  border-radius: 999px; overflow: hidden; }
+.phase-bar span { display: block; height: 100%; min-width: 2px; background: #818cf8; }
 @keyframes booth-spin { to { transform: rotate(360deg); } }
 
 /* thoughts */
@@ -203,6 +231,20 @@ footer { display: none !important; }
   color: #047857; }
 .thumb[data-feedback="down"][aria-pressed="true"] { background: #fef2f2; border-color: #f87171;
   color: #b91c1c; }
+.track-disliked { opacity: .55; background: #f8fafc; }
+.track-disliked:focus-within, .track-disliked:hover { opacity: 1; }
+.undo-row { display: flex; align-items: center; justify-content: space-between; gap: 8px;
+  font-size: .82rem; color: #334155; background: #f1f5f9; border-radius: 8px;
+  padding: 4px 8px; }
+.undo { cursor: pointer; border: 1px solid #94a3b8; background: #fff; color: #1e293b;
+  border-radius: 6px; padding: 2px 10px; font-weight: 600; }
+.conversation { display: flex; flex-direction: column; gap: 10px; }
+.earlier-head { font-size: .95rem; margin: 6px 0 0; color: #334155; }
+.turn-earlier { background: #fff; border: 1px solid #e2e8f0; border-radius: 12px;
+  padding: 8px 12px; }
+.turn-earlier > summary { cursor: pointer; color: #334155; font-weight: 600; }
+.turn-earlier[open] > summary { margin-bottom: 8px; }
+.degraded { margin-bottom: 8px; }
 .reasoning { margin: 0; padding-left: 18px; color: #475569; font-size: .86rem; }
 
 @media (max-width: 640px) {
