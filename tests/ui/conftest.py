@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "test-output" / "ui"
-LAPTOP = {"width": 1366, "height": 900}
+LAPTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 

@@ -152,9 +152,10 @@ def test_the_status_lines_are_live_regions_that_survive_updates(users):
     page = users.new_page()
     run_fit_check(page, "Stripe")
     wait_result(page)
+    live = page.locator("#fitcheck-status [aria-live=polite]")
+    assert "Done: " in live.inner_text() and "%" in live.inner_text()  # the result, in words
+    open_music(page)
     for app in ("fitcheck", "music"):  # the node holding the line, kept across re-renders
         live = page.locator(f"#{app}-status [aria-live=polite]:has(> .run-status)")
         assert live.get_attribute("role") == "status"
         assert live.get_attribute("aria-atomic") == "true"
-    live = page.locator("#fitcheck-status [aria-live=polite]")
-    assert "Done: " in live.inner_text() and "%" in live.inner_text()  # the result, in words
