@@ -141,11 +141,16 @@ def _comparison(d: Comparison) -> str:
     return f"{plural(d.strength_count, 'strength')} and {plural(d.gap_count, 'gap')}{risk}."
 
 
+def meets(matched: int, partly: int, total: int) -> str:
+    """ "Meets 5 of 6 requirements, 1 more partly": counted as the write-up counts them."""
+    more = f", {partly} more partly" if partly else ""
+    return f"Meets {matched - partly} of {plural(total, 'requirement')}{more}"
+
+
 def _matching(d: Matching) -> str:
     partial = sum(1 for a in d.matched if a.status == "partial")
     total = len(d.matched) + len(d.unmatched_requirements)
-    partly = f" ({partial} only partly)" if partial else ""
-    return f"Meets {len(d.matched)} of {plural(total, 'requirement')}{partly}."
+    return meets(len(d.matched), partial, total) + "."
 
 
 def _calibration(d: Calibration) -> str:

@@ -28,7 +28,7 @@ from booth.core.payloads import (
     StatusPayload,
     ThoughtPayload,
 )
-from booth.ui.fitcheck_phases import ACTIVE_TEXT, finding, label, plural
+from booth.ui.fitcheck_phases import ACTIVE_TEXT, finding, label, meets
 from booth.ui.render import error_notice, esc, notice, upstream_name
 from booth.ui.status import RunState, status_html
 
@@ -392,8 +392,7 @@ def _summary_html(result: FitResult) -> str:
     total = len(result.matched) + len(result.unmatched)
     facts = []
     if total:
-        partly = f" ({result.partly} only partly)" if result.partly else ""
-        facts.append(f"Meets {len(result.matched)} of {plural(total, 'requirement')}{partly}")
+        facts.append(meets(len(result.matched), result.partly, total))
     if result.risk:
         facts.append(RISK_WORDS.get(result.risk, f"{result.risk} risk"))
     return f'<div class="fit-summary">{esc(" · ".join(facts))}</div>' if facts else ""
