@@ -175,9 +175,7 @@ def test_thumbs_are_feedback_for_that_track_in_that_session(users, server):
     assert feedback == {track_id: 1, other_id: -1}
 
     disliked.locator("button.undo").click()  # changed my mind
-    page.wait_for_selector(
-        f'#music-tracks .track-card[data-track-id="{other_id}"][data-vote="0"]'
-    )
+    page.wait_for_selector(f'#music-tracks .track-card[data-track-id="{other_id}"][data-vote="0"]')
     assert "track-disliked" not in (disliked.get_attribute("class") or "")
     feedback = context_of(server, session_id(page, "music"))["feedback"]
     assert feedback == {track_id: 1, other_id: 0}  # 0: no opinion, it may be shown again

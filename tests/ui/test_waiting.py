@@ -102,9 +102,7 @@ def give_back(server, taken: list) -> None:
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
-def test_a_full_server_turns_both_tabs_away_alike_and_keeps_what_was_there(
-    users, server, viewport
-):
+def test_a_full_server_turns_both_tabs_away_alike_and_keeps_what_was_there(users, server, viewport):
     page = users.new_page(users.new_context(viewport=viewport))
     run_fit_check(page, "Stripe")
     wait_result(page)

@@ -330,7 +330,10 @@ def answer_message(answer: MusicAnswer, new_session: bool) -> dict[str, str]:
     lines = [literal_md(line) for line in _understood(answer, new_session)]
     tracks = answer.recommendations
     if tracks:
-        lines.append(f"Here are **{literal_md(turn_heading(answer))}**, on the cards.")
+        lines.append(
+            f"**{literal_md(turn_heading(answer).replace(' · ', ': ', 1))}**. "
+            "Each card says why it was picked."
+        )
         wanted = answer.metadata.max_recommendations
         if wanted and len(tracks) < wanted and answer.strategy_used.decision not in NEW_REQUESTS:
             lines.append(

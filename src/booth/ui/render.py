@@ -116,9 +116,9 @@ def validation_message(error: ValidationError) -> str:
     """A pydantic error as one plain sentence about what the user typed (no field paths)."""
     first = error.errors()[0]
     context = first.get("ctx") or {}
-    if first["type"] == "string_too_short":
+    if first["type"] in ("string_too_short", "too_short"):
         return f"That is too short: type at least {context.get('min_length', 1)} characters."
-    if first["type"] == "string_too_long":
+    if first["type"] in ("string_too_long", "too_long"):
         return f"That is too long: keep it under {context.get('max_length')} characters."
     reason = str(first.get("msg", "")).removeprefix("Value error, ").rstrip(".")
     return f"That text can’t be used: {reason}." if reason else "That text can’t be used."
