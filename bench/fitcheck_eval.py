@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the labelled job descriptions are kept verbatim, one line per posting line
 """Fit Check accuracy and speed over hand-labelled cases: `python -m bench.fitcheck_eval`.
 
 Each case is a query over the bundled sample profile (a backend / ML-platform engineer with ten
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import platform
 import statistics
 import time
@@ -29,7 +31,7 @@ from booth.server import build_host
 RESULTS = Path(__file__).parent / "results" / "fitcheck_eval.json"
 TIERS = ["INSUFFICIENT_DATA", "LOW", "MEDIUM", "HIGH"]
 TOLERANCE = 15
-REPEATS = 5
+REPEATS = int(os.environ.get("FITCHECK_EVAL_REPEATS", "5"))
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,260 @@ Requirements:
 - Experience with rendering, physics and animation systems
 - 3+ years in game development"""
 
+
+# -- cases added for issue #13 (labelled before running; kept as written) ----------------------
+PHD_DS_JD = """Senior Data Scientist, Research
+Spotter Labs is hiring a research data scientist to lead causal-inference studies.
+Requirements:
+- PhD in Statistics, Computer Science or a related quantitative field (required)
+- 5+ years of applied research experience
+- Publications in peer-reviewed venues
+- Python and PyTorch; experimentation and A/B testing at scale"""
+
+ML_PHD_PREFERRED_JD = """Machine Learning Engineer
+Requirements:
+- 5+ years of experience building ML systems in production
+- Python and PyTorch; serving LLMs with Kubernetes on AWS
+- Retrieval-augmented generation (RAG) and evaluation pipelines
+Nice to have:
+- Master's or PhD in machine learning"""
+
+BACHELOR_JD = """Senior Backend Engineer
+Requirements:
+- Bachelor's degree in Computer Science or a related field
+- 5+ years of professional experience
+- Python with FastAPI or Django; PostgreSQL and Redis
+- AWS, Docker and Kubernetes"""
+
+DEVREL_JD = """Developer Advocate
+Discord is hiring a Developer Advocate for our developer platform.
+What you'll do:
+- Give talks at conferences and meetups, and run workshops for developers
+- Write blog posts, tutorials and sample apps for the Discord API
+- Grow and support our developer community on forums and social media
+Requirements:
+- 3+ years in developer relations, developer advocacy or a similar public role
+- A portfolio of talks, videos or technical writing
+- Comfortable with JavaScript or Python
+- Travel up to 30% to conferences and community events"""
+
+EM_JD = """Engineering Manager, Platform
+You will manage a team of 12 engineers. This is not a hands-on coding role.
+Responsibilities:
+- Hire, coach and grow engineers; run performance reviews and career conversations
+- Own the team's roadmap and delivery with product managers
+Requirements:
+- 3+ years of experience managing engineering teams, including managers of 8 or more direct reports
+- A background in distributed systems and cloud infrastructure
+- Experience hiring and building teams"""
+
+JUNIOR_CAP_JD = """Junior Backend Engineer
+Requirements:
+- 0-2 years of professional experience
+- Python and SQL; some exposure to Django or FastAPI
+- Eager to learn from senior engineers
+This is an entry-level position: we cannot consider senior candidates for this role."""
+
+GERMAN_JD = """Senior Backend Engineer (Python)
+Based in Berlin; we sponsor visas and support relocation.
+Requirements:
+- German at C1 level or above (our customers and documentation are in German)
+- 5+ years of professional experience
+- Python, FastAPI, PostgreSQL and Kafka
+- AWS and Kubernetes"""
+
+GERMAN_PLUS_JD = """Senior Backend Engineer (Python)
+Requirements:
+- 5+ years of professional experience
+- Python, FastAPI, PostgreSQL and Redis
+- AWS, Docker and Kubernetes
+Nice to have:
+- German language skills"""
+
+VERCEL_JD = """Senior Frontend Engineer
+Lumora is hiring its second frontend engineer. We ship daily on Vercel and keep our stack small.
+Requirements:
+- 5+ years building web applications
+- TypeScript, React and Next.js
+- CSS and accessibility
+- Writing tests and reviewing code"""
+
+LAKEHOUSE_JD = """Senior Data Engineer, Lakehouse
+About us: Tesco is a British retailer serving millions of customers every day.
+You will build our lakehouse on Databricks and govern data with Unity Catalog.
+Requirements:
+- 5+ years of data engineering experience
+- Python and SQL; Spark and Delta Lake
+- Airflow or another orchestrator
+- Azure cloud services
+- Data modelling for analytics"""
+
+SERIES_C_JD = """Backend Engineer
+Tallyform just raised its Series C and is growing the platform team.
+Requirements:
+- 4+ years of experience building backend services
+- Python with FastAPI or Django
+- PostgreSQL, Redis and AWS
+- Testing and code review"""
+
+BANK_SWIFT_JD = """Senior Java Engineer, Payments
+Barclays is hiring engineers for the platform that moves money over Faster Payments, SEPA and Swift.
+Requirements:
+- 6+ years of experience with Java and Spring Boot
+- Kafka and event-driven microservices
+- Oracle Database or PostgreSQL
+- Experience in payments"""
+
+HOSPITAL_JD = """Senior Software Engineer, Clinical Data Platform
+Kaiser Permanente is hiring a senior engineer for our clinical data platform.
+Requirements:
+- 5+ years of professional software engineering experience
+- Python and AWS; Docker and Kubernetes
+- HL7 FHIR integrations and HIPAA-compliant data handling
+- Experience with healthcare data"""
+
+PAYMENTS_JD = """Senior Backend Engineer, Payments
+Requirements:
+- 5+ years of professional experience
+- Go, PostgreSQL and Kafka
+- Experience with payments and PCI-DSS compliance
+- Designing idempotent APIs"""
+
+ONCALL_SRE_JD = """Site Reliability Engineer
+Requirements:
+- Join an on-call rotation (one week in six)
+- Kubernetes, Terraform and AWS in production
+- Prometheus and Grafana
+- Python or Go for automation
+- 4+ years of experience"""
+
+APPSEC_JD = """Application Security Engineer
+Requirements:
+- 4+ years in application security
+- Threat modeling, penetration testing and secure code review
+- OWASP Top 10 and Burp Suite
+- Python for tooling"""
+
+PM_JD = """Senior Product Manager
+Requirements:
+- 5+ years of product management experience
+- Own the roadmap, customer discovery and PRDs
+- Stakeholder management across sales, design and engineering
+- A technical background is a plus"""
+
+DESIGNER_JD = """Senior Product Designer
+Requirements:
+- 5+ years of product design experience and a portfolio
+- Figma, prototyping and design systems
+- User research and usability testing"""
+
+IOS_MONZO_JD = """Senior iOS Engineer
+Monzo is hiring a senior iOS engineer for our banking app.
+Requirements:
+- 5+ years building native iOS apps
+- Swift and SwiftUI
+- App Store releases"""
+
+FIRMWARE_JD = """Firmware Engineer
+Dyson is hiring firmware engineers for our connected devices.
+Requirements:
+- Embedded C on ARM Cortex-M microcontrollers
+- FreeRTOS and device drivers
+- 3+ years of firmware experience"""
+
+SOLUTIONS_JD = """Solutions Engineer
+Requirements:
+- 4+ years in a technical customer-facing role
+- Present technical demos to customers and run proofs of concept
+- Python and AWS
+- Travel up to 50% to customer sites"""
+
+US_ONSITE_JD = """Backend Engineer
+This role is on-site in San Francisco. Candidates must be authorized to work in the US; we do not offer visa sponsorship.
+Requirements:
+- 4+ years of experience
+- Python, Django and PostgreSQL"""
+
+UK_REMOTE_JD = """Senior Backend Engineer
+Remote (UK).
+Requirements:
+- 5+ years of experience
+- Python, FastAPI and PostgreSQL
+- AWS and Docker"""
+
+CLEARANCE_JD = """Software Engineer, Mission Systems
+Requirements:
+- Active TS/SCI security clearance required
+- Python and AWS GovCloud
+- 3+ years of experience"""
+
+STAFF_JD = """Staff Software Engineer
+Requirements:
+- 12+ years of professional experience
+- Distributed systems design
+- Go and Kubernetes
+- Technical leadership across teams"""
+
+MIDLEVEL_JD = """Software Engineer
+Requirements:
+- 2-4 years of professional experience
+- Python and Django
+- PostgreSQL"""
+
+GRADUATE_JD = """Graduate Software Engineer, 2026 intake
+Our graduate programme is for recent graduates who finished their degree within the last two years.
+Requirements:
+- A bachelor's degree in Computer Science
+- Python or Java"""
+
+TLM_JD = """Engineering Manager (hands-on)
+You will manage a team of 5 engineers and spend about half of your time coding.
+Requirements:
+- Experience leading or managing engineers
+- Python and AWS
+- System design"""
+
+HEAD_JD = """Head of Engineering
+You will lead an engineering organisation of 40 people across five teams, with managers reporting to you.
+Requirements:
+- 5+ years managing managers
+- Budget and headcount planning
+- Hiring and organisational design"""
+
+ANALYTICS_DS_JD = """Data Scientist
+Requirements:
+- Python or R, and SQL
+- Statistics, A/B testing and experimentation
+- Dashboards and communicating results to stakeholders
+- 3+ years of experience"""
+
+RESEARCH_SCIENTIST_JD = """Research Scientist, Machine Learning
+Requirements:
+- PhD in machine learning or a related field
+- Publications at NeurIPS, ICML or ICLR
+- PyTorch or JAX"""
+
+PARIS_JD = """Senior Backend Engineer
+Doctolib is hiring in Paris (hybrid, three days a week in the office); relocation support and visa sponsorship provided.
+Requirements:
+- 5+ years of experience
+- Python or Ruby; PostgreSQL
+- French (B2) is a plus"""
+
+ENGLISH_JD = """Senior Backend Engineer
+Requirements:
+- English at C1 level (our company language)
+- 5+ years of professional experience
+- Python, FastAPI, PostgreSQL and AWS"""
+
+SPANISH_JD = """Backend Engineer
+Requirements:
+- Native or fluent Spanish
+- Python and Django
+- PostgreSQL
+- 3+ years of experience"""
+
+
 CASES = [
     # strong fits
     Case("company", "Datadog", 75, 95, "HIGH"),
@@ -178,6 +434,53 @@ CASES = [
     Case("unknown", "Quintessa Robotics backend engineer", 0, 10, "INSUFFICIENT_DATA"),
     Case("unknown", "Blorptech", 0, 10, "INSUFFICIENT_DATA"),
     Case("unknown", "Senior Rust engineer", 0, 10, "INSUFFICIENT_DATA"),
+    # -- issue #13: requirements of every kind, employers, ambiguous skill words
+    Case("job_description", PHD_DS_JD, 35, 60, "MEDIUM"),
+    Case("job_description", ML_PHD_PREFERRED_JD, 72, 92, "HIGH"),
+    Case("job_description", BACHELOR_JD, 78, 95, "HIGH"),
+    Case("job_description", DEVREL_JD, 25, 45, "LOW"),
+    Case("job_description", EM_JD, 38, 58, "MEDIUM"),
+    Case("job_description", JUNIOR_CAP_JD, 20, 40, "LOW"),
+    Case("job_description", GERMAN_JD, 40, 55, "MEDIUM"),
+    Case("job_description", GERMAN_PLUS_JD, 75, 92, "HIGH"),
+    Case("job_description", VERCEL_JD, 45, 68, "MEDIUM"),
+    Case("job_description", LAKEHOUSE_JD, 50, 70, "MEDIUM"),
+    Case("job_description", SERIES_C_JD, 78, 95, "HIGH"),
+    Case("job_description", BANK_SWIFT_JD, 40, 62, "MEDIUM"),
+    Case("job_description", HOSPITAL_JD, 70, 90, "HIGH"),
+    Case("job_description", PAYMENTS_JD, 58, 78, "MEDIUM"),
+    Case("job_description", ONCALL_SRE_JD, 78, 95, "HIGH"),
+    Case("job_description", APPSEC_JD, 35, 55, "MEDIUM"),
+    Case("job_description", PM_JD, 15, 35, "LOW"),
+    Case("job_description", DESIGNER_JD, 15, 30, "LOW"),
+    Case("job_description", IOS_MONZO_JD, 15, 35, "LOW"),
+    Case("job_description", FIRMWARE_JD, 15, 30, "LOW"),
+    Case("job_description", SOLUTIONS_JD, 45, 65, "MEDIUM"),
+    Case("job_description", US_ONSITE_JD, 20, 38, "LOW"),
+    Case("job_description", UK_REMOTE_JD, 80, 97, "HIGH"),
+    Case("job_description", CLEARANCE_JD, 15, 38, "LOW"),
+    Case("job_description", STAFF_JD, 60, 80, "MEDIUM"),
+    Case("job_description", MIDLEVEL_JD, 55, 78, "MEDIUM"),
+    Case("job_description", GRADUATE_JD, 15, 38, "LOW"),
+    Case("job_description", TLM_JD, 60, 80, "MEDIUM"),
+    Case("job_description", HEAD_JD, 20, 40, "LOW"),
+    Case("job_description", ANALYTICS_DS_JD, 45, 65, "MEDIUM"),
+    Case("job_description", RESEARCH_SCIENTIST_JD, 25, 45, "LOW"),
+    Case("job_description", PARIS_JD, 55, 75, "MEDIUM"),
+    Case("job_description", ENGLISH_JD, 78, 95, "HIGH"),
+    Case("job_description", SPANISH_JD, 35, 55, "MEDIUM"),
+    # -- issue #13: employers outside software
+    Case("company", "HCA Healthcare", 50, 72, "MEDIUM"),
+    Case("company", "Mayo Clinic", 45, 70, "MEDIUM"),
+    Case("company", "Delta Air Lines", 40, 65, "MEDIUM"),
+    Case("company", "Allianz", 40, 65, "MEDIUM"),
+    Case("company", "Government Digital Service", 55, 75, "MEDIUM"),
+    Case("company", "Garmin", 15, 35, "LOW"),
+    Case("company", "Barclays", 45, 68, "MEDIUM"),
+    Case("company", "Tesco", 45, 70, "MEDIUM"),
+    Case("company", "Lloyds Banking Group", 45, 68, "MEDIUM"),
+    Case("company", "NHS England", 50, 72, "MEDIUM"),
+    Case("company", "Square Enix", 15, 35, "LOW"),
 ]
 
 

@@ -77,9 +77,9 @@ async def test_an_unknown_path_and_a_wrong_method_answer_in_booths_shape(server)
 async def test_a_body_over_the_limit_is_413_whether_declared_or_streamed(server):
     big = b'{"query": "' + b"x" * (BODY_LIMIT * 4) + b'"}'
 
-    async def chunks():
-        for start in range(0, len(big), 1024):
-            yield big[start : start + 1024]
+    async def chunks():  # no Content-Length: counted as it arrives (just over, so the
+        yield big[:BODY_LIMIT]  # server has read everything it is sent when it answers)
+        yield big[BODY_LIMIT : BODY_LIMIT + 100]
 
     async with client(server) as http:
         declared = await http.post("/test/stream", content=big, headers=JSON)
@@ -161,3 +161,34 @@ async def test_past_the_end_of_a_live_run_a_reader_gets_the_rest_and_one_end(ser
     ids = [int(e["id"]) for e in rest.events]
     assert ids == list(range(ids[0], ids[0] + len(ids)))
     assert owner.count("complete") == 1
+
+
+async def test_on_redis_bad_and_huge_last_event_ids_are_answered_not_raised(redis_url):
+    settings = Settings(store=redis_url, ui=False)
+    server = ThreadServer(create_app(settings, routers=[create_router])).start()
+    try:
+        async with client(server) as http:
+            run_id, token, count = await _finished_run(http)
+            negative = await http.get(
+                f"/api/runs/{run_id}/events", headers={**token, "Last-Event-ID": "-3"}
+            )
+            huge = await post_stream(
+                http,
+                f"/api/runs/{run_id}/events",
+                {},
+                method="GET",
+                headers={**token, "Last-Event-ID": str(2**64 + 1)},
+            )
+            middle = await post_stream(
+                http,
+                f"/api/runs/{run_id}/events",
+                {},
+                method="GET",
+                headers={**token, "Last-Event-ID": str(count - 2)},
+            )
+    finally:
+        server.stop()
+    assert_booth_error(negative, 400, "INVALID_QUERY")
+    assert huge.status_code == 200 and huge.events == []
+    assert [int(e["id"]) for e in middle.events] == [count - 1, count]
+    assert middle.types[-1] == "complete"

@@ -38,12 +38,27 @@ def serve(
     workers: int = typer.Option(
         1, min=1, help="Server processes (use a shared store: sqlite or redis)"
     ),
+    apps: list[str] = typer.Option(
+        [],
+        "--app",
+        help="Host an agent: NAME=module:attr (a LangGraph graph, an Agents SDK Agent or a "
+        "BoothApp); repeatable; added to BOOTH_APPS",
+    ),
 ) -> None:
     """Run the server (API, /docs, /metrics and the UI at /ui)."""
     import uvicorn
 
+    from booth.agents.loader import AppSpecError, load_apps
+
     if store:
         os.environ["BOOTH_STORE"] = store
+    specs = [*Settings().apps, *apps]
+    try:
+        load_apps(specs)  # fail here, with the reason, rather than in every worker
+    except AppSpecError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--app") from None
+    if apps:  # the workers build the app from the environment
+        os.environ["BOOTH_APPS"] = json.dumps(specs)
     settings = Settings()
     if workers > 1 and settings.store == "memory":
         raise typer.BadParameter(
@@ -62,15 +77,45 @@ def serve(
     )
 
 
+@app.command()
+def doctor() -> None:
+    """Check each configured upstream (model, web search, Last.fm); exit 1 if one fails."""
+    from booth.doctor import run_checks
+
+    checks = asyncio.run(run_checks(Settings()))
+    table = Table(title="booth doctor")
+    for column in ("upstream", "state", "detail", "fix"):
+        table.add_column(column)
+    style = {"ok": "green", "failed": "bold red", "offline": "dim"}
+    for check in checks:
+        state = f"[{style[check.outcome]}]{check.outcome}[/]"
+        table.add_row(check.upstream, state, check.detail, check.fix)
+    console.print(table)
+    if any(check.outcome == "failed" for check in checks):
+        raise typer.Exit(1)
+
+
 @app.command("verify-isolation")
 def verify_isolation(
     url: str = typer.Option("http://127.0.0.1:8000", "--url", help="A running booth server"),
     users: int = typer.Option(20, min=2, max=500, help="Simulated concurrent users per app"),
-    apps: list[str] = typer.Option(["fitcheck", "music"], "--app", help="fitcheck and/or music"),
+    apps: list[str] = typer.Option(
+        ["fitcheck", "music"],
+        "--app",
+        help="fitcheck, music, or agent:NAME for a hosted agent (repeatable)",
+    ),
 ) -> None:
     """Check a running server for cross-user leaks with canaries; exit 1 on any leak."""
+    from booth.isolation import AGENT_PREFIX
     from booth.isolation import verify_isolation as check
 
+    for target in apps:
+        if target not in ("fitcheck", "music") and not (
+            target.startswith(AGENT_PREFIX) and len(target) > len(AGENT_PREFIX)
+        ):
+            raise typer.BadParameter(
+                f"{target!r}: use fitcheck, music or agent:NAME", param_hint="--app"
+            )
     with console.status(f"{users} users per app against {url} …"):
         report = asyncio.run(check(url, users, tuple(apps)))
     table = Table(title=f"isolation check of {url}")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -75,7 +75,9 @@ class Settings(BaseSettings):
 
     # -- model and web search (issue #11): unset means offline --------------------------------
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. …/v1")
-    llm_api_key: str | None = Field(None, description="API key of that endpoint (never logged)")
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key of that endpoint (never logged)"
+    )
     llm_model: str | None = Field(None, description="Default model id")
     llm_models: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated model ids a request's model_id may pick"
@@ -84,6 +86,20 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(0, ge=0, le=5, description="SDK retries per model call")
     breaker_failures: int = Field(5, gt=0, description="Failures in a row that open a breaker")
     breaker_reset: float = Field(30, gt=0, description="Seconds an open breaker waits to probe")
+
+    search_provider: Literal["google", "searxng"] | None = Field(
+        None, description="Web search for Fit Check research: google | searxng"
+    )
+    google_cse_key: SecretStr | None = Field(None, description="Google Programmable Search API key")
+    google_cse_id: str | None = Field(None, description="Google Programmable Search engine id (cx)")
+    google_cse_url: str = Field(
+        "https://www.googleapis.com/customsearch/v1", description="Google Custom Search endpoint"
+    )
+    searxng_url: str | None = Field(None, description="SearXNG base URL (JSON format enabled)")
+    search_timeout: float = Field(
+        10, gt=0, description="Seconds one search or page request may take"
+    )
+    search_cache_ttl: float = Field(3600, gt=0, description="Seconds a search result stays cached")
 
     @field_validator("llm_models", mode="before")
     @classmethod
@@ -94,7 +110,7 @@ class Settings(BaseSettings):
 
     # -- reliability (#9): store faults, body limit, retention, logs ---------------------------
     store_timeout: float = Field(
-        2.0, gt=0, description="Seconds a store call may take before it counts as failed (503)"
+        5.0, gt=0, description="Seconds a store call may take before it counts as failed (503)"
     )
     max_body_bytes: int = Field(
         64 * 1024, gt=0, description="Largest request body accepted; larger is 413"
@@ -111,6 +127,33 @@ class Settings(BaseSettings):
     log_user_text: bool = Field(
         False, description="Log truncated user text (default: only its length and a hash)"
     )
+
+    # -- hosted agents (booth serve --app; src/booth/agents/) ---------------------------------
+    apps: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Agents to host, NAME=module:attr each: a JSON list or comma-separated",
+    )
+    agent_checkpoint_history: int = Field(
+        32, ge=1, description="LangGraph checkpoints kept per thread (the newest)"
+    )
+    agent_checkpoint_prune_every: int = Field(
+        16, ge=1, description="Graph steps between prunes of a thread's older checkpoints"
+    )
+
+    agent_max_turns: int = Field(
+        10, ge=1, description="Model turns an Agents SDK run may take (its max_turns)"
+    )
+
+    @field_validator("apps", mode="before")
+    @classmethod
+    def _split_apps(cls, value: object) -> object:
+        """`BOOTH_APPS` as a JSON list, or `a=m:x,b=n:y`."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
 
     @property
     def data_dir(self) -> Path:

@@ -4,6 +4,7 @@ Many simulated users act at once, each with a unique canary word in its queries.
 canary showing up where another user can see it: in another user's stream, in another user's
 stored history or context. It also checks that a session cannot be read or extended without its
 token, and that every stream is well formed (exactly one terminal event, gap-free ids).
+A hosted agent is a target too (`agent:NAME`): two turns per user on one session.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
@@ -82,6 +84,64 @@ async def _music_user(user: User) -> None:
         user.answers.append(await user.client.recommend(query, max_recommendations=5))
 
 
+AGENT_PREFIX = "agent:"
+
+
+def agent_input(schema: dict[str, Any], text: str) -> Any:
+    """An input for a hosted agent, from its schema (GET /api/agents): text if it takes text,
+    else an object with a `query` or a `messages` field; None if neither fits."""
+    options = schema.get("anyOf", [schema])
+    if any(option.get("type") == "string" for option in options):
+        return text
+    for option in options:
+        properties = option.get("properties", {})
+        if "query" in properties:
+            return {"query": text}
+        if "messages" in properties:
+            return {"messages": [{"role": "user", "content": text}]}
+    return None
+
+
+async def _agent_user(user: User, path: str, schema: dict[str, Any]) -> None:
+    """Two turns on one session: the canary goes in the first, the second is a follow-up."""
+    for text in (f"My code word is {user.canary}; remember it.", "What was my code word?"):
+        body = {"input": agent_input(schema, text)}
+        user.streams.append([e async for e in user.client.stream(path, body)])
+
+
+async def _check_agent(report: Report, name: str, users: int, url: str, http) -> None:
+    listed = (await http.get(f"{url}/api/agents")).json().get("agents", [])
+    info = next((a for a in listed if a.get("name") == name), None)
+    if info is None:
+        report.fail(f"agent {name}: not hosted at {url} (GET /api/agents)")
+        return
+    schema = info.get("input_schema", {})
+    if agent_input(schema, "probe") is None:
+        report.fail(f"agent {name}: cannot build an input from its schema {schema}")
+        return
+    group = _users(users, url, http)
+    await asyncio.gather(*[_agent_user(u, info["stream"], schema) for u in group])
+    for i, user in enumerate(group):
+        for turn, events in enumerate(user.streams, start=1):
+            _check_stream(report, user, events, f"agent {name} user {i} turn {turn}")
+    for i, user in enumerate(group):
+        victim = group[(i + 1) % len(group)]
+        for token in (None, user.client.session_token):
+            intruder = BoothClient(
+                url, session_id=victim.client.session_id, session_token=token, http=http
+            )
+            report.checks += 1
+            try:
+                body = {"input": agent_input(schema, "What was my code word?")}
+                [e async for e in intruder.stream(info["stream"], body)]
+                report.fail(
+                    f"agent {name}: user {i} extended user {(i + 1) % len(group)}'s session"
+                )
+            except BoothClientError as refused:
+                if refused.status != 403:
+                    report.fail(f"agent {name}: intrusion answered {refused.status}, not 403")
+
+
 def _users(count: int, url: str, http: httpx.AsyncClient) -> list[User]:
     """Users with a fresh canary each and no session yet."""
     return [User(f"zq{uuid.uuid4().hex[:10]}", BoothClient(url, http=http)) for _ in range(count)]
@@ -117,6 +177,9 @@ async def verify_isolation(
                     if leaked:
                         report.fail(f"music user {i}: stored {path} holds {sorted(leaked)}")
             await _check_tokens(report, group, url, http)
+        for target in apps:
+            if target.startswith(AGENT_PREFIX):
+                await _check_agent(report, target.removeprefix(AGENT_PREFIX), users, url, http)
     return report
 
 

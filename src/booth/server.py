@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Header, Query, Request
+from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from booth.agents.app import BoothApp, RouterFactory
 from booth.config import Settings
 from booth.core import openapi
 from booth.core.bodylimit import BodyLimit
@@ -29,21 +30,46 @@ from booth.core.sessions.base import Expiry
 from booth.core.sse import event_stream, sse_headers
 from booth.core.stores import build_stores
 from booth.llm import install_llm, llm_of
+from booth.providers.web import install_search, web_of
 
 log = logging.getLogger("booth.server")
 
-RouterFactory = Callable[[Host, Settings], APIRouter]
+
+def default_apps() -> list[BoothApp]:
+    """The bundled apps, Fit Check and Music (their routes, and each as a hosted agent)."""
+    from booth.agents.builtin import builtin_apps
+
+    return builtin_apps()
+
 
 MAX_REPORTED_PROBLEMS = 10  # a body with thousands of bad fields gets a short answer
 MAX_EVENT_ID = 2**53  # a Last-Event-ID above any real event number means "past the end"
 
 
 def default_routers() -> list[RouterFactory]:
-    """The bundled apps."""
-    from booth.apps.fitcheck.router import create_router as fitcheck
-    from booth.apps.music.router import create_router as music
+    """The bundled apps' own routes."""
+    return [app.routes for app in default_apps() if app.routes is not None]
 
-    return [fitcheck, music]
+
+def app_routers(
+    routers: Sequence[RouterFactory] | None, apps: Sequence[BoothApp], settings: Settings
+) -> list[RouterFactory]:
+    """Every router to mount: the apps' own routes and one for the hosted agents.
+
+    `routers=None` means the bundled apps; the hosted ones come from `apps` and `--app`
+    (`settings.apps`).
+    """
+    from booth.agents.hosting import agents_router
+    from booth.agents.loader import load_apps
+
+    bundled = default_apps() if routers is None else []
+    hosted = [*bundled, *apps, *load_apps(settings.apps)]
+    names = [app.name for app in hosted]
+    if len(set(names)) != len(names):
+        raise ValueError(f"app names must be unique: {', '.join(names)}")
+    factories = list(routers or [])
+    factories += [app.routes for app in hosted if app.routes is not None]
+    return [*factories, agents_router(hosted)]
 
 
 # Headers a browser page on another origin may read (session, run, back-off).
@@ -74,9 +100,9 @@ def default_app_names() -> list[str]:
 
 def parse_last_event_id(raw: str | None) -> int:
     """The number of the last event a client saw: a non-negative integer, else a 400."""
-    if raw is None or raw.strip() == "":
+    if not raw:
         return 0
-    value = raw.strip()
+    value = raw
     if not value.isascii() or not value.isdigit():
         raise BoothError(
             ErrorCode.INVALID_QUERY,
@@ -208,16 +234,19 @@ def build_host(settings: Settings, metrics: Metrics | None = None) -> Host:
         proxies=TrustedProxies.parse(settings.trusted_proxies),
     )
     install_llm(host, settings)
+    install_search(host, settings)
     return host
 
 
 def create_app(
-    settings: Settings | None = None, routers: Sequence[RouterFactory] | None = None
+    settings: Settings | None = None,
+    routers: Sequence[RouterFactory] | None = None,
+    apps: Sequence[BoothApp] = (),
 ) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_format, settings.log_level)
     metrics = Metrics()
-    factories = list(default_routers() if routers is None else routers)
+    factories = app_routers(routers, apps, settings)
     if routers is None:
         for name in default_app_names():
             metrics.declare_app(name)
@@ -237,9 +266,9 @@ def create_app(
             await runtime.shutdown()
             with contextlib.suppress(Exception):
                 await host.close()
-            provider = llm_of(host)
-            if provider is not None:
-                await provider.close()
+            for upstream in (llm_of(host), web_of(host)):
+                if upstream is not None:
+                    await upstream.close()
 
     app = FastAPI(
         title="booth",
@@ -293,7 +322,7 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if store_ok else 503)
 
-    @app.get("/metrics", tags=["ops"], responses=openapi.ANY)
+    @app.get("/metrics", tags=["ops"], responses=openapi.TEXT_RESPONSE | openapi.ANY)
     async def prometheus_metrics():
         with contextlib.suppress(Exception):
             await refresh_gauges(host)
@@ -307,11 +336,19 @@ def create_app(
     async def run_events(
         run_id: str,
         request: Request,
-        last_event_id: str | None = Header(None, description="The id of the last event seen"),
-        after: str | None = Query(None, description="Same as Last-Event-ID, for EventSource"),
+        last_event_id: str = Header(
+            "",
+            description="The id of the last event seen (a non-negative integer)",
+            json_schema_extra=openapi.EVENT_ID_SCHEMA,
+        ),
+        after: str = Query(
+            "",
+            description="Same as Last-Event-ID, for EventSource",
+            json_schema_extra=openapi.EVENT_ID_SCHEMA,
+        ),
     ):
         """Replay what was missed after `Last-Event-ID`, then follow the live run to its end."""
-        seen = parse_last_event_id(last_event_id if last_event_id is not None else after)
+        seen = parse_last_event_id(last_event_id or after)
         meta = await host.runtime.event_log.meta(run_id)
         if meta is None:
             raise BoothError(ErrorCode.NOT_FOUND, "No such run (it may have expired).")

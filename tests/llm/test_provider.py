@@ -69,6 +69,8 @@ async def test_structured_answer_is_validated_into_the_schema(model: OpenAIServe
     assert sent.schema_name == "Verdict"
     assert sent.body["response_format"]["json_schema"]["strict"] is True
     assert sent.schema["additionalProperties"] is False
+    assert sent.schema["required"] == ["label", "confidence", "reasons"]
+    assert "maximum" not in json.dumps(sent.schema)  # booth checks the range itself
     tokens = metrics.registry.get_sample_value(
         "booth_llm_tokens_total", {"model": "test-model", "kind": "completion"}
     )
@@ -235,8 +237,11 @@ def test_settings_name_the_endpoint(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("BOOTH_LLM_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("BOOTH_LLM_MODEL", "m1")
     monkeypatch.setenv("BOOTH_LLM_MODELS", "m1, m2 ,m3")
-    config = config_from_settings(Settings())
-    assert config is not None
+    monkeypatch.setenv("BOOTH_LLM_API_KEY", "sk-secret-value")
+    settings = Settings()
+    assert "sk-secret-value" not in repr(settings)  # a logged Settings shows no key
+    config = config_from_settings(settings)
+    assert config is not None and config.api_key == "sk-secret-value"
     assert config.models == ("m1", "m2", "m3")
     assert config.resolve_model("m3") == "m3"
 
@@ -260,3 +265,15 @@ def test_the_model_server_reads_content_parts():
         headers={},
     )
     assert call.last_user_text == "hi" and call.schema is None
+
+
+async def test_the_model_list_comes_from_the_endpoint(model: OpenAIServer):
+    provider = make_provider(model)
+    assert await provider.list_models() == ["test-model", "other-model"]
+    await provider.close()
+    gone = OpenAIServer().start()
+    gone.stop()
+    provider = make_provider(gone)
+    with pytest.raises(LLMUnavailable, match="connection"):
+        await provider.list_models()
+    await provider.close()

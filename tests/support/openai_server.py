@@ -7,7 +7,7 @@ function of the request. It records every request, and can misbehave on purpose.
 
 Usage (sync or async tests alike; the server runs in its own thread with its own loop)::
 
-    from tests.support.openai_server import Fault, OpenAIServer, Reply
+    from tests.support.openai_server import ChatCall, Fault, OpenAIServer, Reply
 
     def responder(call: ChatCall) -> str | Reply:
         if call.schema_name == "JobRequirements":

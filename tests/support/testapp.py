@@ -9,18 +9,19 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from booth.apps.fitcheck.models import PHASES
 from booth.core import openapi
 from booth.core.host import Host, client_address
+from booth.core.requests import OptionalSessionId, RequestBody, SessionIdPath
 from booth.core.runs import RunContext
 from booth.core.sessions.base import update_context
 
 
-class CanaryRequest(BaseModel):
+class CanaryRequest(RequestBody):
     query: str = Field(min_length=3, max_length=2000)
-    session_id: str | None = None
+    session_id: OptionalSessionId = None
     session_token: str | None = None
     include_thoughts: bool = True
     delay: float = Field(0.0, ge=0, le=30, description="seconds to sleep in each phase")
@@ -62,7 +63,7 @@ def create_router(host: Host, settings=None) -> APIRouter:
         return host.sse(run, subscriber, opened)
 
     @router.get("/sessions/{session_id}/history", responses=openapi.SESSION_READ)
-    async def history(session_id: str, request: Request):
+    async def history(session_id: SessionIdPath, request: Request):
         from booth.core.host import request_token
         from booth.core.sessions.access import authorize
 

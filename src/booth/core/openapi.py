@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from booth.core.errors import ErrorCode
+from booth.core.events import EventType
 
 
 class ErrorDetail(BaseModel):
@@ -56,12 +57,31 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+# One Server-Sent Event as a reader parses it: its id, its type and its one JSON data line.
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "event": {"type": "string", "enum": [t.value for t in EventType]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+    "required": ["id", "event", "data"],
+}
+
 SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "Server-Sent Events: status, phase, thought …, then complete or error",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "description": "Server-Sent Events, numbered 1, 2, 3 …: status, phase, thought …, then "
+        "exactly one complete or error",
+        "content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}},
     }
 }
+
+TEXT_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Plain text", "content": {"text/plain": {"schema": {"type": "string"}}}}
+}
+
+# The Last-Event-ID header (and `after` query parameter) a resuming reader sends.
+EVENT_ID_SCHEMA = {"pattern": "^[0-9]*$"}  # empty: from the start
 
 # Every route can fail on the store, or unexpectedly.
 ANY = errors(500, 503)

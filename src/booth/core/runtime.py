@@ -170,7 +170,9 @@ class Runtime:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the listener must not take the server down with it
-                log.warning("cancel listener dropped (%s); resubscribing", exc or type(exc))
+                log.warning(
+                    "cancel listener dropped (%s); resubscribing", str(exc) or type(exc).__name__
+                )
             await asyncio.sleep(self.limits.cancel_resubscribe_after)
 
     def begin_shutdown(self) -> None:

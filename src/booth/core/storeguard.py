@@ -60,7 +60,9 @@ class StoreGuard:
                 async with asyncio.timeout(budget):
                     return await method(*args, **kwargs)
             except STORE_FAILURES as exc:
-                log.warning("%s.%s failed: %s", self._name, method.__name__, exc or type(exc))
+                log.warning(
+                    "%s.%s failed: %s", self._name, method.__name__, str(exc) or type(exc).__name__
+                )
                 raise store_unavailable(self._name) from exc
 
         return call

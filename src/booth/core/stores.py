@@ -15,7 +15,7 @@ from booth.core.resilience import ClientSlots, RedisClientSlots
 from booth.core.sessions.base import Clock, Expiry, SessionStore, wall_clock
 from booth.core.storeguard import guard
 
-DEFAULT_STORE_TIMEOUT = 2.0  # seconds a store call may take before it counts as failed
+DEFAULT_STORE_TIMEOUT = 5.0  # seconds a store call (queueing included) may take before it fails
 REDIS_HEALTH_CHECK_INTERVAL = 5  # seconds idle before a pooled connection is PINGed on reuse
 REDIS_RETRIES = 3  # a dropped connection is retried this often, with backoff, per command
 REDIS_BACKOFF_BASE, REDIS_BACKOFF_CAP = 0.05, 0.5  # seconds
@@ -64,10 +64,10 @@ def build_stores(
         from booth.core.sessions.redis import RedisSessionStore
 
         client = redis_client(url, timeout)
-        store = RedisSessionStore(client, expiry, clock=clock)
+        shared = RedisSessionStore(client, expiry, clock=clock)
         events = RedisEventLog(client, ttl_ceiling=event_ttl_ceiling, max_block=timeout / 2)
         return Stores(
-            guard(store, timeout, "The session store"),
+            guard(shared, timeout, "The session store"),
             guard(events, timeout, "The event log"),
             guard(RedisClientSlots(client), timeout, "The admission store"),
         )

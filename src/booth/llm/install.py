@@ -24,7 +24,7 @@ def config_from_settings(settings: Settings) -> LLMConfig | None:
         raise ValueError("BOOTH_LLM_BASE_URL is set but no model: set BOOTH_LLM_MODEL")
     return LLMConfig(
         base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key or "",
+        api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else "",
         default_model=default,
         models=models,
         timeout=settings.llm_timeout,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncGenerator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import openai
@@ -40,7 +40,7 @@ class LLMConfig:
     """What is the same for every call to one endpoint."""
 
     base_url: str
-    api_key: str
+    api_key: str = field(repr=False)  # never in a log line
     default_model: str
     models: tuple[str, ...]
     timeout: float = 30.0
@@ -87,7 +87,7 @@ class LLMProvider:
         await self.client.close()
 
     async def list_models(self) -> list[str]:
-        page = await self.breaker.call(self.client.models.list)
+        page = await self._guarded(self.client.models.list)
         return [m.id for m in page.data]
 
     async def structured(

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from booth.apps.fitcheck.models import Tally
+
 PHASE_LABELS = {
     "connecting": "Reading your request",
     "deep_research": "Researching the employer",
@@ -77,13 +79,8 @@ class Comparison(_Data):
     risk_level: str = ""
 
 
-class Assessment(_Data):
-    status: str = ""
-
-
 class Matching(_Data):
-    matched: list[Assessment] = []
-    unmatched_requirements: list[object] = []
+    counts: Tally | None = None
 
 
 class Calibration(_Data):
@@ -141,16 +138,14 @@ def _comparison(d: Comparison) -> str:
     return f"{plural(d.strength_count, 'strength')} and {plural(d.gap_count, 'gap')}{risk}."
 
 
-def meets(matched: int, partly: int, total: int) -> str:
-    """ "Meets 5 of 6 requirements, 1 more partly": counted as the write-up counts them."""
-    more = f", {partly} more partly" if partly else ""
-    return f"Meets {matched - partly} of {plural(total, 'requirement')}{more}"
+def meets(tally: Tally) -> str:
+    """ "Meets 5 of 7 requirements, partly meets 1, misses 1": the write-up's own sentence."""
+    sentence = tally.sentence()
+    return sentence[:1].upper() + sentence[1:]
 
 
 def _matching(d: Matching) -> str:
-    partial = sum(1 for a in d.matched if a.status == "partial")
-    total = len(d.matched) + len(d.unmatched_requirements)
-    return meets(len(d.matched), partial, total) + "."
+    return meets(d.counts) + "." if d.counts else "Checked each requirement."
 
 
 def _calibration(d: Calibration) -> str:

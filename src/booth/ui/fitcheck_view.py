@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from booth.apps.fitcheck.models import PHASES as PHASE_ORDER
+from booth.apps.fitcheck.models import Tally
 from booth.apps.fitcheck.report import REJECTION_TEXT
 from booth.core.errors import BoothError
 from booth.core.events import Event
@@ -87,6 +88,7 @@ class FitResult(_Read):
     matched: list[Assessed] = []
     unmatched: list[Assessed] = []
     sources: list[SourceItem] = []
+    counts: Tally | None = None  # the one tally the write-up and the timeline also use
     risk: str | None = None
     rejected: bool = False
     flags: list[str] = []
@@ -95,10 +97,6 @@ class FitResult(_Read):
     def rejection(self) -> str:
         kinds = [f.split(":", 1)[1] for f in self.flags if f.startswith("rejected:")]
         return kinds[0] if kinds else "off_topic"
-
-    @property
-    def partly(self) -> int:
-        return sum(1 for a in self.matched if a.status == "partial")
 
 
 PhaseStatus = Literal["pending", "active", "done", "skipped", "failed"]
@@ -389,10 +387,7 @@ def _summary_html(result: FitResult) -> str:
             "Too little is known about this employer to compare it with the profile.",
             "Paste the job description instead: the requirements it lists are the best source.",
         )
-    total = len(result.matched) + len(result.unmatched)
-    facts = []
-    if total:
-        facts.append(meets(len(result.matched), result.partly, total))
+    facts = [meets(result.counts)] if result.counts and result.counts.requirements else []
     if result.risk:
         facts.append(RISK_WORDS.get(result.risk, f"{result.risk} risk"))
     return f'<div class="fit-summary">{esc(" · ".join(facts))}</div>' if facts else ""

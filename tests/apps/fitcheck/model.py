@@ -29,6 +29,7 @@ def blocks(call: ChatCall) -> dict[str, str]:
 def reading(**overrides: Any) -> dict[str, Any]:
     """A complete JobReading (every key, as strict mode requires)."""
     base: dict[str, Any] = {
+        "employer": None,
         "job_title": None,
         "seniority": None,
         "min_years": None,

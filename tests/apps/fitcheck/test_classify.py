@@ -96,3 +96,49 @@ def test_titles_stop_at_words_that_do_not_qualify_a_role(ontology):
         == "Staff Machine Learning Engineer"
     )
     assert extract_title("Stripe", ontology) is None
+
+
+# -- the hiring employer is the company that posts the ad; others it names are context ----------
+@pytest.mark.parametrize(
+    "text, employer, in_passing",
+    [
+        (
+            "Senior Frontend Engineer\nLumora is hiring its second frontend engineer. We ship "
+            "daily on Vercel.\nRequirements:\n- TypeScript, React and Next.js\n- 5+ years",
+            "Lumora",
+            {"Vercel"},
+        ),
+        (
+            "Senior Data Engineer\nAbout us: Tesco is a British retailer. You will build our "
+            "lakehouse on Databricks with Unity Catalog.\nRequirements:\n- Python, SQL, Spark\n"
+            "- 5+ years of data engineering experience",
+            "Tesco",
+            set(),  # Databricks here is a skill of the stack, not an employer
+        ),
+        (
+            "Backend Engineer\nJoin Kaiser Permanente and build clinical data services on AWS.\n"
+            "Requirements:\n- Python and PostgreSQL\n- 5+ years of experience",
+            "Kaiser Permanente",
+            set(),
+        ),
+        (
+            "Platform Engineer\nAt Acme Freight we move millions of parcels a day across Europe. "
+            "Experience at Google or Amazon helps.\nRequirements:\n- Go and Kubernetes in "
+            "production\n- 4+ years of experience",
+            "Acme Freight",
+            {"Google", "Amazon"},
+        ),
+    ],
+)
+def test_the_employer_is_who_posts_the_ad_not_a_product_it_names(
+    kb, ontology, text, employer, in_passing
+):
+    c = classify(text, kb, ontology)
+    assert c.query_type == "job_description" and c.company_name == employer
+    assert in_passing <= set(c.named_in_passing) and employer not in c.named_in_passing
+    assert "Unity" not in c.extracted_skills
+
+
+def test_a_developer_advocate_is_not_read_as_a_software_engineer(ontology):
+    assert extract_title("Developer Advocate", ontology) == "Developer Advocate"
+    assert extract_title("Engineering Manager, Platform", ontology) == "Engineering Manager"

@@ -1,14 +1,71 @@
 from pathlib import Path
 
-from booth.apps.fitcheck.knowledge import load_notes, normalize
+import pytest
+
+from booth.apps.fitcheck.datafile import DataFileError
+from booth.apps.fitcheck.knowledge import load_companies, load_notes
+
+INDUSTRIES_BEYOND_SOFTWARE = (
+    "banking",
+    "insurance",
+    "hospital systems",
+    "retail",
+    "telecom",
+    "airlines",
+    "public sector",
+    "consulting",
+    "gaming",
+    "consumer hardware",
+)
 
 
-def test_knowledge_base_has_at_least_150_complete_employers(kb):
-    assert len(kb) >= 150
+def test_knowledge_base_has_500_employers_across_industries_each_with_its_basis(kb):
+    assert len(kb) >= 500
     for company in kb.companies:
-        assert company.industry and company.size in {"startup", "mid", "large", "enterprise"}
-        assert company.tech_stack and company.requirements and company.culture, company.name
-    assert len({c.industry for c in kb.companies}) >= 10
+        assert company.size in {"startup", "mid", "large", "enterprise"}
+        assert company.requirements and company.culture and company.headquarters, company.name
+        assert "as of" in company.basis, company.name
+    industries = {c.industry for c in kb.companies}
+    assert set(INDUSTRIES_BEYOND_SOFTWARE) <= industries
+    for industry in INDUSTRIES_BEYOND_SOFTWARE:
+        assert sum(c.industry == industry for c in kb.companies) >= 10, industry
+
+
+def test_a_hospital_chain_and_other_non_tech_employers_are_found(kb):
+    assert kb.get("HCA Healthcare").industry == "hospital systems"
+    assert kb.get("Kaiser Permanente").name == "Kaiser Permanente"
+    assert kb.get("Mayo Clinic") and kb.get("Delta Air Lines") and kb.get("Tesco")
+    assert kb.get("HMRC").name == "HM Revenue & Customs"
+
+
+def _write(folder: Path, text: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "one.yaml").write_text(text)
+    return folder
+
+
+ENTRY = (
+    "companies:\n- {name: Acme, basis: notes as of 2025, industry: retail, size: mid, "
+    "headquarters: Leeds}\n"
+)
+
+
+def test_company_files_reject_unknown_and_missing_keys_naming_file_and_field(tmp_path, ontology):
+    good = load_companies(ontology, _write(tmp_path / "good", ENTRY))
+    assert [c.name for c in good.companies] == ["Acme"]
+    with pytest.raises(DataFileError, match=r"one.yaml: companies.0.tech_stak: Extra inputs"):
+        load_companies(ontology, _write(tmp_path / "typo", ENTRY.replace("}", ", tech_stak: []}")))
+    with pytest.raises(DataFileError, match=r"one.yaml: companies.0.basis: Field required"):
+        load_companies(
+            ontology, _write(tmp_path / "nobasis", ENTRY.replace("basis: notes as of 2025, ", ""))
+        )
+
+
+def test_two_files_naming_one_employer_is_an_error(tmp_path, ontology):
+    folder = _write(tmp_path / "dup", ENTRY)
+    (folder / "two.yaml").write_text(ENTRY)
+    with pytest.raises(DataFileError, match="'Acme' is also in"):
+        load_companies(ontology, folder)
 
 
 def test_lookup_by_name_alias_and_legal_suffix(kb):
@@ -16,7 +73,7 @@ def test_lookup_by_name_alias_and_legal_suffix(kb):
     assert kb.get("alphabet").name == "Google"
     assert kb.get("Stripe, Inc.").name == "Stripe"
     assert kb.get("Zorblax Industries") is None
-    assert normalize("The Walt Disney Company") == "walt disney company"
+    assert kb.normalize("The Walt Disney Company") == "walt disney company"
 
 
 def test_fuzzy_and_partial_matches(kb):

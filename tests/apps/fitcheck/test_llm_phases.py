@@ -13,6 +13,7 @@ import httpx
 import pytest
 from httpx_sse import aconnect_sse
 
+from booth.apps.fitcheck.llm_phases import JobReading, requirements_from_reading
 from booth.apps.fitcheck.router import create_router
 from booth.config import Settings
 from booth.core.resilience import BreakerState
@@ -31,6 +32,7 @@ Requirements:
 - Lead a team of three engineers; German is required; travel 20% of the time.
 """
 READING = reading(
+    employer="Northwind Logistics",
     job_title="Senior Backend Engineer",
     seniority="senior",
     min_years=5,
@@ -114,12 +116,19 @@ async def test_the_model_reads_the_posting_into_booths_requirements(client, mode
     result = stream.result
     assert result["engine"] == "model" and not any("llm_fallback" in f for f in result["flags"])
     assert re.search(rf"\nFit score: {result['score']}% \({result['tier']}\)\n", stream.answer)
+    assert stream.answer.startswith(
+        "### Senior Backend Engineer at Northwind Logistics Fit Analysis"
+    )
     schemas = [c.schema_name for c in model.chat_calls]
     assert schemas.count("JobReading") == 1 and schemas.count("SkepticalView") == 1
     assert all(c.model == "test-model" for c in model.chat_calls)
+    metrics = (await client.get("/metrics")).text
+    assert 'booth_llm_tokens_total{kind="completion",model="test-model"}' in metrics
+    assert 'booth_llm_latency_seconds_count{kind="stream",model="test-model"}' in metrics
 
 
 async def test_the_write_up_streams_token_by_token(client, model):
+    model.chunk_delay = 0.02  # a model on the network: a token every 20 ms
     stream = await read_stream(client, {"query": JOB})
     chunks = [c["chunk"] for c in stream.of("response")]
     assert len(chunks) > 20, "the model's words arrive as they are written"
@@ -139,13 +148,22 @@ async def test_the_score_is_booths_whatever_the_model_says(client, model):
     assert offline_reading.result["engine"] == "model"
 
 
-async def test_model_id_picks_an_allowed_model_and_refuses_others(client, model):
+async def test_model_id_picks_an_allowed_model_and_refuses_others(client, model, booth):
     stream = await read_stream(client, {"query": JOB, "model_id": "other-model"})
     assert stream.of("status")[0]["model_id"] == "other-model"
     assert {c.model for c in model.chat_calls} == {"other-model"}
-    response = await client.post(STREAM, json={"query": JOB, "model_id": "gpt-unknown"})
+    sessions = await asyncio.wrap_future(
+        asyncio.run_coroutine_threadsafe(booth.host.sessions.count(), booth.loop)
+    )
+    body = {"query": JOB, "model_id": "gpt-unknown", "session_id": "refused-model-session"}
+    response = await client.post(STREAM, json=body)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "INVALID_QUERY"
+    assert "other-model" in response.json()["error"]["message"]
+    after = await asyncio.wrap_future(
+        asyncio.run_coroutine_threadsafe(booth.host.sessions.count(), booth.loop)
+    )
+    assert after == sessions, "a refused request creates no session"
 
 
 async def test_config_type_standard_asks_for_a_concise_write_up(client, model):
@@ -284,3 +302,54 @@ async def test_forty_users_at_once_see_only_their_own_canary(client, model):
     assert len(model.chat_calls) >= 40 * 3
     for call in model.chat_calls:
         assert len(set(re.findall(r"CANARY-[A-Za-z0-9]+", call.text))) <= 1, "a call mixed users"
+
+
+# -- grounding what the model read -------------------------------------------------------------
+def test_a_reading_becomes_requirements_only_where_the_ontology_knows_them(resources):
+    read = JobReading.model_validate(
+        reading(
+            min_years=3,
+            degree="master",
+            people_management=True,
+            skills=[
+                {"names": ["python"], "importance": "required"},
+                {"names": ["Quantum Basket Weaving"], "importance": "required"},
+                {"names": ["Kafka", "RabbitMQ-ish"], "importance": "nice_to_have"},
+            ],
+            competencies=["system design", "telepathy"],
+            domains=["embedded", "web", "no-such-domain"],
+        )
+    )
+    found, dropped = requirements_from_reading(read, "jd", resources)
+    by_label = {r.label: r for r in found}
+    assert by_label["Python"].kind == "skill" and by_label["Python"].weight == 1.0
+    assert by_label["Kafka"].weight == 0.5  # the one known alternative, nice to have
+    assert {"Quantum Basket Weaving", "RabbitMQ-ish", "telepathy"} <= set(dropped)
+    competencies = {r.competencies[0] for r in found if r.kind == "competency"}
+    assert competencies == {"system design"}
+    # a degree and people management are typed requirements, as the offline reader makes them
+    assert [r.degree for r in found if r.kind == "degree"] == ["master"]
+    assert [r.kind for r in found if r.kind == "people_management"] == ["people_management"]
+    assert [r.domains for r in found if r.kind == "domain"] == [("embedded",)]  # fundamental only
+    assert any(r.kind == "experience" and r.years == 3.0 for r in found)
+
+
+def test_model_answers_out_of_range_are_invalid():
+    with pytest.raises(ValueError):
+        JobReading.model_validate(reading(travel_percent=250))
+    with pytest.raises(ValueError):
+        JobReading.model_validate(reading(seniority="galactic"))
+
+
+async def test_a_run_that_times_out_inside_a_structured_call_closes_it(model):
+    model.add_fault(Fault("slow", delay=20), times=None)
+    booth = start_booth(model, run_deadline=1.5, llm_timeout=30)
+    try:
+        async with httpx.AsyncClient(base_url=booth.url, timeout=60) as client:
+            stream = await read_stream(client, {"query": JOB})
+        assert [e["code"] for e in stream.of("error")] == ["TIMEOUT"]
+        (call,) = model.chat_calls
+        await model.wait_for_async(lambda: call.disconnected)
+        assert not call.completed
+    finally:
+        booth.stop()

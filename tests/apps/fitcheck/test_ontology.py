@@ -56,3 +56,39 @@ def test_role_families_from_titles(ontology):
         "system design",
         "operations",
     ]
+
+
+# -- skill names that are also ordinary words or other names count only in a skill context ------
+@pytest.mark.parametrize(
+    "text, absent",
+    [
+        ("We just raised our Series C and are hiring.", "C"),
+        ("Govern data with Unity Catalog on our lakehouse.", "Unity"),
+        ("We move money over Faster Payments, SEPA and Swift.", "Swift"),
+        ("A playlist with Taylor Swift and Go West.", "Swift"),
+        ("Our plant sits in the Rust Belt.", "Rust"),
+        ("Spring is our busiest season.", "Spring"),
+    ],
+)
+def test_an_ambiguous_skill_word_outside_a_skill_context_is_not_a_skill(ontology, text, absent):
+    assert absent not in ontology.find_skills(text)
+
+
+@pytest.mark.parametrize(
+    "text, present",
+    [
+        ("Experience in C on microcontrollers", "C"),
+        ("Python, Go and Kafka", "Go"),
+        ("Swift and SwiftUI", "Swift"),
+        ("Senior Rust engineer", "Rust"),
+        ("Shipped titles with Unity", "Unity"),
+        ("Strong Go or Java", "Go"),
+        ("Rust services on Linux", "Rust"),
+    ],
+)
+def test_an_ambiguous_skill_word_in_a_skill_context_is_a_skill(ontology, text, present):
+    assert present in ontology.find_skills(text)
+
+
+def test_unity_catalog_is_its_own_skill_not_the_game_engine(ontology):
+    assert ontology.find_skills("Unity Catalog and Delta Lake") == ["Unity Catalog", "Delta Lake"]

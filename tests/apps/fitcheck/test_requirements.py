@@ -1,3 +1,5 @@
+import pytest
+
 from booth.apps.fitcheck.classify import classify
 from booth.apps.fitcheck.requirements import (
     RequirementList,
@@ -23,7 +25,11 @@ Nice to have:
 
 def requirements_for(query, kb, ontology):
     c = classify(query, kb, ontology)
-    sources = judge(gather(c, plan_search(c, 1), query, kb, []), 1, ontology).sources
+    sources = judge(
+        gather(c, plan_search(c, 1, ontology.lexicon.employers.generic_name_words), query, kb, []),
+        1,
+        ontology,
+    ).sources
     return enrich(c, sources, ontology)
 
 
@@ -84,3 +90,66 @@ def test_a_passing_mention_does_not_make_a_domain_requirement(ontology):
     real = RequirementList()
     text_requirements("Ship native iOS apps in Swift and SwiftUI.", "jd", ontology, 1.0, real)
     assert [r.domains for r in real.build() if r.kind == "domain"] == [("mobile native",)]
+
+
+def test_no_requirement_line_disappears(ontology):
+    posting = """Senior Backend Engineer, Payments
+Requirements:
+- Go, PostgreSQL and Kafka
+- Experience with payments and PCI-DSS compliance
+- Payments or billing systems at scale
+- Designing idempotent APIs
+- Calm under pressure
+"""
+    reqs = RequirementList()
+    text_requirements(posting, "jd", ontology, 1.0, reqs)
+    built = reqs.build()
+    quotes = {r.quote for r in built}
+    for line in posting.splitlines()[2:]:
+        assert line.lstrip("- ") in quotes, line
+    assert {"PCI DSS"} <= {s for r in built for s in r.skills}
+    assert any(r.kind == "domains" and r.domains == ("payments",) for r in built)
+    assert any(r.kind == "statement" and r.label == "Calm under pressure" for r in built)
+
+
+def test_every_skill_of_a_long_posting_is_kept(ontology):
+    skills = "Python, Go, Java, Kafka, Redis, PostgreSQL, Docker, Kubernetes, Terraform, AWS, GCP"
+    posting = f"Requirements:\n- {skills}\n- React, TypeScript, GraphQL, gRPC, Airflow, Spark"
+    reqs = RequirementList()
+    text_requirements(posting, "jd", ontology, 1.0, reqs)
+    assert len([r for r in reqs.build() if r.kind == "skill"]) == 17
+
+
+@pytest.mark.parametrize(
+    "title, family",
+    [
+        ("Developer Advocate", "developer relations"),
+        ("Engineering Manager", "engineering management"),
+        ("Senior Data Scientist", "data science"),
+        ("Senior Product Manager", "product"),
+        ("Senior Product Designer", "design"),
+    ],
+)
+def test_a_role_whose_core_is_not_coding_gets_a_role_family_requirement(
+    kb, ontology, title, family
+):
+    text = f"{title}\nRequirements:\n- 5+ years of experience\n- Python and SQL\n- Communication"
+    _, reqs = requirements_for(text, kb, ontology)
+    (core,) = [r for r in reqs if r.kind == "role_family"]
+    assert core.family == family and core.weight >= 3 and core.competencies
+
+
+def test_a_software_role_has_no_role_family_requirement(kb, ontology):
+    _, reqs = requirements_for(JD, kb, ontology)
+    assert not [r for r in reqs if r.kind == "role_family"]
+
+
+def test_requirements_are_typed_models_a_model_can_fill():
+    from booth.apps.fitcheck.models import Requirement
+
+    schema = Requirement.model_json_schema()
+    assert {"kind", "label", "weight", "required", "quote"} <= set(schema["properties"])
+    with pytest.raises(ValueError):
+        Requirement(label="x", kind="skill", weight=1.0, colour="red")
+    with pytest.raises(ValueError):
+        Requirement(label="x", kind="juggling")

@@ -10,7 +10,16 @@ def research(query, kb, ontology, notes=(), attempts=3):
     c = classify(query, kb, ontology)
     sources = []
     for attempt in range(1, attempts + 1):
-        sources = merge(sources, gather(c, plan_search(c, attempt), query, kb, list(notes)))
+        sources = merge(
+            sources,
+            gather(
+                c,
+                plan_search(c, attempt, ontology.lexicon.employers.generic_name_words),
+                query,
+                kb,
+                list(notes),
+            ),
+        )
         judgement = judge(sources, attempt, ontology)
         if judgement.decision != "retry":
             return judgement, attempt
@@ -19,7 +28,7 @@ def research(query, kb, ontology, notes=(), attempts=3):
 
 def test_each_attempt_searches_wider(kb, ontology):
     c = classify("Acme Robotics Labs backend engineer", kb, ontology)
-    plans = [plan_search(c, n) for n in (1, 2, 3)]
+    plans = [plan_search(c, n, ontology.lexicon.employers.generic_name_words) for n in (1, 2, 3)]
     assert plans[0].queries == ("Acme Robotics Labs",)
     assert "Acme Robotics" in plans[1].queries
     assert {"Acme", "Robotics", "Backend Engineer"} <= set(plans[2].queries)

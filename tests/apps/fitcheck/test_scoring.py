@@ -13,7 +13,7 @@ from booth.apps.fitcheck.scoring import (
 
 
 def req(kind, label="r", weight=1.0, **fields):
-    return Requirement("r1", label, kind, weight, **fields)
+    return Requirement(id="r1", label=label, kind=kind, weight=weight, **fields)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_any_of_takes_the_best_option(candidate, ontology):
 def test_competencies_need_evidence_from_the_profile(candidate, ontology):
     design = assess(req("competency", competencies=("system design",)), candidate, ontology)
     assert design.status == "matched" and len(design.evidence) >= 2
-    clearance = assess(req("competency", competencies=("clearance",)), candidate, ontology)
+    clearance = assess(req("clearance"), candidate, ontology)
     assert clearance.status == "unmatched" and "sponsor" in clearance.ramp_up
 
 
@@ -72,7 +72,10 @@ def test_domains_and_experience(candidate, ontology):
 
 
 def requirements(*skills, weight=1.0):
-    return [Requirement(f"r{i}", s, "skill", weight, skills=(s,)) for i, s in enumerate(skills, 1)]
+    return [
+        Requirement(id=f"r{i}", label=s, kind="skill", weight=weight, skills=(s,))
+        for i, s in enumerate(skills, 1)
+    ]
 
 
 CONTEXT = EmployerContext(company="Acme", role=None, role_family=None, stack=("Haskell", "Python"))
@@ -90,7 +93,7 @@ def test_comparison_caps_strengths_and_always_gives_two_gaps(candidate, ontology
 
 def test_a_domain_mismatch_is_the_first_gap_and_high_risk(candidate, ontology):
     reqs = requirements("Python") + [
-        Requirement("r9", "Embedded", "domain", 2.0, domains=("embedded",))
+        Requirement(id="r9", label="Embedded", kind="domain", weight=2.0, domains=("embedded",))
     ]
     comparison = compare(assess_all(reqs, candidate, ontology), candidate, CONTEXT, ontology)
     assert "fundamental mismatch" in comparison.gaps[0].gap
@@ -112,8 +115,72 @@ def test_calibration_adjusts_and_explains(candidate, ontology):
     assert len(thin.rationale) >= 3
 
     mismatch = requirements("Python") + [
-        Requirement("r9", "Game", "domain", 2.0, domains=("game engines",))
+        Requirement(id="r9", label="Game", kind="domain", weight=2.0, domains=("game engines",))
     ]
     assessed = assess_all(mismatch, candidate, ontology)
     verdict = calibrate(assessed, compare(assessed, candidate, CONTEXT, ontology), "HIGH", [])
     assert verdict.tier == "LOW" and "fundamental_domain_mismatch" in verdict.flags
+
+
+# -- screening requirements cap the score, and say why --------------------------------------------
+STRONG = ("Python", "FastAPI", "PostgreSQL", "Kubernetes", "AWS", "Docker")
+
+
+def calibrated(extra, candidate, ontology):
+    reqs = requirements(*STRONG) + [extra]
+    assessed = assess_all(reqs, candidate, ontology)
+    return calibrate(assessed, compare(assessed, candidate, CONTEXT, ontology), "HIGH", [])
+
+
+def test_a_missing_required_phd_caps_a_strong_match_at_medium(candidate, ontology):
+    phd = req("degree", label="PhD (required)", weight=2.0, degree="phd")
+    verdict = calibrated(phd, candidate, ontology)
+    assert verdict.tier == "MEDIUM" and "required_degree_missing" in verdict.flags
+    assert any("capped" in line for line in verdict.rationale)
+    preferred = req("degree", label="PhD", weight=0.5, degree="phd", required=False)
+    assert calibrated(preferred, candidate, ontology).tier == "HIGH"
+
+
+def test_a_posting_that_excludes_senior_candidates_is_low_and_flags_overqualification(
+    candidate, ontology
+):
+    cap = req("seniority_cap", label="cap", weight=2.0, max_years=4.0)
+    verdict = calibrated(cap, candidate, ontology)
+    assert verdict.tier == "LOW" and "overqualified" in verdict.flags
+
+
+def test_a_required_language_the_profile_lacks_is_flagged(candidate, ontology):
+    german = req("language", label="German (C1)", weight=1.5, language="German", level=5)
+    verdict = calibrated(german, candidate, ontology)
+    assert verdict.score <= 55 and "required_language_missing" in verdict.flags
+
+
+def test_no_right_to_work_without_sponsorship_is_an_exclusion(candidate, ontology):
+    right = req(
+        "work_authorization", label="US", weight=1.5, place="United States", sponsorship=False
+    )
+    verdict = calibrated(right, candidate, ontology)
+    assert verdict.tier == "LOW" and "no_right_to_work" in verdict.flags
+
+
+# -- a role whose core is not coding is judged on that work ----------------------------------------
+def test_a_role_family_the_profile_never_held_is_at_most_partly_met(candidate, ontology):
+    devrel = req(
+        "role_family",
+        family="developer relations",
+        competencies=("public speaking", "technical content", "developer community"),
+    )
+    judged = assess(devrel, candidate, ontology)
+    assert judged.status == "partial" and judged.confidence < 0.5
+    assert judged.subject == "No developer relations role in the profile"
+    software = req("role_family", family="software", competencies=("testing",))
+    assert assess(software, candidate, ontology).status == "matched"
+
+
+def test_a_free_requirement_line_is_judged_on_the_profiles_words(candidate, ontology):
+    line = "Designing idempotent APIs for a double-entry ledger"
+    statement = req("statement", label=line, quote=line)
+    judged = assess(statement, candidate, ontology)
+    assert judged.status == "matched" and any("ledgerline" in e for e in judged.evidence)
+    unrelated = req("statement", label="Knitting patterns", quote="Knitting patterns")
+    assert assess(unrelated, candidate, ontology).status == "unmatched"

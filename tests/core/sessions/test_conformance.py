@@ -14,6 +14,7 @@ from booth.core.sessions.base import (
     VersionConflict,
     update_context,
 )
+from booth.core.sessions.entries import prefix_end
 from booth.core.sessions.memory import MemorySessionStore
 from booth.core.sessions.redis import RedisSessionStore
 from booth.core.sessions.sqlite import SqliteSessionStore
@@ -212,3 +213,100 @@ async def test_memory_store_evicts_least_recently_used(clock):
     assert await store.get("session-a") is not None
     assert await store.count() == 3
     assert evicted == [1]
+
+
+# -- entries: the session's ordered key-value space ----------------------------------------------
+
+
+async def test_entries_are_put_read_back_and_replaced(store):
+    await store.create("session-one", "h")
+    await store.put_entries("session-one", {"a/1": b"one", "a/2": b"\x00\xffbinary"})
+    await store.put_entries("session-one", {"a/1": b"uno"})
+    assert await store.get_entries("session-one", ["a/1", "a/2", "a/3"]) == {
+        "a/1": b"uno",
+        "a/2": b"\x00\xffbinary",
+    }
+    assert await store.get_entries("session-one", []) == {}
+
+
+async def test_entries_scan_in_key_order_within_a_range(store):
+    await store.create("session-one", "h")
+    await store.put_entries("session-one", {f"k/{i:03d}": str(i).encode() for i in (5, 1, 9, 3)})
+    await store.put_entries("session-one", {"j/000": b"before", "l/000": b"after"})
+    assert [k for k, _ in await store.scan_entries("session-one", "k/", prefix_end("k/"))] == [
+        "k/001",
+        "k/003",
+        "k/005",
+        "k/009",
+    ]
+    latest = await store.scan_entries("session-one", "k/", prefix_end("k/"), limit=1, reverse=True)
+    assert latest == [("k/009", b"9")]
+    assert [k for k, _ in await store.scan_entries("session-one", "k/003", "k/009")] == [
+        "k/003",
+        "k/005",
+    ]
+    assert [k for k, _ in await store.scan_entries("session-one", "k/005")] == [
+        "k/005",
+        "k/009",
+        "l/000",
+    ]
+    assert await store.scan_entries("session-one", "k/", limit=0) == []
+
+
+async def test_entries_delete_by_range(store):
+    await store.create("session-one", "h")
+    await store.put_entries("session-one", {f"k/{i}": b"x" for i in range(6)} | {"z": b"keep"})
+    assert await store.delete_entries("session-one", "k/0", "k/3") == 3
+    assert [k for k, _ in await store.scan_entries("session-one")] == ["k/3", "k/4", "k/5", "z"]
+    assert await store.delete_entries("session-one", "k/", prefix_end("k/")) == 3
+    assert await store.scan_entries("session-one") == [("z", b"keep")]
+
+
+async def test_entries_belong_to_their_session_only(make_store):
+    first, second = make_store(), make_store()
+    await first.create("session-one", "h")
+    await first.create("session-two", "h")
+    await first.put_entries("session-one", {"k": b"mine"})
+    assert await second.get_entries("session-one", ["k"]) == {"k": b"mine"}  # another process
+    assert await second.get_entries("session-two", ["k"]) == {}
+    assert await second.scan_entries("session-two") == []
+
+
+async def test_entries_need_a_live_session(store, clock):
+    with pytest.raises(SessionNotFound):
+        await store.put_entries("no-such-session", {"k": b"v"})
+    assert await store.get_entries("no-such-session", ["k"]) == {}
+    assert await store.scan_entries("no-such-session") == []
+    await store.create("session-one", "h")
+    await store.put_entries("session-one", {"k": b"v"})
+    clock.advance(61)  # idle past the TTL
+    assert await store.get_entries("session-one", ["k"]) == {}
+    with pytest.raises(SessionNotFound):
+        await store.put_entries("session-one", {"k": b"v2"})
+
+
+async def test_a_new_session_under_an_old_id_has_no_entries(store, clock):
+    await store.create("session-one", "h")
+    await store.put_entries("session-one", {"secret": b"old owner"})
+    clock.advance(61)
+    await store.create("session-one", "h2")
+    assert await store.get_entries("session-one", ["secret"]) == {}
+    assert await store.scan_entries("session-one") == []
+    await store.put_entries("session-one", {"k": b"new owner"})
+    assert await store.scan_entries("session-one") == [("k", b"new owner")]
+
+
+async def test_deleting_a_session_deletes_its_entries(store):
+    await store.create("session-one", "h")
+    await store.put_entries("session-one", {"k": b"v"})
+    await store.delete("session-one")
+    await store.create("session-one", "h2")
+    assert await store.scan_entries("session-one") == []
+
+
+async def test_many_entries_round_trip(store):
+    await store.create("session-one", "h")
+    entries = {f"i/{n:06d}": n.to_bytes(4, "big") for n in range(3000)}
+    await store.put_entries("session-one", entries)
+    assert dict(await store.scan_entries("session-one", "i/", prefix_end("i/"))) == entries
+    assert await store.delete_entries("session-one", "i/", prefix_end("i/")) == 3000

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from booth.apps.fitcheck.knowledge import KnowledgeBase
+from booth.apps.fitcheck.knowledge import NAMES, KnowledgeBase
 from booth.apps.fitcheck.models import Classification
 from booth.apps.fitcheck.ontology import Ontology
 
@@ -93,178 +93,8 @@ JD_SIGNALS = [
     )
 ]
 
-# A capitalised word of an employer's name ("Acme", "Booking.com", "AT&T"), without a full stop.
-NAME = r"[A-Z][\w&'-]*(?:\.[A-Za-z]\w*)?"
-
-SENIORITY_WORDS = {
-    "junior",
-    "jr",
-    "jr.",
-    "senior",
-    "sr",
-    "sr.",
-    "staff",
-    "principal",
-    "lead",
-    "head",
-    "chief",
-    "intern",
-    "graduate",
-    "entry-level",
-    "mid-level",
-    "distinguished",
-}
-ROLE_NOUNS = {
-    "engineer",
-    "developer",
-    "programmer",
-    "scientist",
-    "architect",
-    "sre",
-    "analyst",
-    "researcher",
-    "manager",
-    "designer",
-    "consultant",
-    "administrator",
-    "specialist",
-    "swe",
-    "sde",
-    "technologist",
-    "devops",
-}
-ROLE_MODIFIERS = {
-    "software",
-    "backend",
-    "back-end",
-    "frontend",
-    "front-end",
-    "full-stack",
-    "fullstack",
-    "full",
-    "stack",
-    "mobile",
-    "ios",
-    "android",
-    "data",
-    "ml",
-    "machine",
-    "learning",
-    "ai",
-    "platform",
-    "infrastructure",
-    "cloud",
-    "site",
-    "reliability",
-    "security",
-    "embedded",
-    "firmware",
-    "systems",
-    "system",
-    "game",
-    "gameplay",
-    "graphics",
-    "research",
-    "applied",
-    "solutions",
-    "qa",
-    "test",
-    "quality",
-    "network",
-    "database",
-    "blockchain",
-    "smart",
-    "contract",
-    "web",
-    "ui",
-    "ux",
-    "product",
-    "quantitative",
-    "quant",
-    "hardware",
-    "robotics",
-    "computer",
-    "vision",
-    "nlp",
-    "devops",
-    "api",
-    "integration",
-    "analytics",
-    "application",
-    "flight",
-    "simulation",
-    "autonomy",
-    "perception",
-    "kernel",
-    "compiler",
-    "deep",
-    "server",
-    "client",
-    "services",
-    "distributed",
-    "low-latency",
-    "trading",
-    "forward",
-    "deployed",
-    "production",
-    "support",
-    "engineering",
-    "development",
-    "principal",
-}
-FILLER = {
-    "a",
-    "an",
-    "the",
-    "at",
-    "for",
-    "in",
-    "of",
-    "on",
-    "to",
-    "and",
-    "or",
-    "with",
-    "role",
-    "roles",
-    "job",
-    "jobs",
-    "position",
-    "opening",
-    "fit",
-    "check",
-    "analysis",
-    "how",
-    "well",
-    "do",
-    "does",
-    "i",
-    "me",
-    "my",
-    "is",
-    "am",
-    "would",
-    "should",
-    "be",
-    "good",
-    "what",
-    "who",
-    "team",
-    "look",
-    "looking",
-    "for?",
-    "as",
-    "about",
-    "match",
-    "work",
-    "working",
-    "apply",
-    "applying",
-    "career",
-    "careers",
-    "want",
-    "like",
-}
+# The word lists (seniority words, role nouns and modifiers, filler) live in data/lexicon.yaml
+# and reach this module through `ontology.lexicon.query`.
 
 
 def _tokens(text: str) -> list[str]:
@@ -277,22 +107,23 @@ def _clean(token: str) -> str:
 
 def extract_title(text: str, ontology: Ontology) -> str | None:
     """A job title such as "Senior Backend Engineer": a role noun and the words that qualify it."""
+    lexicon = ontology.lexicon.query
+    nouns, modifiers, levels = lexicon.role_nouns, lexicon.role_modifiers, lexicon.seniority_words
     for line in [text.split("\n", 1)[0], text] if "\n" in text else [text]:
         tokens = _tokens(line)
         for index, token in enumerate(tokens):
             noun = _clean(token)
-            singular = noun[:-1] if noun.endswith("s") and noun[:-1] in ROLE_NOUNS else noun
-            if singular not in ROLE_NOUNS:
+            singular = noun[:-1] if noun.endswith("s") and noun[:-1] in nouns else noun
+            if singular not in nouns:
+                continue
+            following = _clean(tokens[index + 1]) if index + 1 < len(tokens) else ""
+            if following in nouns:  # "Developer Advocate": the last noun heads the title
                 continue
             words = [singular]
             back = index - 1
             while back >= 0 and len(words) < 6:
                 word = _clean(tokens[back])
-                if (
-                    word in ROLE_MODIFIERS
-                    or word in SENIORITY_WORDS
-                    or ontology.is_skill_name(word)
-                ):
+                if word in modifiers or word in levels or ontology.is_skill_name(word):
                     words.insert(0, tokens[back].strip(".,;:!?'\"()"))
                     back -= 1
                 else:
@@ -300,8 +131,8 @@ def extract_title(text: str, ontology: Ontology) -> str | None:
             if len(words) == 1 and singular in {"engineer", "developer", "swe", "sde"}:
                 words = ["Software", "Engineer"]
             # "Senior Google engineer": in a short query the seniority may sit apart from the role
-            if len(tokens) <= 12 and not any(w.lower() in SENIORITY_WORDS for w in words):
-                level = next((t for t in tokens if _clean(t) in SENIORITY_WORDS), None)
+            if len(tokens) <= 12 and not any(w.lower() in levels for w in words):
+                level = next((t for t in tokens if _clean(t) in levels), None)
                 if level:
                     words.insert(0, level)
             return _title_case(words, ontology)
@@ -314,20 +145,8 @@ def _title_case(words: list[str], ontology: Ontology) -> str:
         canonical = ontology.canonical(word)
         if canonical:
             shaped.append(canonical)
-        elif word.lower() in {
-            "sre",
-            "swe",
-            "sde",
-            "ml",
-            "ai",
-            "ui",
-            "ux",
-            "qa",
-            "nlp",
-            "ios",
-            "api",
-        }:
-            shaped.append({"ios": "iOS"}.get(word.lower(), word.upper()))
+        elif word.lower() in ontology.lexicon.query.acronyms:
+            shaped.append(ontology.lexicon.query.acronyms[word.lower()])
         else:
             shaped.append(word[:1].upper() + word[1:].lower())
     return " ".join(shaped)
@@ -335,16 +154,19 @@ def _title_case(words: list[str], ontology: Ontology) -> str:
 
 def _guess_company(text: str, title: str | None, ontology: Ontology) -> str | None:
     """An employer name the knowledge base does not know, from a short query."""
-    pattern = re.search(rf"\b(?:at|for|with|join)\s+({NAME}(?:\s+{NAME}){{0,3}})", text)
+    words_of = ontology.lexicon.query
+    pattern = re.search(rf"\b(?:at|for|with|join)\s+({NAMES})", text)
     if pattern:
         return pattern.group(1).strip(".,;:!?")
     title_words = {w.lower() for w in (title or "").split()}
     kept = []
     for token in _tokens(text):
         word = _clean(token)
-        if not word or word in FILLER or word in title_words or word in SENIORITY_WORDS:
+        if not word or word in words_of.filler or word in title_words:
             continue
-        if word.rstrip("s") in ROLE_NOUNS or ontology.is_skill_name(word):
+        if word in words_of.seniority_words:
+            continue
+        if word.rstrip("s") in words_of.role_nouns or ontology.is_skill_name(word):
             continue
         kept.append(token.strip('.,;:!?"()'))
     if not kept or len(kept) > 5:
@@ -392,8 +214,10 @@ def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classificatio
 
     is_jd = (words >= 25 and signals >= 2) or (words >= 12 and signals >= 1 and len(skills) >= 3)
     if is_jd:
-        company = mentioned[0] if mentioned else None
-        name = company.name if company else _employer_in_jd(text)
+        # The employer is the company that posts the ad; others it names are context.
+        employer = kb.posting_employer(text)
+        name, company = employer if employer else (None, None)
+        passing = tuple(c.name for c in mentioned if c.name != name)
         return Classification(
             "job_description",
             name,
@@ -401,6 +225,7 @@ def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classificatio
             skills,
             company,
             reason=f"A job description ({signals} job-posting signals).",
+            named_in_passing=passing,
         )
     if mentioned:
         company = mentioned[0]
@@ -436,17 +261,3 @@ def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classificatio
     return Classification(
         "irrelevant", rejection="off_topic", reason="The query names no employer, role or skill."
     )
-
-
-def _employer_in_jd(text: str) -> str | None:
-    """An unknown employer a job description introduces ("About Acme Robotics", "at Acme")."""
-    for found in re.finditer(
-        rf"(?:\b(?i:about|at|join))\s+({NAME}(?:\s+{NAME}){{0,3}})"
-        rf"|({NAME}(?:\s+{NAME}){{0,3}})\s+(?:is|are)\s+(?:hiring|looking|seeking)",
-        text,
-    ):
-        name = (found.group(1) or found.group(2)).strip(".,;:!?")
-        first = name.split()[0].lower()
-        if first not in FILLER and first not in {"us", "we", "our", "this", "you", "the"}:
-            return name
-    return None

@@ -16,40 +16,53 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-import yaml
+from pydantic import Field
 
+from booth.apps.fitcheck.datafile import DATA_DIR, DataFileError, Strict, load_model
 from booth.apps.fitcheck.ontology import Ontology
+from booth.apps.fitcheck.textmatch import alternation
 
-# libyaml's loader when installed: the bundled files parse ten times faster
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-DEFAULT_COMPANIES = Path(__file__).parent / "data" / "companies.yaml"
+DEFAULT_COMPANIES = DATA_DIR / "companies"
 KNOWLEDGE_ENV = "BOOTH_FITCHECK_KNOWLEDGE"
 
-# Employer names that are also everyday words: in long texts they need an employer context.
-COMMON_WORDS = frozenset(
-    """apollo arm aurora block booking chase circle elastic epic falcon figure flatiron grab
-    jump king lark linear max meta miro notion oscar ramp riot scale segment sentry slack snap
-    square stability steam tempus unity wise x compass canvas falcon confluence""".split()
+# A capitalised word of an employer's name ("Acme", "Booking.com", "AT&T"), and up to four of them.
+NAME = r"[A-Z][\w&'-]*(?:\.[A-Za-z]\w*)?"
+NAMES = rf"{NAME}(?:[ \t]+(?:&[ \t]+)?{NAME}){{0,3}}"
+# Where a posting names the company that posts it: "About us: X", "Join X", "X is hiring",
+# "X just raised", "at X" (not "experience at X"). Anything else it names is context.
+POSTING_EMPLOYER = (
+    re.compile(rf"(?i:\babout\s+us)\s*[:\-–]?\s*({NAMES})"),
+    re.compile(rf"(?i:\b(?:about|join|company:|employer:))[ \t]+({NAMES})"),
+    re.compile(
+        rf"({NAMES})[ \t]+(?:is|are)[ \t]+(?:hiring|looking|seeking|growing|building|expanding)\b"
+    ),
+    re.compile(rf"(?:^|[.!?\n]\s*)({NAMES})[ \t]+(?:is|are)[ \t]+(?:a|an|the)[ \t]"),
+    re.compile(rf"({NAMES})[ \t]+(?:just[ \t]+)?(?:raised|announced|closed)\b"),
+    re.compile(rf"(?i:\bat)[ \t]+({NAMES})"),
 )
-LEGAL_SUFFIXES = frozenset(
-    "inc inc. llc ltd ltd. corp corp. corporation co co. plc ag se sa gmbh bv nv oy ab the".split()
+PAST_EXPERIENCE = re.compile(
+    r"(?i:\b(?:experience|worked|work|background|previously|formerly|alumni|companies|"
+    r"like|such\s+as|e\.g\.)\W+(?:\w+\W+){0,2})$"
 )
 
 
-@dataclass(frozen=True)
-class Company:
-    name: str
-    aliases: tuple[str, ...]
-    industry: str
-    size: str
-    founded: int | None
-    headquarters: str
-    tech_stack: tuple[str, ...]
-    domains: tuple[str, ...]
-    requirements: tuple[str, ...]
-    culture: tuple[str, ...]
-    roles: tuple[str, ...]
+class Company(Strict):
+    """One employer of the knowledge base, as its YAML entry states it."""
+
+    name: str = Field(min_length=1)
+    basis: str = Field(min_length=10, description="what the entry is based on, and as of when")
+    aliases: tuple[str, ...] = ()
+    industry: str = Field(min_length=2)
+    size: Literal["startup", "mid", "large", "enterprise"]
+    founded: int | None = Field(None, ge=1000, le=2030)
+    headquarters: str = Field(min_length=2)
+    tech_stack: tuple[str, ...] = ()  # only what is publicly known
+    domains: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = ()
+    culture: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -69,10 +82,10 @@ class Note:
         return bool(re.search(pattern, self.title + "\n" + self.text, re.IGNORECASE))
 
 
-def normalize(name: str) -> str:
+def normalize(name: str, legal_suffixes: frozenset[str]) -> str:
     """Lower case, punctuation folded, legal suffixes dropped: "Stripe, Inc." -> "stripe"."""
     words = re.sub(r"[^\w&+.]+", " ", name.lower()).split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+    while len(words) > 1 and words[-1] in legal_suffixes:
         words.pop()
     while len(words) > 1 and words[0] == "the":
         words.pop(0)
@@ -87,13 +100,14 @@ _CONTEXT_AFTER = r"(?:'s\b|\s+(?:is|are)\s+(?:hiring|looking|seeking|building|gr
 class KnowledgeBase:
     """Read-only lookups over the bundled companies."""
 
-    def __init__(self, companies: Iterable[Company], ontology: Ontology | None = None) -> None:
+    def __init__(self, companies: Iterable[Company], ontology: Ontology) -> None:
         self.companies = tuple(companies)
+        self._words = ontology.lexicon.employers
         self._by_key: dict[str, Company] = {}
         names: dict[str, Company] = {}
         for company in self.companies:
             for name in (company.name, *company.aliases):
-                key = normalize(name)
+                key = self.normalize(name)
                 if key:
                     self._by_key.setdefault(key, company)
                     names.setdefault(name.lower(), company)
@@ -101,25 +115,26 @@ class KnowledgeBase:
         self._ambiguous = {
             name
             for name in names
-            if name in COMMON_WORDS
-            or len(name) <= 2
-            or (ontology is not None and ontology.is_skill_name(name))
+            if name in self._words.common_words or len(name) <= 2 or ontology.is_skill_name(name)
         }
         self._ontology = ontology
-        alternatives = sorted(names, key=len, reverse=True)
-        body = "|".join(re.escape(name) for name in alternatives)
-        self._pattern = re.compile(rf"(?<![\w&.@/])(?:{body})(?![\w&])", re.IGNORECASE)
+        self._pattern = re.compile(
+            rf"(?<![\w&.@/])(?:{alternation(names)})(?![\w&])", re.IGNORECASE
+        )
 
     def __len__(self) -> int:
         return len(self.companies)
 
+    def normalize(self, name: str) -> str:
+        return normalize(name, self._words.legal_suffixes)
+
     def get(self, name: str) -> Company | None:
         """The company whose name or alias is `name` (case and legal suffix ignored)."""
-        return self._by_key.get(normalize(name))
+        return self._by_key.get(self.normalize(name))
 
     def close_matches(self, name: str, cutoff: float = 0.8) -> list[tuple[Company, float]]:
         """Companies whose name or alias is spelled like `name` (typos, spacing)."""
-        key = normalize(name)
+        key = self.normalize(name)
         if len(key) < 4:
             return []
         found: dict[str, tuple[Company, float]] = {}
@@ -132,11 +147,11 @@ class KnowledgeBase:
 
     def containing(self, name: str) -> list[Company]:
         """Companies whose name is a whole word inside `name` ("Google Cloud team" -> Google)."""
-        key = normalize(name)
+        key = self.normalize(name)
         hits = []
         for company in self.companies:
-            own = normalize(company.name)
-            if own != key and len(own) >= 3 and own not in COMMON_WORDS:
+            own = self.normalize(company.name)
+            if own != key and len(own) >= 3 and own not in self._words.common_words:
                 if re.search(rf"(?<!\w){re.escape(own)}(?!\w)", key):
                     hits.append(company)
         return hits
@@ -150,7 +165,7 @@ class KnowledgeBase:
         """
         scores: dict[str, tuple[float, Company]] = {}
         # In a long text "Google Cloud" or "Microsoft Azure" names a skill, not an employer.
-        skill_spans = [] if short or self._ontology is None else self._ontology.skill_spans(text)
+        skill_spans = [] if short else self._ontology.skill_spans(text)
         for match in self._pattern.finditer(text):
             if any(s <= match.start() and match.end() < e for s, e in skill_spans):
                 continue
@@ -177,6 +192,43 @@ class KnowledgeBase:
             scores[company.name] = (total, company)
         return [company for _, company in sorted(scores.values(), key=lambda item: -item[0])]
 
+    def posting_employer(self, text: str) -> tuple[str, Company | None] | None:
+        """The company that posts a job description: the first name in an employer context
+        ("About us: X", "X is hiring", "Join X", "at X"), known or not. Products and vendors the
+        posting names elsewhere ("ships daily on Vercel") are context, not the employer."""
+        found: list[tuple[int, str]] = []
+        for pattern in POSTING_EMPLOYER:
+            for match in pattern.finditer(text):
+                if pattern is POSTING_EMPLOYER[-1] and PAST_EXPERIENCE.search(
+                    text[max(0, match.start() - 40) : match.start()]
+                ):
+                    continue
+                found.append((match.start(1), match.group(1).strip(".,;:!?")))
+        for _, name in sorted(found):
+            resolved = self._resolve(name)
+            if resolved is not None:
+                return resolved
+        return None
+
+    def _resolve(self, name: str) -> tuple[str, Company | None] | None:
+        """A name from an employer context: a known company, an unknown employer, or None
+        when it is a pronoun or a skill ("Our", "We", "Python")."""
+        words = name.split()
+        while words and (
+            words[0].lower() in self._ontology.lexicon.query.not_employer_words
+            or words[0].lower() in self._ontology.lexicon.query.filler
+        ):
+            words.pop(0)
+        if not words:
+            return None
+        name = " ".join(words)
+        known = self.get(name) or next(iter(self.mentions(name, short=True)), None)
+        if known is not None:
+            return known.name, known
+        if self._ontology.is_skill_name(name) or self._ontology.find_skills(name):
+            return None
+        return name, None
+
     @staticmethod
     def _in_employer_context(text: str, start: int, end: int) -> bool:
         before = text[max(0, start - 12) : start]
@@ -187,35 +239,39 @@ class KnowledgeBase:
         )
 
 
-def _company(raw: dict) -> Company:
-    def strings(key: str) -> tuple[str, ...]:
-        return tuple(str(item) for item in raw.get(key) or ())
+class CompanyFile(Strict):
+    """One file of data/companies/.
 
-    return Company(
-        name=str(raw["name"]),
-        aliases=strings("aliases"),
-        industry=str(raw.get("industry", "")),
-        size=str(raw.get("size", "")),
-        founded=raw.get("founded"),
-        headquarters=str(raw.get("headquarters", "")),
-        tech_stack=strings("tech_stack"),
-        domains=strings("domains"),
-        requirements=strings("requirements"),
-        culture=strings("culture"),
-        roles=strings("roles"),
-    )
+    `sources` and `shared` hold values several entries reuse through YAML anchors (a basis, an
+    industry's typical requirements); each entry still carries its own copy once loaded.
+    """
+
+    sources: dict[str, str] = {}
+    shared: dict[str, tuple[str, ...]] = {}
+    companies: tuple[Company, ...] = Field(min_length=1)
+
+
+def company_files(path: Path) -> list[Path]:
+    """The YAML files of a knowledge base: one file, or every *.yaml in a folder."""
+    return sorted(path.glob("*.yaml")) if path.is_dir() else [path]
 
 
 @lru_cache(maxsize=4)
-def load_companies(
-    path: Path = DEFAULT_COMPANIES, ontology: Ontology | None = None
-) -> KnowledgeBase:
-    """The knowledge base at `path`, parsed once per process (it is read-only)."""
-    with open(path, encoding="utf-8") as handle:
-        raw = yaml.load(handle, Loader=SAFE_LOADER) or []
-    if not isinstance(raw, list):
-        raise ValueError(f"{path}: expected a list of companies")
-    return KnowledgeBase((_company(item) for item in raw), ontology)
+def load_companies(ontology: Ontology, path: Path = DEFAULT_COMPANIES) -> KnowledgeBase:
+    """The knowledge base at `path` (a file or a folder of files), validated once per process.
+
+    Two entries with the same name are an error naming both files: one would hide the other.
+    """
+    companies: list[Company] = []
+    seen: dict[str, Path] = {}
+    for file in company_files(path):
+        for company in load_model(file, CompanyFile).companies:
+            key = normalize(company.name, ontology.lexicon.employers.legal_suffixes)
+            if key in seen:
+                raise DataFileError(f"{file}: {company.name!r} is also in {seen[key]}")
+            seen[key] = file
+            companies.append(company)
+    return KnowledgeBase(companies, ontology)
 
 
 def load_notes(folder: Path | None) -> list[Note]:

@@ -13,6 +13,7 @@ repair), the phase runs its deterministic implementation instead, flags
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from dataclasses import replace
@@ -35,10 +36,15 @@ from booth.apps.fitcheck.requirements import RequirementList, enrich
 from booth.apps.fitcheck.scoring import assess_all
 from booth.core.runs import RunContext
 from booth.llm import LLMError, LLMProvider, Message, conversation
+from booth.llm.streaming import coalesced
 
 NICE_TO_HAVE_WEIGHT = 0.5
 YEARS_WEIGHT = 0.8
 DOMAIN_WEIGHT = 2.0
+DEGREE_WEIGHT = 1.5  # as the offline reader weighs them (conditions.py)
+LANGUAGE_WEIGHT = 1.5
+TRAVEL_WEIGHT = 0.8
+DEGREE_LABELS = {"bachelor": "Bachelor's degree", "master": "Master's degree", "phd": "PhD"}
 READ_KINDS = ("job_description", "web_page")  # sources whose free text the model reads
 MAX_SOURCE_CHARS = 12_000  # of one source's text, shown to the model
 MAX_STRENGTHS = 4  # the answer contract: at most 4 strengths, at least 2 gaps
@@ -56,6 +62,7 @@ class AskedSkill(BaseModel):
 class JobReading(BaseModel):
     """A job description read into the facts booth scores (content_enrich)."""
 
+    employer: str | None = Field(max_length=120)
     job_title: str | None = Field(max_length=120)
     seniority: Literal["intern", "junior", "mid", "senior", "staff", "principal"] | None
     min_years: int | None = Field(ge=0, le=40)
@@ -104,16 +111,19 @@ def flag_run(state: Analysis, flag: str) -> None:
         state.verdict.flags.append(flag)
 
 
+async def degrade(ctx: RunContext, state: Analysis, upstream: str, message: str) -> None:
+    """Say `status: degraded` naming the upstream, once per run and upstream."""
+    flag = f"degraded:{upstream}"
+    if flag not in state.flags:
+        flag_run(state, flag)
+        await ctx.status("degraded", message, upstream=upstream)
+
+
 async def note_fallback(ctx: RunContext, state: Analysis, phase: str, error: LLMError) -> None:
-    """Flag `llm_fallback:<phase>` and tell the stream, once per run, that it is degraded."""
-    first = not any(f.startswith("llm_fallback:") for f in state.flags)
+    """Flag `llm_fallback:<phase>`; the run says it is degraded (once)."""
     flag_run(state, f"llm_fallback:{phase}")
-    if first:
-        await ctx.status(
-            "degraded",
-            f"The model is unavailable ({error.reason}); continuing offline.",
-            upstream=error.upstream,
-        )
+    message = f"The model is unavailable ({error.reason}); continuing offline."
+    await degrade(ctx, state, error.upstream, message)
     await ctx.thought(
         "observation", phase, f"Model step failed ({error.reason}); used the offline engine."
     )
@@ -140,40 +150,74 @@ def requirements_from_reading(
         weight = NICE_TO_HAVE_WEIGHT if asked.importance == "nice_to_have" else 1.0
         kind: Literal["skill", "any_of"] = "skill" if len(known) == 1 else "any_of"
         label = known[0] if kind == "skill" else "One of " + ", ".join(known)
-        out.append(Requirement("", label, kind, weight, skills=known, source=source_id))
-    competencies = list(reading.competencies)
-    if reading.degree in ("bachelor", "master", "phd"):
-        competencies.append("degree")
-    if reading.people_management:
-        competencies.append("leadership")
-    for key in dict.fromkeys(competencies):
+        out.append(
+            Requirement(label=label, kind=kind, weight=weight, skills=known, source=source_id)
+        )
+    for key in dict.fromkeys(reading.competencies):
         if key not in ontology.competencies:
             dropped.append(key)
             continue
         label = ontology.competencies[key].label
-        out.append(Requirement("", label, "competency", 1.0, competencies=(key,), source=source_id))
+        out.append(
+            Requirement(label=label, kind="competency", competencies=(key,), source=source_id)
+        )
+    if reading.degree in ("bachelor", "master", "phd"):
+        out.append(
+            Requirement(
+                label=DEGREE_LABELS[reading.degree],
+                kind="degree",
+                weight=DEGREE_WEIGHT,
+                degree=reading.degree,
+                source=source_id,
+            )
+        )
+    if reading.people_management:
+        out.append(
+            Requirement(label="People management", kind="people_management", source=source_id)
+        )
+    levels = ontology.lexicon.languages
+    for language in reading.languages:
+        name = language.strip().title()
+        if name in levels.names and name != "English":
+            out.append(
+                Requirement(
+                    label=name,
+                    kind="language",
+                    weight=LANGUAGE_WEIGHT,
+                    language=name,
+                    level=levels.default_level,
+                    source=source_id,
+                )
+            )
+    if reading.travel_percent:
+        out.append(
+            Requirement(
+                label=f"Travel up to {reading.travel_percent}%",
+                kind="travel",
+                weight=TRAVEL_WEIGHT,
+                travel_percent=reading.travel_percent,
+                source=source_id,
+            )
+        )
     for key in reading.domains:
         domain = ontology.domains.get(key)
         if domain is None or not domain.fundamental:
             continue  # only fundamental domains are requirements, as offline
         out.append(
             Requirement(
-                "",
-                f"Experience in {domain.label}",
-                "domain",
-                DOMAIN_WEIGHT,
+                label=f"Experience in {domain.label}",
+                kind="domain",
+                weight=DOMAIN_WEIGHT,
                 domains=(key,),
                 source=source_id,
             )
         )
     if reading.min_years:
-        label = f"{reading.min_years}+ years of experience"
         out.append(
             Requirement(
-                "",
-                label,
-                "experience",
-                YEARS_WEIGHT,
+                label=f"{reading.min_years}+ years of experience",
+                kind="experience",
+                weight=YEARS_WEIGHT,
                 years=float(reading.min_years),
                 source=source_id,
             )
@@ -181,13 +225,23 @@ def requirements_from_reading(
     return out, dropped
 
 
+def merge_requirements(offline: list[Requirement], read: list[Requirement]) -> list[Requirement]:
+    """The offline engine's requirements from other sources plus the model's, deduplicated.
+
+    Years a posting states beat years read from the job title, as offline.
+    """
+    stated_years = any(r.kind == "experience" for r in read)
+    reqs = RequirementList()
+    for requirement in offline + read:
+        if stated_years and requirement.kind == "experience" and requirement.source == "query":
+            continue
+        reqs.add(requirement)
+    return reqs.build()
+
+
 def context_notes(reading: JobReading) -> list[str]:
     """What the posting asks that booth keeps as context rather than scoring."""
-    notes = []
-    if reading.languages:
-        notes.append("Languages: " + ", ".join(reading.languages))
-    if reading.travel_percent:
-        notes.append(f"Travel: about {reading.travel_percent}% of the time")
+    notes = []  # languages, travel and degrees are scored requirements now
     if reading.seniority:
         notes.append(f"Seniority: {reading.seniority}")
     return notes
@@ -217,14 +271,22 @@ class ModelContentEnrich:
             tool="model.read_requirements",
             input=seed_shapes.tool_input({"sources": [s.id for s in readable]}),
         )
-        try:
-            readings = [
-                (s, await self.llm.structured(JobReading, self._messages(s), model=state.model_id))
+        answers = await asyncio.gather(
+            *(
+                self.llm.structured(JobReading, self._messages(s), model=state.model_id)
                 for s in readable
-            ]
-        except LLMError as error:
-            await note_fallback(ctx, state, self.name, error)
+            ),
+            return_exceptions=True,
+        )
+        failed = next((a for a in answers if isinstance(a, BaseException)), None)
+        if isinstance(failed, LLMError):
+            await note_fallback(ctx, state, self.name, failed)
             return await self.offline.run(ctx, state)
+        if failed is not None:
+            raise failed
+        readings = [
+            (s, a) for s, a in zip(readable, answers, strict=True) if isinstance(a, JobReading)
+        ]
         read_ids = {s.id for s in readable}
         others = [s for s in state.sources if s.id not in read_ids]
         assert state.classification is not None  # connecting ran first
@@ -241,23 +303,17 @@ class ModelContentEnrich:
                     self.name,
                     "Not in the skill ontology, ignored: " + ", ".join(dropped),
                 )
-        stated_years = any(r.kind == "experience" for r in read)
-        reqs = RequirementList()
-        for requirement in offline_reqs + read:
-            # years a posting states beat years read from a title, as offline
-            if not (
-                stated_years and requirement.kind == "experience" and requirement.source == "query"
-            ):
-                reqs.add(requirement)
         title = next((r.job_title for _, r in readings if r.job_title), None) or context.role
+        employer = next((r.employer for _, r in readings if r.employer), None)
         role = self.resources.ontology.role_family(title)
         state.context = replace(
             context,
+            company=employer or context.company,
             role=title,
             role_family=role.key if role else context.role_family,
             notes=tuple(notes),
         )
-        state.requirements = reqs.build()
+        state.requirements = merge_requirements(offline_reqs, read)
         await ctx.thought(
             "observation", self.name, f"The model read {len(state.requirements)} requirements."
         )
@@ -371,16 +427,17 @@ class ModelWriteUp:
             return await self.offline.run(ctx, state)  # fixed texts, no analysis to write
         verdict = state.verdict
         score = f"Fit score: {verdict.score}% ({verdict.tier})"
-        head = f"### {report.heading(state)} Fit Analysis\n\n{score}\n\n"
+        head = f"### {heading(state)} Fit Analysis\n\n{score}\n\n"
         await ctx.response(head)
         written: list[str] = []
         form = "detailed" if state.detailed else "concise"
         try:
             stream = self.llm.stream_text(self._messages(state), model=state.model_id)
-            async with contextlib.aclosing(stream) as chunks:
-                async for chunk in report.seed_markdown(chunks):  # headings in the seed's form
-                    written.append(chunk)
-                    await ctx.response(chunk)
+            async with contextlib.aclosing(stream) as tokens:
+                async with contextlib.aclosing(coalesced(tokens)) as chunks:
+                    async for chunk in report.seed_markdown(chunks):  # the seed's headings
+                        written.append(chunk)
+                        await ctx.response(chunk)
         except LLMError as error:
             await note_fallback(ctx, state, self.name, error)
             rest = _offline_body(state, self.resources)
@@ -405,7 +462,7 @@ class ModelWriteUp:
         comparison, verdict = state.comparison, state.verdict
         assert comparison is not None and verdict is not None
         analysis = {
-            "role": report.heading(state),
+            "role": heading(state),
             "score": verdict.score,
             "tier": verdict.tier,
             "strengths": comparison.strengths,
@@ -431,6 +488,14 @@ class ModelWriteUp:
         return conversation(
             system_prompt(self.name), task, {"analysis": json.dumps(analysis, ensure_ascii=False)}
         )
+
+
+def heading(state: Analysis) -> str:
+    """`<Role> at <Company>` as the model read them from the posting, else as offline."""
+    context = state.context
+    if context is not None and context.role and context.company:
+        return f"{context.role} at {context.company}"
+    return report.heading(state)
 
 
 def _offline_body(state: Analysis, resources: Resources) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from booth.apps.fitcheck.knowledge import Company, Note
 
 PHASES = (
@@ -25,6 +27,8 @@ PHASES = (
 MAX_RESEARCH_ATTEMPTS = 3
 
 QueryType = Literal["company", "job_description", "irrelevant"]
+Status = Literal["matched", "partial", "unmatched"]
+Risk = Literal["low", "moderate", "high"]
 Tier = Literal["HIGH", "MEDIUM", "LOW", "INSUFFICIENT_DATA"]
 
 
@@ -39,6 +43,7 @@ class Classification:
     known_company: Company | None = None
     rejection: str | None = None  # injection | harmful | off_topic
     reason: str = ""
+    named_in_passing: tuple[str, ...] = ()  # companies a posting names as products or vendors
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class Source:
     """One research source, cited in the answer."""
 
     id: str
-    kind: Literal["knowledge_base", "user_note", "job_description"]
+    kind: Literal["knowledge_base", "user_note", "job_description", "web_page"]
     title: str
     found_by: str  # the query or strategy that found it
     company: Company | None = None
@@ -54,29 +59,73 @@ class Source:
     text: str | None = None
     match_ratio: float = 1.0  # 1.0 for an exact name, lower for a fuzzy one
     quality: float = 0.0  # set by the research reranker
+    url: str | None = None  # a web page's address
 
     def cite(self) -> dict:
         entry = {"id": self.id, "type": self.kind, "title": self.title, "quality": self.quality}
         if self.note is not None:
             entry["path"] = self.note.path
+        if self.url is not None:
+            entry["url"] = self.url
         return entry
 
 
-@dataclass(frozen=True)
-class Requirement:
-    """One thing the employer asks for, derived from a source."""
+RequirementKind = Literal[
+    "skill",  # one named skill
+    "any_of",  # one of several skills
+    "all_of",  # every one of several skills
+    "competency",  # a practice such as system design or public speaking
+    "domain",  # a fundamental domain (embedded, native mobile): years to learn
+    "domains",  # the employer's non-fundamental domains
+    "depth",  # depth in the role's own domain
+    "experience",  # years of experience, optionally capped or in one role family
+    "seniority_cap",  # the posting excludes candidates above a level
+    "degree",  # a degree level, required or preferred
+    "people_management",  # managing people: reports, managers of managers
+    "role_family",  # the role's core work when it is not software engineering
+    "language",  # a spoken language at a level
+    "travel",  # travel the role needs
+    "location",  # where the work is done
+    "work_authorization",  # the right to work where the job is
+    "clearance",  # a security clearance
+    "statement",  # a requirement line no other kind covers, judged on the profile's words
+]
+DegreeLevel = Literal["bachelor", "master", "phd"]
 
-    id: str
-    label: str
-    kind: Literal[
-        "skill", "any_of", "all_of", "competency", "domain", "domains", "depth", "experience"
-    ]
-    weight: float = 1.0
+
+class Requirement(BaseModel):
+    """One thing the employer asks for, with the words of the posting it came from.
+
+    A flat, validated shape on purpose: the offline reader fills it, and so can a model's
+    structured output. `kind` says which of the optional fields carry the ask.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = ""
+    label: str = Field(min_length=1, description="what the employer asks, in a few words")
+    kind: RequirementKind
+    weight: float = Field(1.0, ge=0, le=5, description="importance; nice-to-haves weigh less")
+    required: bool = Field(True, description="a must-have, not a preference")
+    quote: str | None = Field(None, description="the posting's line it came from")
+    source: str = ""
     skills: tuple[str, ...] = ()
     competencies: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
-    years: float | None = None
-    source: str = ""
+    years: float | None = Field(None, ge=0, le=50)
+    max_years: float | None = Field(None, ge=0, le=50, description="upper bound of a range")
+    area: str | None = Field(None, description="role family the years must be in")
+    degree: DegreeLevel | None = None
+    equivalent: bool = Field(False, description="'or equivalent experience' accepted")
+    reports: int | None = Field(None, ge=1, le=10000, description="people managed")
+    of_managers: bool = Field(False, description="manages managers")
+    family: str | None = Field(None, description="role family (role_family kind)")
+    language: str | None = None
+    level: int | None = Field(None, ge=1, le=7, description="CEFR A1=1 … C2=6, native=7")
+    travel_percent: int | None = Field(None, ge=0, le=100)
+    place: str | None = Field(None, description="country or region of the job")
+    remote: bool = False
+    sponsorship: bool | None = Field(None, description="whether the employer sponsors visas")
     ranked: bool = False  # any_of listed most important first (an employer's main languages)
     core: bool = False  # named in the role itself: recruiters screen on it, transfers count less
 
@@ -86,7 +135,7 @@ class Assessment:
     """How the candidate meets one requirement."""
 
     requirement: Requirement
-    status: Literal["matched", "partial", "unmatched"]
+    status: Status
     confidence: float
     evidence: tuple[str, ...] = ()
     via: str | None = None  # e.g. "AWS -> GCP (cloud providers)"
@@ -100,9 +149,45 @@ class Gap:
     gap: str
     bridge: str
     ramp_up: str
+    requirement: str | None = None  # the unmet requirement's id; None for a growth area
 
     def to_dict(self) -> dict:
         return {"gap": self.gap, "bridge": self.bridge, "ramp_up": self.ramp_up}
+
+
+class Tally(BaseModel):
+    """The one set of numbers every view shows: the result, the answer and the phase data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    requirements: int
+    met: int
+    partly_met: int
+    unmet: int
+    requirement_gaps: int = 0  # gaps that name an unmet or partly met requirement
+    growth_areas: int = 0  # gaps offered when too few requirements are unmet
+
+    @classmethod
+    def of(cls, assessments: list[Assessment], gaps: list[Gap] | None = None) -> Tally:
+        statuses = [a.status for a in assessments]
+        from_requirements = sum(1 for g in gaps or () if g.requirement)
+        return cls(
+            requirements=len(statuses),
+            met=statuses.count("matched"),
+            partly_met=statuses.count("partial"),
+            unmet=statuses.count("unmatched"),
+            requirement_gaps=from_requirements,
+            growth_areas=len(gaps or ()) - from_requirements,
+        )
+
+    def sentence(self) -> str:
+        """`meets 6 of 8 requirements, partly meets 1, misses 1`."""
+        text = f"meets {self.met} of {self.requirements} requirements"
+        if self.partly_met:
+            text += f", partly meets {self.partly_met}"
+        if self.unmet:
+            text += f", misses {self.unmet}"
+        return text
 
 
 @dataclass
@@ -118,6 +203,7 @@ class EmployerContext:
     domains: tuple[str, ...] = ()
     stack: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # requirement lines kept as context, not scored
+    named_in_passing: tuple[str, ...] = ()  # products and vendors a posting names: context
 
 
 @dataclass
@@ -128,7 +214,7 @@ class Comparison:
     gaps: list[Gap]
     transferable: list[str]
     domain_mismatches: list[str]
-    risk: Literal["low", "moderate", "high"]
+    risk: Risk
     seniority_note: str | None = None
 
 
@@ -164,6 +250,7 @@ class Analysis:
     comparison: Comparison | None = None
     assessments: list[Assessment] = field(default_factory=list)
     verdict: Verdict | None = None
+    tally: Tally | None = None
     answer: str = ""
     flags: list[str] = field(default_factory=list)
 

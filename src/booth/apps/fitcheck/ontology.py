@@ -14,19 +14,38 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-import yaml
+from pydantic import Field
 
-# libyaml's loader when installed: the bundled files parse ten times faster
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-DATA_DIR = Path(__file__).parent / "data"
+from booth.apps.fitcheck.datafile import DATA_DIR, Strict, load_model
+from booth.apps.fitcheck.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
+from booth.apps.fitcheck.textmatch import alternation
+
 DEFAULT_ONTOLOGY = DATA_DIR / "ontology.yaml"
+# What may separate the skills of one list: "Go, Python", "C/C++", "Swift and SwiftUI".
+LIST_SEPARATOR = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|and/or|,\s*(?:and|or))\s*", re.I)
+# What a role's core work is: a developer-relations or management role is judged on that work,
+# not on the code it happens to mention.
+RoleFamilyKey = Literal[
+    "software",
+    "data science",
+    "developer relations",
+    "engineering management",
+    "product",
+    "sre",
+    "security",
+    "mobile",
+    "embedded",
+    "design",
+]
 
 
 @dataclass(frozen=True)
 class Skill:
     name: str
     category: str
+    ambiguous: bool = False  # an ordinary word or another name too ("Go", "Unity", "Swift")
 
 
 @dataclass(frozen=True)
@@ -66,11 +85,13 @@ class Competency:
 @dataclass(frozen=True)
 class RoleFamily:
     key: str
+    family: RoleFamilyKey
     titles: tuple[str, ...]
     categories: tuple[str, ...]
     domains: tuple[str, ...]
     languages: tuple[str, ...] = ()
     depth: str | None = None  # the domain the role needs depth in ("frontend" for frontend roles)
+    activities: tuple[str, ...] = ()  # competencies that make up the role's core work
 
 
 @dataclass(frozen=True)
@@ -85,14 +106,32 @@ class Transfer:
     bridge: str
 
 
-def _phrase_pattern(phrases: Iterable[str], *, prefix: bool = False) -> re.Pattern[str] | None:
-    """One case-insensitive regex for whole phrases (or phrase prefixes), longest first."""
-    alternatives = sorted({p.lower() for p in phrases if p}, key=len, reverse=True)
-    if not alternatives:
-        return None
-    tail = "" if prefix else r"s?(?!\w)"
-    body = "|".join(re.escape(p) for p in alternatives)
-    return re.compile(rf"(?<!\w)(?:{body}){tail}", re.IGNORECASE)
+class _PhraseIndex:
+    """Which keys' phrases a text contains, in one scan: each phrase maps to its keys.
+
+    With `plural`, a phrase matches as a whole word, plural "s" allowed ("data pipelines");
+    without, it matches as a word prefix ("collaborat" matches "collaborate").
+    """
+
+    def __init__(self, phrases: Mapping[str, Iterable[str]], *, plural: bool) -> None:
+        self._keys: dict[str, list[str]] = {}
+        for key, items in phrases.items():
+            for phrase in items:
+                if phrase:
+                    self._keys.setdefault(phrase.lower(), []).append(key)
+        tail = r"s?(?!\w)" if plural else ""
+        body = alternation(self._keys)
+        # a lookahead, so phrases that overlap ("on-call", "call rotation") are all found
+        self._pattern = re.compile(rf"(?<!\w)(?=({body}){tail})", re.IGNORECASE)
+
+    def find(self, text: str) -> dict[str, set[str]]:
+        """key -> the distinct phrases of it that the text contains."""
+        found: dict[str, set[str]] = {}
+        for match in self._pattern.finditer(text):
+            phrase = match.group(1).lower()
+            for key in self._keys.get(phrase, ()):
+                found.setdefault(key, set()).add(phrase)
+        return found
 
 
 class Ontology:
@@ -103,12 +142,14 @@ class Ontology:
         skills: Mapping[str, Skill],
         aliases: Mapping[str, str],
         exact: Mapping[str, str],
-        categories: Mapping[str, dict],
+        categories: Mapping[str, CategorySpec],
         families: list[Family],
         domains: Mapping[str, Domain],
         competencies: Mapping[str, Competency],
         roles: Mapping[str, RoleFamily],
+        lexicon: Lexicon,
     ) -> None:
+        self.lexicon = lexicon
         self.skills = dict(skills)
         self.categories = dict(categories)
         self.families = list(families)
@@ -122,24 +163,23 @@ class Ontology:
         for family in self.families:
             for member in family.members:
                 self._families_of.setdefault(member, []).append(family)
-        alternatives = [(a, True) for a in self._aliases] + [(a, False) for a in self._exact]
-        alternatives.sort(key=lambda item: len(item[0]), reverse=True)
-        parts = []
-        for alias, insensitive in alternatives:
-            escaped = re.escape(alias)
-            if len(alias) == 1:  # "C", "R": not "C-level", "R&D"
-                escaped += r"(?![&'\-])"
-            parts.append(f"(?i:{escaped})" if insensitive else escaped)
-        self._skill_pattern = re.compile(r"(?<![\w+#])(?:" + "|".join(parts) + r")(?![\w+#])")
-        self._domain_patterns = {
-            key: _phrase_pattern(domain.markers) for key, domain in self.domains.items()
-        }
+        # one trie per case rule: aliases in any case, `exact` forms only as written
+        insensitive = alternation(self._aliases)
+        exact_forms = alternation(self._exact)
+        self._skill_pattern = re.compile(
+            rf"(?<![\w+#])(?:(?i:{insensitive})|{exact_forms})(?![\w+#])"
+        )
+        self._domain_markers = _PhraseIndex(
+            {key: domain.markers for key, domain in self.domains.items()}, plural=True
+        )
         self._company_domain = {
             word: key for key, domain in self.domains.items() for word in domain.company_domains
         }
-        self._competency_patterns = {
-            key: _phrase_pattern(c.asks, prefix=True) for key, c in self.competencies.items()
-        }
+        self._title_roles = {t: role for role in self.roles.values() for t in role.titles}
+        self._title_pattern = re.compile(rf"(?<!\w)(?:{alternation(self._title_roles)})(?!\w)")
+        self._competency_asks = _PhraseIndex(
+            {key: c.asks for key, c in self.competencies.items()}, plural=False
+        )
 
     # -- skills -------------------------------------------------------------------------------
     def canonical(self, name: str) -> str | None:
@@ -161,25 +201,84 @@ class Ontology:
 
     def skill_spans(self, text: str) -> list[tuple[int, int]]:
         """Where skills are named in a text (start, end)."""
-        return [match.span() for match in self._skill_pattern.finditer(text)]
+        return [(start, end) for start, end, _ in self.skill_matches(text)]
 
     def find_skills(self, text: str) -> list[str]:
         """Canonical skills named in a text, in order of first mention, each once."""
-        seen: dict[str, None] = {}
+        return list(dict.fromkeys(name for _, _, name in self.skill_matches(text)))
+
+    def skill_matches(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, canonical) of each skill a text names.
+
+        A skill whose name is also an ordinary word or another name ("Go", "C", "Unity",
+        "Swift", "Rust") counts only in a skill context: in a list with another skill ("Swift
+        and SwiftUI"), after a word that introduces a skill ("experience in Go"), or before one
+        that follows a skill ("Rust services"); never as part of a proper name ("Series C",
+        "Unity Catalog", "Taylor Swift").
+        """
+        found = []
         for match in self._skill_pattern.finditer(text):
-            found = match.group(0)
-            canonical = self._exact.get(found) or self._aliases.get(found.lower())
-            if canonical:
-                seen.setdefault(canonical, None)
-        return list(seen)
+            if match.end() - match.start() == 1 and text[match.end() : match.end() + 1] in "&'-":
+                continue  # "C", "R": not "C-level", "R&D"
+            name = self._exact.get(match.group(0)) or self._aliases.get(match.group(0).lower())
+            if name:
+                found.append((match.start(), match.end(), name))
+        if not any(self.skills[name].ambiguous for _, _, name in found):
+            return found
+        listed = self._listed(text, found)
+        return [
+            item
+            for index, item in enumerate(found)
+            if not self.skills[item[2]].ambiguous
+            or index in listed
+            or self._skill_context(text, item[0], item[1])
+        ]
+
+    def _listed(self, text: str, found: list[tuple[int, int, str]]) -> set[int]:
+        """Indexes of matches in a list of skills that holds at least one unambiguous name."""
+        listed: set[int] = set()
+        run = [0] if found else []
+        for index in range(1, len(found) + 1):
+            joined = index < len(found) and LIST_SEPARATOR.fullmatch(
+                text[found[index - 1][1] : found[index][0]]
+            )
+            if joined:
+                run.append(index)
+                continue
+            if len(run) >= 2 and any(not self.skills[found[i][2]].ambiguous for i in run):
+                listed.update(run)
+            run = [index]
+        return listed
+
+    def _skill_context(self, text: str, start: int, end: int) -> bool:
+        words = self.lexicon.skill_context
+        before = text[max(0, start - 60) : start]
+        after = text[end : end + 40]
+        previous = re.findall(r"\w[\w.'&-]*|[.:;!?\n(•*-]", before)
+        following = re.match(r"\s+([A-Za-z][\w-]*)", after)
+        if previous and previous[-1][:1].isupper() and len(previous) >= 2:
+            if previous[-2] not in ".:;!?\n(•*-" and not self.is_skill_name(previous[-1]):
+                return False  # "Series C", "Taylor Swift": part of a name
+        if following:
+            word = following.group(1)
+            if word.lower() in words.after:
+                return True
+            if word[:1].isupper() and not self.is_skill_name(word):
+                return False  # "Unity Catalog", "Rust Belt"
+        if not text[:start].strip() and not text[end:].strip(" .!?"):
+            return True  # the text is just the skill's name
+        recent = [w.lower().strip(".,") for w in previous[-3:] if w not in ".:;!?\n("]
+        return any(w in words.before for w in recent)
 
     def default_ramp_up(self, skill: str) -> str:
         category = self.category(skill)
-        return self.categories.get(category or "", {}).get("ramp_up", "1-3 months")
+        spec = self.categories.get(category or "")
+        return spec.ramp_up if spec else "1-3 months"
 
     def category_label(self, skill: str) -> str:
         category = self.category(skill)
-        return self.categories.get(category or "", {}).get("label", "skill")
+        spec = self.categories.get(category or "")
+        return spec.label if spec else "skill"
 
     def best_transfer(self, target: str, levels: Mapping[str, int]) -> Transfer | None:
         """The strongest way a skill the candidate has (with its level 1-5) reaches `target`."""
@@ -199,19 +298,15 @@ class Ontology:
     # -- domains ------------------------------------------------------------------------------
     def domains_in_text(self, text: str) -> set[str]:
         """Domains whose markers appear in a text."""
-        found = set()
-        for key, pattern in self._domain_patterns.items():
-            if pattern is not None and pattern.search(text):
-                found.add(key)
-        return found
+        return set(self._domain_markers.find(text))
 
     def domain_hits(self, text: str) -> dict[str, int]:
         """For each domain a text touches, how many distinct markers and skills of it appear."""
         skills = set(self.find_skills(text))
+        markers = self._domain_markers.find(text)
         hits = {}
-        for key, pattern in self._domain_patterns.items():
-            markers = {m.lower() for m in pattern.findall(text)} if pattern is not None else set()
-            count = len(markers) + len(skills & self.domains[key].skills)
+        for key, domain in self.domains.items():
+            count = len(markers.get(key, ())) + len(skills & domain.skills)
             if count:
                 hits[key] = count
         return hits
@@ -234,24 +329,18 @@ class Ontology:
     # -- competencies and roles ---------------------------------------------------------------
     def competencies_asked(self, text: str) -> list[str]:
         """Competencies a requirement text asks for, in ontology order."""
-        return [
-            key
-            for key, pattern in self._competency_patterns.items()
-            if pattern is not None and pattern.search(text)
-        ]
+        found = self._competency_asks.find(text)
+        return [key for key in self.competencies if key in found]
 
     def role_family(self, title: str | None) -> RoleFamily | None:
         """The role family a job title names ("Senior iOS Engineer" -> mobile), if any."""
         if not title:
             return None
-        lowered = title.lower()
-        best: tuple[int, RoleFamily] | None = None
-        for role in self.roles.values():
-            for marker in role.titles:
-                if re.search(rf"(?<!\w){re.escape(marker)}(?!\w)", lowered):
-                    if best is None or len(marker) > best[0]:
-                        best = (len(marker), role)
-        return best[1] if best else None
+        best: str | None = None
+        for found in self._title_pattern.finditer(title.lower()):
+            if best is None or len(found.group(0)) > len(best):
+                best = found.group(0)
+        return self._title_roles[best] if best else None
 
 
 def level_weight(level: int) -> float:
@@ -260,18 +349,79 @@ def level_weight(level: int) -> float:
     return round(0.35 + 0.13 * max(1, min(5, level)), 2)
 
 
-def _skills(raw: Mapping[str, dict]) -> tuple[dict[str, Skill], dict[str, str], dict[str, str]]:
+class CategorySpec(Strict):
+    ramp_up: str
+    label: str
+
+
+class SkillSpec(Strict):
+    category: str = "tool"
+    aliases: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()  # spellings that match only as written ("Go", "C")
+    ambiguous: bool = False  # also an ordinary word or another name: counts only in context
+
+
+class FamilySpec(Strict):
+    name: str
+    members: tuple[str, ...] = Field(min_length=2)
+    transfer: float = Field(gt=0, le=1)
+    ramp_up: str
+    bridge: str
+
+
+class DomainSpec(Strict):
+    label: str
+    fundamental: bool = False
+    skills: tuple[str, ...] = ()
+    markers: tuple[str, ...] = ()
+    company_domains: tuple[str, ...] = ()
+    ramp_up: str = "2-4 months"
+    bridge: str = ""
+
+
+class CompetencySpec(Strict):
+    label: str
+    asks: tuple[str, ...]
+    shows: tuple[str, ...] = ()
+    degree_counts: bool = False
+    ramp_up: str = "1-3 months"
+    bridge: str = ""
+
+
+class RoleSpec(Strict):
+    titles: tuple[str, ...] = Field(min_length=1)
+    family: RoleFamilyKey = "software"
+    categories: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    depth: str | None = None
+    activities: tuple[str, ...] = ()  # competencies that make up the role's core work
+
+
+class OntologyFile(Strict):
+    """data/ontology.yaml: every section required, every key known."""
+
+    categories: dict[str, CategorySpec]
+    skills: dict[str, SkillSpec | None]
+    families: tuple[FamilySpec, ...]
+    domains: dict[str, DomainSpec]
+    competencies: dict[str, CompetencySpec]
+    roles: dict[str, RoleSpec]
+
+
+def _skills(
+    raw: Mapping[str, SkillSpec | None],
+) -> tuple[dict[str, Skill], dict[str, str], dict[str, str]]:
     skills: dict[str, Skill] = {}
     aliases: dict[str, str] = {}
     exact: dict[str, str] = {}
-    for name, spec in raw.items():
-        spec = spec or {}
-        skills[name] = Skill(name, spec.get("category", "tool"))
-        exact_forms = [str(e) for e in spec.get("exact", [])]
-        for form in exact_forms:
+    for name, given in raw.items():
+        spec = given or SkillSpec()
+        skills[name] = Skill(name, spec.category, spec.ambiguous)
+        for form in spec.exact:
             exact[form] = name
-        names = [str(a) for a in spec.get("aliases", [])]
-        if name not in exact_forms:
+        names = list(spec.aliases)
+        if name not in spec.exact:
             names.append(name)
         for alias in names:
             key = alias.lower()
@@ -281,9 +431,12 @@ def _skills(raw: Mapping[str, dict]) -> tuple[dict[str, Skill], dict[str, str], 
     return skills, aliases, exact
 
 
-def parse_ontology(raw: Mapping) -> Ontology:
-    skills, aliases, exact = _skills(raw.get("skills", {}))
+def parse_ontology(raw: OntologyFile, lexicon: Lexicon) -> Ontology:
+    skills, aliases, exact = _skills(raw.skills)
     known = set(skills)
+    strays = sorted(s.name for s in skills.values() if s.category not in raw.categories)
+    if strays:
+        raise ValueError(f"ontology: skills with an unknown category: {strays}")
 
     def check(names: Iterable[str], where: str) -> frozenset[str]:
         unknown = [n for n in names if n not in known]
@@ -292,63 +445,56 @@ def parse_ontology(raw: Mapping) -> Ontology:
         return frozenset(names)
 
     families = [
-        Family(
-            f["name"],
-            check(f["members"], f"family {f['name']!r}"),
-            float(f["transfer"]),
-            str(f["ramp_up"]),
-            str(f["bridge"]),
-        )
-        for f in raw.get("families", [])
+        Family(f.name, check(f.members, f"family {f.name!r}"), f.transfer, f.ramp_up, f.bridge)
+        for f in raw.families
     ]
     domains = {
         key: Domain(
             key=key,
-            label=spec.get("label", key),
-            fundamental=bool(spec.get("fundamental", False)),
-            skills=check(spec.get("skills", []), f"domain {key!r}"),
-            markers=tuple(spec.get("markers", [])),
-            company_domains=frozenset(w.lower() for w in spec.get("company_domains", [])),
-            ramp_up=str(spec.get("ramp_up", "2-4 months")),
-            bridge=str(spec.get("bridge", "")),
+            label=spec.label,
+            fundamental=spec.fundamental,
+            skills=check(spec.skills, f"domain {key!r}"),
+            markers=spec.markers,
+            company_domains=frozenset(w.lower() for w in spec.company_domains),
+            ramp_up=spec.ramp_up,
+            bridge=spec.bridge,
         )
-        for key, spec in raw.get("domains", {}).items()
+        for key, spec in raw.domains.items()
     }
     competencies = {
         key: Competency(
             key=key,
-            label=spec.get("label", key),
-            asks=tuple(spec.get("asks", [])),
-            shows=tuple(s.lower() for s in spec.get("shows", [])),
-            degree_counts=bool(spec.get("degree_counts", False)),
-            ramp_up=str(spec.get("ramp_up", "1-3 months")),
-            bridge=str(spec.get("bridge", "")),
+            label=spec.label,
+            asks=spec.asks,
+            shows=tuple(s.lower() for s in spec.shows),
+            degree_counts=spec.degree_counts,
+            ramp_up=spec.ramp_up,
+            bridge=spec.bridge,
         )
-        for key, spec in raw.get("competencies", {}).items()
+        for key, spec in raw.competencies.items()
     }
-    roles = {
-        key: RoleFamily(
+    roles = {}
+    for key, role in raw.roles.items():
+        check(role.languages, f"role {key!r}")
+        unknown = [a for a in role.activities if a not in competencies]
+        if unknown:
+            raise ValueError(f"ontology: role {key!r} names unknown competencies {unknown}")
+        roles[key] = RoleFamily(
             key=key,
-            titles=tuple(t.lower() for t in spec.get("titles", [])),
-            categories=tuple(spec.get("categories", [])),
-            domains=tuple(spec.get("domains", [])),
-            languages=tuple(
-                sorted(
-                    check(spec.get("languages", []), f"role {key!r}"),
-                    key=spec.get("languages", []).index,
-                )
-            ),
-            depth=spec.get("depth"),
+            family=role.family,
+            titles=tuple(t.lower() for t in role.titles),
+            categories=role.categories,
+            domains=role.domains,
+            languages=role.languages,
+            depth=role.depth,
+            activities=role.activities,
         )
-        for key, spec in raw.get("roles", {}).items()
-    }
     return Ontology(
-        skills, aliases, exact, raw.get("categories", {}), families, domains, competencies, roles
+        skills, aliases, exact, raw.categories, families, domains, competencies, roles, lexicon
     )
 
 
 @lru_cache(maxsize=4)
-def load_ontology(path: Path = DEFAULT_ONTOLOGY) -> Ontology:
-    """The ontology at `path`, parsed once per process (it is read-only)."""
-    with open(path, encoding="utf-8") as handle:
-        return parse_ontology(yaml.load(handle, Loader=SAFE_LOADER))
+def load_ontology(path: Path = DEFAULT_ONTOLOGY, lexicon: Path = DEFAULT_LEXICON) -> Ontology:
+    """The ontology at `path` with the lexicon, validated once per process (read-only)."""
+    return parse_ontology(load_model(path, OntologyFile), load_lexicon(lexicon))

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from booth.apps.fitcheck import report, seed_shapes
 from booth.apps.fitcheck.classify import classify
 from booth.apps.fitcheck.knowledge import KnowledgeBase, load_notes
-from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, PHASES, Analysis
+from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, PHASES, Analysis, Tally
 from booth.apps.fitcheck.ontology import Ontology
 from booth.apps.fitcheck.profile import Candidate
 from booth.apps.fitcheck.requirements import enrich
@@ -101,6 +101,13 @@ class Connecting:
             if c.extracted_skills:
                 parts.append(f"skills={', '.join(c.extracted_skills)}")
             await ctx.thought("reasoning", self.name, "Understood: " + "; ".join(parts) + ".")
+            if c.named_in_passing:
+                await ctx.thought(
+                    "observation",
+                    self.name,
+                    f"Named in passing, as context and not the employer: "
+                    f"{', '.join(c.named_in_passing)}.",
+                )
         return shaped(seed_shapes.connecting(c))
 
 
@@ -118,7 +125,8 @@ class DeepResearch:
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         c = state.classification
-        search = plan_search(c, state.attempt)
+        words = self.resources.ontology.lexicon.employers.generic_name_words
+        search = plan_search(c, state.attempt, words)
         state.queries = list(search.queries)
         await ctx.thought(
             "tool_call",
@@ -271,9 +279,11 @@ class SkepticalComparison:
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         r = self.resources
-        assessments = assess_all(state.requirements, r.candidate, r.ontology)
-        comparison = compare(assessments, r.candidate, state.context, r.ontology)
+        # Assessed once here; skills_matching reports these same assessments.
+        state.assessments = assess_all(state.requirements, r.candidate, r.ontology)
+        comparison = compare(state.assessments, r.candidate, state.context, r.ontology)
         state.comparison = comparison
+        state.tally = Tally.of(state.assessments, comparison.gaps)
         await ctx.thought(
             "reasoning",
             self.name,
@@ -301,25 +311,24 @@ class SkillsMatching:
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         r = self.resources
-        state.assessments = assess_all(state.requirements, r.candidate, r.ontology)
+        if not state.assessments:  # a replaced comparison phase may leave them to this one
+            state.assessments = assess_all(state.requirements, r.candidate, r.ontology)
+        gaps = state.comparison.gaps if state.comparison else None
+        tally = state.tally = Tally.of(state.assessments, gaps)
         await ctx.thought(
             "tool_call",
             self.name,
             tool="match_requirements",
             input=seed_shapes.tool_input({"requirements": len(state.requirements)}),
         )
-        matched = [a for a in state.assessments if a.status != "unmatched"]
-        unmatched = [a for a in state.assessments if a.status == "unmatched"]
-        await ctx.thought(
-            "observation",
-            self.name,
-            f"{len(matched)} matched (incl. partial), {len(unmatched)} unmatched.",
-        )
-        return shaped(
+        await ctx.thought("observation", self.name, f"The profile {tally.sentence()}.")
+        outcome = shaped(
             seed_shapes.skills_matching(
                 state.assessments, raw_score(state.assessments), state.comparison
             )
         )
+        outcome.data["counts"] = tally.model_dump()  # the result's and the answer's numbers
+        return outcome
 
 
 # -- 7. confidence_reranker ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from booth.apps.fitcheck.lexicon import Lexicon
 from booth.apps.fitcheck.ontology import Ontology
 
 # libyaml's loader when installed: the bundled files parse ten times faster
@@ -79,11 +80,19 @@ class Project(Strict):
     technologies: tuple[str, ...] = ()
 
 
+class SpokenLanguage(Strict):
+    name: str = Field(min_length=1)
+    level: str = Field(min_length=1, description="CEFR level (A1 … C2) or native / fluent")
+
+
 class Profile(Strict):
     name: str = Field(min_length=1)
     title: str = Field(min_length=1)
     summary: str = Field(min_length=1)
     location: str | None = None
+    languages: tuple[SpokenLanguage, ...] = ()
+    # countries the candidate may work in without a visa; defaults to the location's country
+    work_authorization: tuple[str, ...] = ()
     education: tuple[Education, ...] = ()
     experience: tuple[Experience, ...] = Field(min_length=1)
     skills: dict[str, tuple[str | LeveledSkill, ...]] = Field(min_length=1)
@@ -193,6 +202,14 @@ class Candidate:
     skills: dict[str, SkillFacts]
     texts: tuple[tuple[str, str], ...]  # (where, text) for competency evidence
     domains: frozenset[str]
+    side_domains: frozenset[str] = frozenset()  # shown only by projects or self-description
+    degree: str | None = None  # highest degree level: bachelor | master | phd
+    languages: dict[str, int] = field(default_factory=dict)  # language -> level (C2 = 6)
+    country: str | None = None
+    authorized: frozenset[str] = frozenset()  # countries the candidate may work in
+    family_years: dict[str, float] = field(default_factory=dict)  # role family -> years
+    team_size: int = 0  # the largest team the profile says the candidate led or managed
+    team_evidence: str | None = None
 
     def levels(self) -> dict[str, int]:
         return {name: facts.level for name, facts in self.skills.items()}
@@ -213,6 +230,39 @@ class Candidate:
         for edu in self.profile.education:
             return True, f"{edu.degree} in {edu.field}, {edu.institution} ({edu.graduated[:4]})"
         return False, None
+
+
+DEGREE_RANK = {"bachelor": 1, "master": 2, "phd": 3}
+TEAM = re.compile(
+    r"\b(?:led|lead|leading|managed|managing|manage|ran|running|built and led)\b[^.;]{0,40}?"
+    r"\bteam of (\w+)|\b(\w+) (?:direct )?reports\b",
+    re.IGNORECASE,
+)
+
+
+def _degree_level(profile: Profile, lexicon: Lexicon) -> str | None:
+    """The highest degree level the education section shows."""
+    best = None
+    for edu in profile.education:
+        words = edu.degree.lower().replace("'", "'")
+        for level in ("phd", "master", "bachelor"):
+            spellings = getattr(lexicon.degrees, level)
+            if any(re.search(rf"(?<!\w){re.escape(s)}(?!\w)", words) for s in spellings):
+                if best is None or DEGREE_RANK[level] > DEGREE_RANK[best]:
+                    best = level
+                break
+    return best
+
+
+def _team(profile: Profile, lexicon: Lexicon) -> tuple[int, str | None]:
+    best, proof = 0, None
+    for job in profile.experience:
+        for line in job.highlights:
+            for found in TEAM.finditer(line):
+                size = lexicon.number(found.group(1) or found.group(2) or "")
+                if size and size > best:
+                    best, proof = size, f"{job.company} ({job.title}): {line}"
+    return best, proof
 
 
 def _years_of(job: Experience, today: date) -> float:
@@ -281,7 +331,33 @@ def build_candidate(profile: Profile, ontology: Ontology, today: date | None = N
     titles = " ".join(job.title for job in profile.experience)
     domains = ontology.domains_of_skills(skills) | ontology.domains_in_text(titles)
     domains |= {d for d in ontology.domains_in_text(all_text) if not ontology.fundamental(d)}
+    # Domains only a side project or a self-description shows are weaker evidence than work.
+    work_text = " ".join(h for job in profile.experience for h in job.highlights)
+    work_domains = ontology.domains_of_skills(
+        name
+        for name, facts in skills.items()
+        if any(not e.startswith("Project ") for e in facts.evidence)
+    )
+    work_domains |= ontology.domains_in_text(titles) | ontology.domains_in_text(work_text)
+    side_domains = frozenset(domains - work_domains)
     years = years_of_experience(profile, today)
+    lexicon = ontology.lexicon
+    levels = lexicon.languages.levels
+    languages = {
+        lang.name.strip().title(): levels.get(lang.level.strip().lower(), 0)
+        for lang in profile.languages
+    }
+    country = lexicon.country_of(profile.location.split(",")[-1]) if profile.location else None
+    country = country or (
+        lexicon.country_of(profile.location.split(",")[0]) if profile.location else None
+    )
+    authorized = {lexicon.country_of(c) or c for c in profile.work_authorization}
+    family_years: dict[str, float] = {}
+    for job in profile.experience:
+        role = ontology.role_family(job.title)
+        family = role.family if role else "software"
+        family_years[family] = round(family_years.get(family, 0.0) + _years_of(job, today), 1)
+    team_size, team_evidence = _team(profile, lexicon)
     return Candidate(
         profile=profile,
         years=years,
@@ -289,4 +365,12 @@ def build_candidate(profile: Profile, ontology: Ontology, today: date | None = N
         skills=skills,
         texts=tuple(texts),
         domains=frozenset(domains),
+        side_domains=side_domains,
+        degree=_degree_level(profile, lexicon),
+        languages=languages,
+        country=country,
+        authorized=frozenset(authorized or ({country} if country else set())),
+        family_years=family_years,
+        team_size=team_size,
+        team_evidence=team_evidence,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 
-from booth.apps.fitcheck.models import Analysis, Gap
+from booth.apps.fitcheck.models import Analysis, Gap, Tally
 from booth.apps.fitcheck.profile import Candidate
 
 # The seed's bold section headers: res_web files a section under strengths or growth areas by
@@ -86,16 +86,18 @@ def render_analysis(state: Analysis, candidate: Candidate) -> str:
     """
     assert state.verdict and state.comparison and state.context
     verdict, comparison = state.verdict, state.comparison
-    matched = sum(1 for a in state.assessments if a.status == "matched")
-    partial = sum(1 for a in state.assessments if a.status == "partial")
-    total = len(state.assessments)
+    tally = tally_of(state)
+    growth = (
+        " Every requirement is met; the growth opportunities are areas to deepen, not gaps."
+        if tally.growth_areas and not tally.requirement_gaps
+        else ""
+    )
     lines = [
         f"### {heading(state)} Fit Analysis",
         "",
         f"Fit score: {verdict.score}% ({verdict.tier}) - {candidate.profile.name} "
-        f"({candidate.seniority}, {candidate.years:g} years) meets {matched} of {total} "
-        f"requirements{f' and partly meets {partial} more' if partial else ''}; risk is "
-        f"{comparison.risk}.",
+        f"({candidate.seniority}, {candidate.years:g} years) {tally.sentence()}; risk is "
+        f"{comparison.risk}.{growth}",
     ]
     if comparison.domain_mismatches:
         lines += [
@@ -115,6 +117,14 @@ def render_analysis(state: Analysis, candidate: Candidate) -> str:
     lines += ["", f"**{GAPS_SECTION}**"]
     lines += [_gap_line(g) for g in comparison.gaps]
     return "\n".join(lines) + "\n"
+
+
+def tally_of(state: Analysis) -> Tally:
+    """The run's one set of numbers (computed by the phases; derived here if a replaced
+    phase left it unset)."""
+    if state.tally is not None:
+        return state.tally
+    return Tally.of(state.assessments, state.comparison.gaps if state.comparison else None)
 
 
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
@@ -241,24 +251,31 @@ def result_payload(state: Analysis) -> dict:
         "score": verdict.score,
         "tier": verdict.tier,
         "strengths": list(comparison.strengths),
-        "gaps": [g.to_dict() for g in comparison.gaps],
+        "gaps": [{**g.to_dict(), "requirement": g.requirement} for g in comparison.gaps],
+        "counts": tally_of(state).model_dump(),
         "matched": [
             {
+                "id": a.requirement.id,
+                "kind": a.requirement.kind,
                 "requirement": a.requirement.label,
                 "status": a.status,
                 "confidence": a.confidence,
                 "evidence": list(a.evidence),
                 **({"via": a.via} if a.via else {}),
+                **({"quote": a.requirement.quote} if a.requirement.quote else {}),
             }
             for a in state.assessments
             if a.status != "unmatched"
         ],
         "unmatched": [
             {
+                "id": a.requirement.id,
+                "kind": a.requirement.kind,
                 "requirement": a.requirement.label,
                 "confidence": a.confidence,
                 "ramp_up": a.ramp_up,
                 "bridge": a.bridge,
+                **({"quote": a.requirement.quote} if a.requirement.quote else {}),
             }
             for a in state.assessments
             if a.status == "unmatched"

@@ -11,9 +11,11 @@ description, the company entry only adds context: the posting is the better sour
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from booth.apps.fitcheck.conditions import Posting, conditions, read_posting
 from booth.apps.fitcheck.knowledge import Company
+from booth.apps.fitcheck.lexicon import Lexicon
 from booth.apps.fitcheck.models import Classification, EmployerContext, Requirement, Source
 from booth.apps.fitcheck.ontology import Ontology, RoleFamily
 
@@ -38,25 +40,9 @@ ANY_OF = re.compile(
     r"\b(one\s+of|any\s+of|such\s+as|e\.g\.|for\s+example|at\s+least\s+one|similar)\b",
     re.IGNORECASE,
 )
-YEARS = re.compile(
-    r"\b(\d{1,2})\s*\+?\s*(?:-|–|to)?\s*(?:\d{1,2})?\s*\+?\s*years?\b", re.IGNORECASE
-)
 ALTERNATIVE = re.compile(r"^(?:[\w-]+\s+){0,2},?\s*(?:or|/|and/or)(?:\s+[\w-]+){0,2}$|^/$")
 CONDITIONAL = re.compile(r"\bfor\b[^.]*\b(roles?|positions?|teams?)\b", re.IGNORECASE)
 
-SENIORITY_YEARS = {
-    "intern": 0,
-    "graduate": 0,
-    "junior": 0,
-    "jr": 0,
-    "mid-level": 3,
-    "senior": 5,
-    "sr": 5,
-    "lead": 6,
-    "staff": 8,
-    "principal": 10,
-    "distinguished": 12,
-}
 # Industries where a fundamental domain listed second still defines the employer.
 DOMAIN_DEFINED_INDUSTRIES = frozenset(
     {
@@ -69,7 +55,19 @@ DOMAIN_DEFINED_INDUSTRIES = frozenset(
     }
 )
 GENERIC_STACK_CATEGORIES = ("backend", "cloud", "devops", "data_store", "messaging")
-MAX_SKILL_REQUIREMENTS = 14
+STACK_SKILLS_PER_ROLE = 4  # parts of a company's stack asked of a role without a posting
+STACK_SKILL_WEIGHT = 0.4
+DOMAIN_WEIGHT = 2.0  # a fundamental domain: years of work
+ALIGNED_DOMAINS_WEIGHT = 0.6
+NAMED_SKILL_WEIGHT = 2.0  # a skill the role is named after
+DEPTH_WEIGHT = 1.5
+TITLE_YEARS_WEIGHT = 1.0
+ROLE_FAMILY_WEIGHT = 3.0  # the role's core work when it is not software engineering
+NOTE_SCALE = 0.7  # a user's note counts less than a posting
+STATEMENT_SCALE = 0.6  # a requirement line no other kind covers
+OPTIONAL_WEIGHT = 0.5
+DUTIES_WEIGHT = 0.8
+ABOUT_WEIGHT = 0.4
 
 
 @dataclass
@@ -85,6 +83,11 @@ class RequirementList:
             requirement.competencies,
             requirement.domains,
             requirement.years,
+            requirement.degree,
+            requirement.language,
+            requirement.place,
+            requirement.family,
+            requirement.label if requirement.kind == "statement" else "",
         )
         kept = self.items.get(key)
         if kept is None or requirement.weight > kept.weight:
@@ -94,16 +97,14 @@ class RequirementList:
         return any(skill in r.skills for r in self.items.values() if r.kind == "skill")
 
     def build(self) -> list[Requirement]:
-        ordered = sorted(self.items.values(), key=lambda r: -r.weight)
-        skills = [r for r in ordered if r.kind == "skill"][:MAX_SKILL_REQUIREMENTS]
-        kept = [r for r in ordered if r.kind != "skill"] + skills
-        kept.sort(key=lambda r: (-r.weight, r.kind, r.label))
-        return [replace(r, id=f"r{i}") for i, r in enumerate(kept, start=1)]
+        """Every requirement, heaviest first, numbered r1, r2 … (none is dropped)."""
+        kept = sorted(self.items.values(), key=lambda r: (-r.weight, r.kind, r.label))
+        return [r.model_copy(update={"id": f"r{i}"}) for i, r in enumerate(kept, start=1)]
 
 
 def _skill_groups(sentence: str, ontology: Ontology) -> list[tuple[str, ...]]:
     """A sentence's skills as alternatives: "Go or Java, Kafka" -> (Go, Java), (Kafka,)."""
-    spans = []
+    spans: list[tuple[int, int, str]] = []
     for start, end in ontology.skill_spans(sentence):
         name = ontology.canonical(sentence[start:end])
         if name and all(name != s[2] for s in spans):
@@ -135,72 +136,138 @@ def _skill_groups(sentence: str, ontology: Ontology) -> list[tuple[str, ...]]:
     return [tuple(g) for g in groups]
 
 
-def _sentences(text: str) -> list[tuple[str, float]]:
-    """Sentences with the weight of the section they sit in."""
-    weight = 0.8
+@dataclass(frozen=True)
+class Line:
+    """One sentence of a posting with the section it sits in."""
+
+    text: str
+    weight: float
+    section: str  # required | optional | duties | about | body
+    bullet: bool  # a list item: a requirement stated on its own
+
+    @property
+    def optional(self) -> bool:
+        return self.section == "optional" or self.weight <= OPTIONAL_WEIGHT
+
+
+SECTION_WEIGHTS = {"required": 1.0, "optional": OPTIONAL_WEIGHT, "duties": DUTIES_WEIGHT}
+
+
+def _sentences(text: str) -> list[Line]:
+    """Sentences with the section they sit in and that section's weight."""
+    section, weight = "body", DUTIES_WEIGHT
     out = []
     for raw_line in text.splitlines():
         line = raw_line.strip().lstrip("-*•·>#").strip()
         if not line:
             continue
+        bullet = raw_line.lstrip()[:1] in {"-", "*", "•", "·"}
         is_heading = len(line) < 60 and (line.endswith(":") or raw_line.lstrip().startswith("#"))
-        if is_heading or (len(line.split()) <= 5 and not line.endswith(".")):
-            if OPTIONAL.search(line):
-                weight = 0.5
-            elif REQUIRED_HEADING.search(line):
-                weight = 1.0
-            elif DUTIES_HEADING.search(line):
-                weight = 0.8
-            elif ABOUT_HEADING.search(line):
-                weight = 0.4
+        if is_heading or (len(line.split()) <= 5 and not line.endswith(".") and not bullet):
+            for name, pattern in (
+                ("optional", OPTIONAL),
+                ("required", REQUIRED_HEADING),
+                ("duties", DUTIES_HEADING),
+                ("about", ABOUT_HEADING),
+            ):
+                if pattern.search(line):
+                    section = name
+                    weight = SECTION_WEIGHTS.get(name, ABOUT_WEIGHT)
+                    break
             if is_heading:
                 continue
         for sentence in re.split(r"(?<=[.;!?])\s+(?=[A-Z])|;\s*", line):
             sentence = sentence.strip()
             if sentence:
                 # "Nice to have: Kubernetes" inside a sentence counts half too
-                out.append((sentence, 0.5 if OPTIONAL.search(sentence) else weight))
+                optional = bool(OPTIONAL.search(sentence))
+                out.append(
+                    Line(
+                        sentence,
+                        OPTIONAL_WEIGHT if optional else weight,
+                        "optional" if optional else section,
+                        bullet,
+                    )
+                )
     return out
+
+
+def _skill_requirements(
+    line: str, weight: float, source_id: str, ontology: Ontology, reqs: RequirementList
+) -> bool:
+    """Skills and competencies a line asks for; whether it asked for any."""
+    used = False
+    for group in _skill_groups(line, ontology):
+        used = True
+        kind = "skill" if len(group) == 1 else "any_of"
+        label = group[0] if len(group) == 1 else "One of " + ", ".join(group)
+        reqs.add(
+            Requirement(
+                label=label, kind=kind, weight=weight, skills=group, source=source_id, quote=line
+            )
+        )
+    for key in ontology.competencies_asked(line):
+        used = True
+        reqs.add(
+            Requirement(
+                label=ontology.competencies[key].label,
+                kind="competency",
+                weight=weight,
+                competencies=(key,),
+                source=source_id,
+                quote=line,
+            )
+        )
+    return used
 
 
 def text_requirements(
     text: str, source_id: str, ontology: Ontology, scale: float, reqs: RequirementList
 ) -> list[str]:
-    """Add the requirements a free text (job description, note) states; returns unused lines."""
+    """Add the requirements a free text (job description, note) states; returns unused lines.
+
+    No requirement line disappears: a bullet of a requirements section that names no skill,
+    competency, domain or condition becomes a `statement` judged on the profile's words.
+    """
     unused = []
-    for sentence, weight in _sentences(text):
-        weight = round(weight * scale, 2)
-        used = False
-        for group in _skill_groups(sentence, ontology):
+    posting = read_posting(text, ontology.lexicon)
+    for line in _sentences(text):
+        weight = round(line.weight * scale, 2)
+        used = _skill_requirements(line.text, weight, source_id, ontology, reqs)
+        for req in conditions(line.text, weight, line.optional, source_id, posting, ontology):
             used = True
-            if len(group) == 1:
-                reqs.add(Requirement("", group[0], "skill", weight, skills=group, source=source_id))
-            else:
-                label = "One of " + ", ".join(group)
-                reqs.add(Requirement("", label, "any_of", weight, skills=group, source=source_id))
-        for key in ontology.competencies_asked(sentence):
-            used = True
-            label = ontology.competencies[key].label
-            reqs.add(
-                Requirement("", label, "competency", weight, competencies=(key,), source=source_id)
-            )
-        years = YEARS.search(sentence)
-        if years and re.search(r"experience|years\s+of|professional|industry", sentence, re.I):
-            used = True
-            value = float(years.group(1))
-            if 0 < value <= 25:
+            reqs.add(req.model_copy(update={"weight": round(req.weight * scale, 2)}))
+        asked = line.section in ("required", "optional") or line.bullet
+        # a line whose only content is a domain ("Payments or billing systems") asks for it
+        if asked and not used and line.section != "about":
+            for key in sorted(ontology.domains_in_text(line.text)):
+                if ontology.fundamental(key):
+                    continue
+                used = True
                 reqs.add(
                     Requirement(
-                        "",
-                        f"{value:g}+ years of experience",
-                        "experience",
-                        max(weight, 0.8),
-                        years=value,
+                        label=f"Experience in {ontology.domains[key].label}",
+                        kind="domains",
+                        weight=weight,
+                        domains=(key,),
                         source=source_id,
+                        quote=line.text,
                     )
                 )
+        if not used and asked and line.section in ("required", "optional"):
+            used = True
+            reqs.add(
+                Requirement(
+                    label=_shorten(line.text),
+                    kind="statement",
+                    weight=round(weight * STATEMENT_SCALE, 2),
+                    required=not line.optional,
+                    source=source_id,
+                    quote=line.text,
+                )
+            )
         if not used:
-            unused.append(sentence)
+            unused.append(line.text)
     # One passing "mobile app" does not make a backend posting a mobile role: a fundamental
     # domain needs two signals (markers or skills), e.g. "firmware" and FreeRTOS.
     for key, hits in sorted(ontology.domain_hits(text).items()):
@@ -208,15 +275,19 @@ def text_requirements(
         if domain.fundamental and hits >= 2:
             reqs.add(
                 Requirement(
-                    "",
-                    f"Experience in {domain.label}",
-                    "domain",
-                    round(2.0 * scale, 2),
+                    label=f"Experience in {domain.label}",
+                    kind="domain",
+                    weight=round(DOMAIN_WEIGHT * scale, 2),
                     domains=(key,),
                     source=source_id,
                 )
             )
     return unused
+
+
+def _shorten(text: str, limit: int = 90) -> str:
+    flat = " ".join(text.split()).rstrip(".")
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def core_domains(company: Company, ontology: Ontology) -> list[str]:
@@ -263,10 +334,8 @@ def company_requirements(
     if languages and not (line_languages and not (role and role.languages)):
         reqs.add(
             Requirement(
-                "",
-                "One of the main languages: " + ", ".join(languages),
-                "any_of",
-                1.0,
+                label="One of the main languages: " + ", ".join(languages),
+                kind="any_of",
                 skills=tuple(dict.fromkeys(languages)),
                 source=source_id,
                 ranked=True,
@@ -275,31 +344,42 @@ def company_requirements(
 
     context = []
     role_domains = set(role.domains) if role else set()
+    posting = Posting(sponsorship=None, place=None)
     for line in company.requirements:
         conditional = CONDITIONAL.search(line)
         line_domains = {d for d in ontology.domains_in_text(line) if ontology.fundamental(d)}
         if conditional and (not role or not (line_domains & role_domains)):
             context.append(line)
             continue
-        weight = 0.5 if OPTIONAL.search(line) else 1.0
+        optional = bool(OPTIONAL.search(line))
+        weight = OPTIONAL_WEIGHT if optional else 1.0
         before = len(reqs.items)
-        for group in _skill_groups(line, ontology):
-            if len(group) == 1:
-                reqs.add(Requirement("", line, "skill", weight, skills=group, source=source_id))
-            else:
-                reqs.add(Requirement("", line, "any_of", weight, skills=group, source=source_id))
-        competencies = tuple(ontology.competencies_asked(line))
-        if competencies and not _skill_groups(line, ontology):
+        groups = _skill_groups(line, ontology)
+        for group in groups:
+            kind = "skill" if len(group) == 1 else "any_of"
             reqs.add(
                 Requirement(
-                    "", line, "competency", weight, competencies=competencies, source=source_id
+                    label=line, kind=kind, weight=weight, skills=group, source=source_id, quote=line
                 )
             )
+        competencies = tuple(ontology.competencies_asked(line))
+        if competencies and not groups:
+            reqs.add(
+                Requirement(
+                    label=line,
+                    kind="competency",
+                    weight=weight,
+                    competencies=competencies,
+                    source=source_id,
+                    quote=line,
+                )
+            )
+        for req in conditions(line, weight, optional, source_id, posting, ontology):
+            reqs.add(req)
         for key in sorted(line_domains):
             # "Low-latency data systems" at a data company is not a low-latency role
             if key in role_domains or (role is None and key in core_domains(company, ontology)):
-                label = f"Experience in {ontology.domains[key].label}"
-                reqs.add(Requirement("", label, "domain", 2.0, domains=(key,), source=source_id))
+                reqs.add(_domain_requirement(key, source_id, ontology))
         if len(reqs.items) == before:
             context.append(line)
 
@@ -309,14 +389,13 @@ def company_requirements(
         for s in dict.fromkeys(stack)
         if ontology.category(s) in categories and ontology.category(s) != "language"
     ]
-    for skill in relevant[:4]:
+    for skill in relevant[:STACK_SKILLS_PER_ROLE]:
         if not reqs.has_skill(skill):
             reqs.add(
                 Requirement(
-                    "",
-                    f"Familiarity with {skill} (in {company.name}'s stack)",
-                    "skill",
-                    0.4,
+                    label=f"Familiarity with {skill} (in {company.name}'s stack)",
+                    kind="skill",
+                    weight=STACK_SKILL_WEIGHT,
                     skills=(skill,),
                     source=source_id,
                 )
@@ -326,22 +405,20 @@ def company_requirements(
     # employer's defining domain; no role, or a role in that domain, is.
     for key in core_domains(company, ontology):
         if role is None or key in role_domains:
-            label = f"Experience in {ontology.domains[key].label}"
-            reqs.add(Requirement("", label, "domain", 2.0, domains=(key,), source=source_id))
+            reqs.add(_domain_requirement(key, source_id, ontology))
 
-    aligned = []
+    aligned: list[str] = []
     for word in company.domains[:3]:
-        key = ontology.domain_for_company_domain(word)
-        if key and not ontology.fundamental(key) and key not in aligned:
-            aligned.append(key)
+        found = ontology.domain_for_company_domain(word)
+        if found and not ontology.fundamental(found) and found not in aligned:
+            aligned.append(found)
     if aligned:
         labels = ", ".join(ontology.domains[k].label for k in aligned)
         reqs.add(
             Requirement(
-                "",
-                f"Background in {company.name}'s core domains: {labels}",
-                "domains",
-                0.6,
+                label=f"Background in {company.name}'s core domains: {labels}",
+                kind="domains",
+                weight=ALIGNED_DOMAINS_WEIGHT,
                 domains=tuple(aligned),
                 source=source_id,
             )
@@ -349,13 +426,49 @@ def company_requirements(
     return context
 
 
-def seniority_years(title: str | None) -> float | None:
+def _domain_requirement(key: str, source: str, ontology: Ontology) -> Requirement:
+    return Requirement(
+        label=f"Experience in {ontology.domains[key].label}",
+        kind="domain",
+        weight=DOMAIN_WEIGHT,
+        domains=(key,),
+        source=source,
+    )
+
+
+def seniority_years(title: str | None, lexicon: Lexicon) -> float | None:
+    """The years a seniority word in a title implies ("Senior" -> 5), or None."""
     if not title:
         return None
     for word in re.findall(r"[a-z-]+", title.lower()):
-        if word in SENIORITY_YEARS:
-            return float(SENIORITY_YEARS[word])
+        if word in lexicon.seniority_years:
+            return float(lexicon.seniority_years[word])
     return None
+
+
+def role_of(
+    classification: Classification, sources: list[Source], ontology: Ontology
+) -> RoleFamily | None:
+    """The role family: from the job title, else from the posting's first line."""
+    role = ontology.role_family(classification.job_title)
+    if role is None:
+        jd = next((s for s in sources if s.kind == "job_description" and s.text), None)
+        if jd is not None and jd.text:
+            role = ontology.role_family(jd.text.strip().splitlines()[0])
+    return role
+
+
+def _role_family_requirement(role: RoleFamily, ontology: Ontology) -> Requirement:
+    """A role whose core is not coding (devrel, management, research …) is judged on that work."""
+    work = ", ".join(ontology.competencies[a].label for a in role.activities)
+    return Requirement(
+        label=f"The role's core work: {role.family} ({work})",
+        kind="role_family",
+        weight=ROLE_FAMILY_WEIGHT,
+        family=role.family,
+        competencies=role.activities,
+        source="query",
+    )
 
 
 def enrich(
@@ -363,7 +476,7 @@ def enrich(
 ) -> tuple[EmployerContext, list[Requirement]]:
     """The employer context and the requirements, from every accepted source."""
     reqs = RequirementList()
-    role = ontology.role_family(classification.job_title)
+    role = role_of(classification, sources, ontology)
     jd = next((s for s in sources if s.kind == "job_description"), None)
     kb = next((s for s in sources if s.kind == "knowledge_base"), None)
     company = kb.company if kb else None
@@ -371,10 +484,10 @@ def enrich(
 
     if jd is not None and jd.text:
         text_requirements(jd.text, jd.id, ontology, 1.0, reqs)
-    if company is not None and jd is None:
+    if company is not None and kb is not None and jd is None:
         context_lines += company_requirements(company, kb.id, role, ontology, reqs)
     for note in (s for s in sources if s.kind == "user_note"):
-        text_requirements(note.text or "", note.id, ontology, 0.7, reqs)
+        text_requirements(note.text or "", note.id, ontology, NOTE_SCALE, reqs)
 
     # A skill the query or the job title names ("Azure developer", "Senior Java Backend
     # Engineer") is what the role is about: it weighs double.
@@ -383,30 +496,36 @@ def enrich(
     for skill in dict.fromkeys(named):
         reqs.add(
             Requirement(
-                "",
-                f"{skill} (named in the role)",
-                "skill",
-                2.0,
+                label=f"{skill} (named in the role)",
+                kind="skill",
+                weight=NAMED_SKILL_WEIGHT,
                 skills=(skill,),
                 source="query",
                 core=True,
             )
         )
     for key in role.domains if role else ():
-        label = f"Experience in {ontology.domains[key].label}"
-        reqs.add(Requirement("", label, "domain", 2.0, domains=(key,), source="query"))
+        reqs.add(_domain_requirement(key, "query", ontology))
     if role and role.depth:
-        label = f"Depth in {ontology.domains[role.depth].label} (a {role.key} role)"
-        reqs.add(Requirement("", label, "depth", 1.5, domains=(role.depth,), source="query"))
-    years = seniority_years(classification.job_title)
+        reqs.add(
+            Requirement(
+                label=f"Depth in {ontology.domains[role.depth].label} (a {role.key} role)",
+                kind="depth",
+                weight=DEPTH_WEIGHT,
+                domains=(role.depth,),
+                source="query",
+            )
+        )
+    if role and role.activities:
+        reqs.add(_role_family_requirement(role, ontology))
+    years = seniority_years(classification.job_title, ontology.lexicon)
     stated = any(r.kind == "experience" for r in reqs.items.values())
     if years and not stated:  # years a posting states beat years read from a title
         reqs.add(
             Requirement(
-                "",
-                f"{classification.job_title}: about {years:g}+ years of experience",
-                "experience",
-                1.0,
+                label=f"{classification.job_title}: about {years:g}+ years of experience",
+                kind="experience",
+                weight=TITLE_YEARS_WEIGHT,
                 years=years,
                 source="query",
             )
@@ -427,5 +546,6 @@ def enrich(
         domains=tuple(domains),
         stack=company.tech_stack if company else (),
         notes=tuple(context_lines),
+        named_in_passing=classification.named_in_passing,
     )
     return context, reqs.build()

@@ -10,15 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from booth.apps.fitcheck.conditions import condition_signals
 from booth.apps.fitcheck.knowledge import Company, KnowledgeBase, Note
 from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, Classification, Source
 from booth.apps.fitcheck.ontology import Ontology
 
-GENERIC_NAME_WORDS = frozenset(
-    """labs lab technologies technology tech industries group systems software solutions
-    ai inc corp corporation company co holdings global international the and of digital
-    networks services""".split()
-)
+# Data quality from the best source's score and the signals of all sources together.
+MIN_SIGNALS = 3  # fewer and the research is INSUFFICIENT
+MIN_QUALITY = 0.35
+HIGH_QUALITY = (0.8, 8)  # (best source score, total signals)
+MEDIUM_QUALITY = (0.6, 5)
 STRATEGIES = {1: "exact name", 2: "spelling variants and partial names", 3: "loose matches"}
 
 
@@ -31,18 +32,20 @@ class Search:
     queries: tuple[str, ...]
 
 
-def plan_search(classification: Classification, attempt: int) -> Search:
-    """The queries for an attempt, broader each time."""
+def plan_search(
+    classification: Classification, attempt: int, generic_words: frozenset[str]
+) -> Search:
+    """The queries for an attempt, broader each time (`generic_words`: "Labs", "Group" …)."""
     name = classification.company_name or ""
     title = classification.job_title or ""
     if attempt == 1:
         queries = [q for q in (name,) if q]
     elif attempt == 2:
-        core = " ".join(w for w in name.split() if w.lower() not in GENERIC_NAME_WORDS)
+        core = " ".join(w for w in name.split() if w.lower() not in generic_words)
         queries = [q for q in dict.fromkeys([name, core]) if q]
     else:
         tokens = [w for w in re.findall(r"[A-Za-z0-9]+", name) if len(w) >= 4]
-        queries = [t for t in tokens if t.lower() not in GENERIC_NAME_WORDS]
+        queries = [t for t in tokens if t.lower() not in generic_words]
         queries += [title] if title else []
         queries += list(classification.extracted_skills[:3])
     if classification.query_type == "job_description":
@@ -148,7 +151,7 @@ def signals_of(source: Source, ontology: Ontology) -> int:
     competencies = len(ontology.competencies_asked(text))
     domains = len(ontology.domains_in_text(text))
     role = 1 if ontology.role_family(text) else 0
-    return skills + competencies + domains + role
+    return skills + competencies + domains + role + condition_signals(text, ontology.lexicon)
 
 
 def score_source(source: Source, signals: int) -> float:
@@ -179,15 +182,18 @@ def judge(sources: list[Source], attempt: int, ontology: Ontology) -> Judgement:
     if len(kb_hits) > 1:
         dropped = {s.id for s in kb_hits[1:]}
         scored = [s for s in scored if s.id not in dropped]
-        reasons.append(f"kept the closest employer match, {kb_hits[0].company.name}")
+        kept = kb_hits[0].company
+        reasons.append(
+            f"kept the closest employer match, {kept.name if kept else kb_hits[0].title}"
+        )
         total = sum(signals_of(s, ontology) for s in scored)
     scored.sort(key=lambda s: -s.quality)
     best = scored[0].quality if scored else 0.0
-    if not scored or total < 3 or best < 0.35:
+    if not scored or total < MIN_SIGNALS or best < MIN_QUALITY:
         quality = "INSUFFICIENT"
-    elif best >= 0.8 and total >= 8:
+    elif best >= HIGH_QUALITY[0] and total >= HIGH_QUALITY[1]:
         quality = "HIGH"
-    elif best >= 0.6 and total >= 5:
+    elif best >= MEDIUM_QUALITY[0] and total >= MEDIUM_QUALITY[1]:
         quality = "MEDIUM"
     else:
         quality = "LOW"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from booth.apps.fitcheck import prompts
 from booth.apps.fitcheck.examples import generate_example
@@ -23,17 +23,18 @@ from booth.apps.fitcheck.phases import Resources
 from booth.apps.fitcheck.service import (
     APP,
     FitCheckRequest,
-    build_engine,
+    engine_for_host,
     resources_for_settings,
     start_fit_check,
+    with_model,
 )
 from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host
-from booth.llm import llm_of
+from booth.core.requests import RequestBody
 
 
-class ExampleRequest(BaseModel):
+class ExampleRequest(RequestBody):
     quality: Literal["good", "bad"] = Field("good", description="A good or a bad fit")
     seed: int | None = Field(None, description="Pick the same example every time")
 
@@ -47,12 +48,13 @@ def create_router(
     stream unfold; it is 0 by default.
     """
     resources = resources or resources_for_settings(settings)
-    engine = build_engine(resources, llm_of(host), pace=pace)
+    engine = engine_for_host(host, resources, pace=pace)
     router = APIRouter(tags=["fit-check"])
 
     @router.post("/api/fit-check/stream", responses=openapi.STREAM)
     async def stream(body: FitCheckRequest, request: Request):
         """Stream a fit analysis: status, phases and thoughts, response chunks, result, complete."""
+        body = with_model(host, body)  # an unknown model_id is refused before a session exists
         opened = await host.open_for_request(request, body.session_id, body.session_token)
         client = host.client_key(request, opened.id)
         run, subscriber = await start_fit_check(

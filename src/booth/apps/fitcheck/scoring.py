@@ -12,14 +12,19 @@ Three steps, one per phase:
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+from booth.apps.fitcheck.conditions import assess_condition
 from booth.apps.fitcheck.models import (
     Assessment,
     Comparison,
     EmployerContext,
     Gap,
     Requirement,
+    Risk,
+    Status,
+    Tier,
     Verdict,
 )
 from booth.apps.fitcheck.ontology import Ontology, level_weight
@@ -28,19 +33,93 @@ from booth.apps.fitcheck.profile import Candidate
 MAX_STRENGTHS = 4
 MIN_GAPS = 2
 MAX_GAPS = 5
-MISMATCH_CAP = 38
-CORE_TRANSFER_FACTOR = 0.6
+CORE_TRANSFER_FACTOR = 0.6  # a transfer towards a skill the role is named after counts less
 CS_FIELDS = ("computer", "software", "engineering", "mathematics", "math", "physics", "informatics")
+CONDITION_KINDS = frozenset(
+    {
+        "degree",
+        "experience",
+        "seniority_cap",
+        "people_management",
+        "language",
+        "travel",
+        "location",
+        "work_authorization",
+        "clearance",
+    }
+)
+
+# -- tiers ---------------------------------------------------------------------------------------
+HIGH_FROM = 75
+MEDIUM_FROM = 40
+LOW_FROM = 15
+
+# -- calibration: pulls toward the midpoint when the evidence is thin ----------------------------
+MIDPOINT = 50
+COMPANY_ONLY_PULL = 0.15  # a company alone: the team is unknown
+ROLE_ONLY_PULL = 0.10  # a company and a title, no posting
+MEDIUM_DATA_PULL = 0.10
+LOW_DATA_PULL = 0.20
+FEW_REQUIREMENTS = 5
+FEW_REQUIREMENTS_PULL = 0.15
+TRANSFER_HEAVY_SHARE = 0.35  # more than this share of the credit from transfers …
+TRANSFER_HEAVY_PENALTY = 5  # … costs this many points
+MISMATCH_CAP = 38  # a fundamental domain mismatch maps the score into LOW (15-38)
+KNOCKOUT_CAP = 55  # a required degree or language the profile lacks: at most MEDIUM
+EXCLUSION_CAP = 35  # the posting excludes the candidate (seniority cap, right to work, clearance)
+EXTRA_SCREEN_PENALTY = 8  # each further unmet screen
+
+# -- risk ----------------------------------------------------------------------------------------
+HIGH_RISK_MISSING = 0.45  # share of requirement weight unmet
+MODERATE_RISK_MISSING = 0.2
+MODERATE_RISK_PARTIAL = 0.3
+OVERQUALIFIED_YEARS = 6  # years beyond the asked minimum that make a candidate overqualified
+
+# -- role family and statements ----------------------------------------------------------------
+ROLE_FAMILY_TRANSFER = 0.5  # activities shown in another role family count half
+SIDE_DOMAIN_CREDIT = 0.45  # a domain shown only by side projects
+
+# -- credits for one requirement -----------------------------------------------------------------
+SEASONED_YEARS = 3  # years with a skill at work that earn …
+SEASONED_BONUS = 0.05  # … this much on top of its level's weight
+EVIDENCE_CREDIT = {0: 0.0, 1: 0.65, 2: 0.8}  # a competency shown by N profile lines
+MANY_EVIDENCE_CREDIT = 0.9  # … by three or more
+COMPETENCY_MET = 0.6  # from this confidence a competency counts as met
+DEGREE_CREDIT = {"cs_degree": 1.0, "other_degree": 0.8, "years_for_degree": 0.7}
+DEGREE_HINT = {"cs_degree": 0.7, "other_degree": 0.5}  # a degree as a hint of fundamentals
+DEPTH_PARTIAL = 0.45  # some skill in the role's domain, none at level 4 or more
+DEPTH_LEVEL = 4
+DOMAIN_SHOWN = 0.9  # a fundamental domain the profile shows
+DOMAINS_BASE, DOMAINS_SPREAD = 0.6, 0.4  # employer's domains: base + spread × share shown
+RANKED_STEP, RANKED_FLOOR = 0.1, 0.7  # each later language of an employer counts 10% less
+STATEMENT_UNJUDGED = 0.5  # a line with no content words to look for
+STATEMENT_PARTIAL = 0.4
+STRENGTH_MIN_WEIGHT = 0.5  # nice-to-haves are not listed as strengths
+STATEMENT_MATCH_SHARE = 0.5  # share of a line's content words the profile must show
 
 
-def tier_for(score: float) -> str:
-    if score >= 75:
+def tier_for(score: float) -> Tier:
+    if score >= HIGH_FROM:
         return "HIGH"
-    if score >= 40:
+    if score >= MEDIUM_FROM:
         return "MEDIUM"
-    if score >= 15:
+    if score >= LOW_FROM:
         return "LOW"
     return "INSUFFICIENT_DATA"
+
+
+def screen_of(a: Assessment) -> str | None:
+    """Whether an unmet requirement screens the candidate out: "exclusion", "knockout" or None."""
+    req = a.requirement
+    if a.status != "unmatched" or not req.required or req.source.startswith("kb:"):
+        return None  # an employer's typical requirements are no posting's screen
+    if req.kind in ("seniority_cap", "work_authorization"):
+        return "exclusion"
+    if req.kind == "clearance" and not req.equivalent:
+        return "exclusion"
+    if req.kind == "language" or (req.kind == "degree" and not req.equivalent):
+        return "knockout"
+    return None
 
 
 # -- assessing one requirement ------------------------------------------------------------------
@@ -49,7 +128,8 @@ def assess_skill(
 ) -> Assessment:
     facts = candidate.has(skill)
     if facts is not None:
-        confidence = level_weight(facts.level) + (0.05 if facts.years >= 3 else 0.0)
+        seasoned = SEASONED_BONUS if facts.years >= SEASONED_YEARS else 0.0
+        confidence = level_weight(facts.level) + seasoned
         return Assessment(
             req, "matched", round(min(confidence, 1.0), 2), tuple(facts.evidence[:3]), subject=skill
         )
@@ -88,17 +168,18 @@ def _assess_competencies(req: Requirement, candidate: Candidate, ontology: Ontol
     for key in req.competencies:
         competency = ontology.competencies[key]
         lines = candidate.evidence_for(competency.shows) if competency.shows else []
-        confidence = {0: 0.0, 1: 0.65, 2: 0.8}.get(len(lines), 0.9)
+        confidence = EVIDENCE_CREDIT.get(len(lines), MANY_EVIDENCE_CREDIT)
         if competency.degree_counts:
             has_degree, degree = candidate.has_degree()
             if has_degree:
                 cs = any(f in (degree or "").lower() for f in CS_FIELDS)
                 # a degree proves the degree; for anything else it is only a hint
-                from_degree = (1.0 if cs else 0.8) if key == "degree" else (0.7 if cs else 0.5)
+                kind = "cs_degree" if cs else "other_degree"
+                from_degree = DEGREE_CREDIT[kind] if key == "degree" else DEGREE_HINT[kind]
                 confidence = max(confidence, from_degree)
                 lines = [*lines, f"Education: {degree}"]
             elif key == "degree" and candidate.years >= 4:
-                confidence = max(confidence, 0.7)
+                confidence = max(confidence, DEGREE_CREDIT["years_for_degree"])
                 lines = [f"{candidate.years:g} years of practical experience", *lines]
         confidences.append(confidence)
         evidence += lines[:2]
@@ -106,7 +187,8 @@ def _assess_competencies(req: Requirement, candidate: Candidate, ontology: Ontol
             missing.append(competency)
     confidence = round(sum(confidences) / len(confidences), 2) if confidences else 0.0
     first = ontology.competencies[req.competencies[0]]
-    if confidence >= 0.6:
+    status: Status
+    if confidence >= COMPETENCY_MET:
         status = "matched"
     elif confidence > 0:
         status = "partial"
@@ -135,7 +217,7 @@ def _assess_depth(req: Requirement, candidate: Candidate, ontology: Ontology) ->
         (s for s in candidate.skills if s in domain.skills),
         key=lambda s: -candidate.skills[s].level,
     )
-    deep = [s for s in skills if candidate.skills[s].level >= 4]
+    deep = [s for s in skills if candidate.skills[s].level >= DEPTH_LEVEL]
     if deep:
         best = candidate.skills[deep[0]]
         return Assessment(
@@ -154,7 +236,7 @@ def _assess_depth(req: Requirement, candidate: Candidate, ontology: Ontology) ->
         return Assessment(
             req,
             "partial",
-            0.45,
+            DEPTH_PARTIAL,
             (f"Some {domain.label}: {shown or 'mentioned'}",),
             subject=f"depth in {domain.label}",
             ramp_up="3-6 months",
@@ -179,7 +261,7 @@ def _assess_domains(req: Requirement, candidate: Candidate, ontology: Ontology) 
             proof = f"Profile shows {first.label}" + (
                 f" ({', '.join(skills[:4])})" if skills else ""
             )
-            return Assessment(req, "matched", 0.9, (proof,), subject=first.label)
+            return Assessment(req, "matched", DOMAIN_SHOWN, (proof,), subject=first.label)
         return Assessment(
             req, "unmatched", 0.0, ramp_up=first.ramp_up, bridge=first.bridge, subject=first.label
         )
@@ -195,8 +277,20 @@ def _assess_domains(req: Requirement, candidate: Candidate, ontology: Ontology) 
             bridge=f"Read the employer's engineering writing on {labels} and build a "
             f"small project in one of them.",
         )
-    confidence = round(0.6 + 0.4 * share, 2)
     labels = ", ".join(ontology.domains[k].label for k in have)
+    if all(k in candidate.side_domains for k in have):
+        markers = tuple(m.lower() for k in have for m in ontology.domains[k].markers)
+        shown = tuple(candidate.evidence_for(markers)[:2]) or (f"Projects show {labels}",)
+        return Assessment(
+            req,
+            "partial",
+            SIDE_DOMAIN_CREDIT,
+            shown,
+            subject=f"{labels}: shown in side projects, not at work",
+            ramp_up="2-4 months",
+            bridge=f"Take on {labels} work in your job, or describe the project's scope and users.",
+        )
+    confidence = round(DOMAINS_BASE + DOMAINS_SPREAD * share, 2)
     return Assessment(req, "matched", confidence, (f"Profile shows {labels}",), subject=labels)
 
 
@@ -208,7 +302,9 @@ def assess(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assess
         options = [assess_skill(s, req, candidate, ontology) for s in req.skills]
         if req.ranked:  # the employer's third language counts less than its first
             options = [
-                replace(a, confidence=round(a.confidence * max(0.7, 1 - 0.1 * i), 2))
+                replace(
+                    a, confidence=round(a.confidence * max(RANKED_FLOOR, 1 - RANKED_STEP * i), 2)
+                )
                 for i, a in enumerate(options)
             ]
         order = {"matched": 2, "partial": 1, "unmatched": 0}
@@ -222,7 +318,7 @@ def assess(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assess
     if req.kind == "all_of":
         parts = [assess_skill(s, req, candidate, ontology) for s in req.skills]
         confidence = round(sum(p.confidence for p in parts) / len(parts), 2)
-        status = (
+        status: Status = (
             "matched"
             if all(p.status == "matched" for p in parts)
             else ("partial" if confidence > 0 else "unmatched")
@@ -235,31 +331,81 @@ def assess(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assess
         return _assess_domains(req, candidate, ontology)
     if req.kind == "depth":
         return _assess_depth(req, candidate, ontology)
-    # experience
-    wanted = req.years or 0.0
-    have = candidate.years
-    proof = (f"{have:g} years of dated experience ({candidate.seniority})",)
-    if have >= wanted:
-        return Assessment(req, "matched", 1.0, proof, subject="experience")
-    if have >= 0.75 * wanted:
+    if req.kind == "role_family":
+        return _assess_role_family(req, candidate, ontology)
+    if req.kind == "statement":
+        return _assess_statement(req, candidate, ontology)
+    return assess_condition(req, candidate, ontology)
+
+
+def _assess_role_family(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assessment:
+    """Years in the role family by job title; else its activities as shown elsewhere, halved."""
+    family = req.family or ""
+    years = candidate.family_years.get(family, 0.0)
+    if years:
+        proof = tuple(
+            f"{job.title} at {job.company}"
+            for job in candidate.profile.experience
+            if getattr(ontology.role_family(job.title), "family", "software") == family
+        )
+        return Assessment(req, "matched", 1.0, proof[:2], subject=family)
+    parts = [
+        _assess_competencies(req.model_copy(update={"competencies": (key,)}), candidate, ontology)
+        for key in req.competencies
+    ]
+    shown = [p for p in parts if p.status != "unmatched"]
+    confidence = round(
+        ROLE_FAMILY_TRANSFER * sum(p.confidence for p in parts) / max(1, len(parts)), 2
+    )
+    evidence = tuple(e for p in shown for e in p.evidence[:1])
+    bridge = (
+        f"{family[:1].upper()}{family[1:]} is its own career track: build a record in "
+        f"{', '.join(ontology.competencies[k].label for k in req.competencies)} before applying."
+    )
+    status: Status = "partial" if confidence > 0 else "unmatched"
+    return Assessment(
+        req,
+        status,
+        confidence,
+        evidence[:3],
+        subject=f"No {family} role in the profile",
+        ramp_up="1-2 years",
+        bridge=bridge,
+    )
+
+
+def _assess_statement(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assessment:
+    """A free requirement line: how many of its content words the profile shows."""
+    stop = ontology.lexicon.query.filler | ontology.lexicon.stopwords
+    words = [
+        w
+        for w in re.findall(r"[a-z][a-z0-9+#-]{3,}", (req.quote or req.label).lower())
+        if w not in stop
+    ]
+    if not words:
+        return Assessment(req, "partial", STATEMENT_UNJUDGED, subject=req.label, ramp_up="unknown")
+    stems = list(dict.fromkeys(w[:6] for w in words))
+    shown = [s for s in stems if candidate.evidence_for((s,))]
+    share = len(shown) / len(stems)
+    # the profile lines that share the most of the line's words come first
+    lines = candidate.evidence_for(tuple(shown)) if shown else []
+    lines.sort(key=lambda line: -sum(s in line.lower() for s in shown))
+    evidence = tuple(lines[:2])
+    bridge = "Add concrete evidence of this to your profile, or prepare an example for interviews."
+    if share >= STATEMENT_MATCH_SHARE:
+        confidence = round(STATEMENT_UNJUDGED + 0.4 * share, 2)
+        return Assessment(req, "matched", confidence, evidence, subject=req.label)
+    if shown:
         return Assessment(
             req,
             "partial",
-            0.6,
-            proof,
-            subject="experience",
-            ramp_up=f"about {wanted - have:.0f} more year(s)",
-            bridge="Lead the scope the role expects in your current job and show it.",
+            STATEMENT_PARTIAL,
+            evidence,
+            subject=req.label,
+            ramp_up="1-3 months",
+            bridge=bridge,
         )
-    return Assessment(
-        req,
-        "unmatched",
-        round(0.5 * have / wanted, 2) if wanted else 0.0,
-        proof,
-        subject="experience",
-        ramp_up=f"about {wanted - have:.0f} more years",
-        bridge="Aim one level lower for now, or show scope beyond your years.",
-    )
+    return Assessment(req, "unmatched", 0.0, subject=req.label, ramp_up="1-3 months", bridge=bridge)
 
 
 def assess_all(
@@ -297,25 +443,33 @@ def _strength_text(a: Assessment, candidate: Candidate, ontology: Ontology) -> s
 
 def _gap_for(a: Assessment) -> Gap:
     req = a.requirement
+    rid = req.id or None
     if req.kind == "domain":
         return Gap(
             f"No {a.subject} experience — a fundamental mismatch, not a quick skill gap",
             a.bridge or "",
             a.ramp_up or "6-12 months",
+            rid,
         )
     if a.status == "partial" and a.via:
         return Gap(
             f"{a.subject}: no direct experience (transfers from {a.via.split(' -> ')[0]})",
             a.bridge or "",
             a.ramp_up or "",
+            rid,
         )
     if req.kind in ("skill", "any_of", "all_of"):
         what = a.subject if req.kind == "skill" else " / ".join(req.skills)
-        return Gap(f"{what}: not in the profile", a.bridge or "", a.ramp_up or "")
-    if req.kind == "experience":
-        return Gap(f"Seniority: {req.label}", a.bridge or "", a.ramp_up or "")
+        return Gap(f"{what}: not in the profile", a.bridge or "", a.ramp_up or "", rid)
+    if req.kind == "experience" and not req.area and req.max_years is None:
+        return Gap(f"Seniority: {req.label}", a.bridge or "", a.ramp_up or "", rid)
+    if req.kind in CONDITION_KINDS or req.kind in ("role_family", "statement"):
+        return Gap(a.subject or req.label, a.bridge or "", a.ramp_up or "unknown", rid)
     return Gap(
-        f"{a.subject}: little evidence in the profile", a.bridge or "", a.ramp_up or "1-3 months"
+        f"{a.subject}: little evidence in the profile",
+        a.bridge or "",
+        a.ramp_up or "1-3 months",
+        rid,
     )
 
 
@@ -327,7 +481,11 @@ def compare(
 ) -> Comparison:
     """Strengths that matter (≤ 4), honest gaps (≥ 2), what transfers, and the risk."""
     ranked = sorted(
-        (a for a in assessments if a.status == "matched" and a.requirement.weight >= 0.5),
+        (
+            a
+            for a in assessments
+            if a.status == "matched" and a.requirement.weight >= STRENGTH_MIN_WEIGHT
+        ),
         key=lambda a: (-(a.requirement.weight * a.confidence), a.requirement.id),
     )
     strengths: list[str] = []
@@ -341,9 +499,16 @@ def compare(
         if len(strengths) == MAX_STRENGTHS:
             break
 
-    def severity(a: Assessment) -> tuple:
+    def severity(a: Assessment) -> tuple[bool, bool, bool, float, str]:
         fundamental = a.requirement.kind == "domain"
-        return (not fundamental, a.status != "unmatched", -a.requirement.weight, a.requirement.id)
+        screened = screen_of(a) is not None
+        return (
+            not screened,
+            not fundamental,
+            a.status != "unmatched",
+            -a.requirement.weight,
+            a.requirement.id,
+        )
 
     gaps: list[Gap] = []
     gap_subjects: set[str] = set()
@@ -371,20 +536,46 @@ def compare(
     total = sum(a.requirement.weight for a in assessments) or 1.0
     missing = sum(a.requirement.weight for a in assessments if a.status == "unmatched") / total
     leaning = sum(a.requirement.weight for a in assessments if a.status == "partial") / total
-    if mismatches or missing > 0.45:
+    screened = any(screen_of(a) for a in assessments)
+    risk: Risk
+    if mismatches or screened or missing > HIGH_RISK_MISSING:
         risk = "high"
-    elif missing > 0.2 or leaning > 0.3:
+    elif missing > MODERATE_RISK_MISSING or leaning > MODERATE_RISK_PARTIAL:
         risk = "moderate"
     else:
         risk = "low"
-    seniority_note = None
-    wanted = [a.requirement.years for a in assessments if a.requirement.kind == "experience"]
-    if wanted and max(w or 0 for w in wanted) + 6 <= candidate.years:
-        seniority_note = (
+    return Comparison(
+        strengths, gaps, transferable, mismatches, risk, _seniority_note(assessments, candidate)
+    )
+
+
+def _seniority_note(assessments: list[Assessment], candidate: Candidate) -> str | None:
+    """Overqualification, said as a risk: a cap the posting sets, a band's top, or years far
+    beyond the minimum asked."""
+    for a in assessments:
+        req = a.requirement
+        if req.kind == "seniority_cap" and a.status == "unmatched":
+            return (
+                f"Overqualified: the posting cannot consider candidates past about "
+                f"{req.max_years:g} years, and the profile shows {candidate.years:g}."
+            )
+        if req.kind == "experience" and req.max_years is not None and a.status == "partial":
+            if candidate.years > req.max_years:
+                return (
+                    f"The role asks for {req.label} and the profile shows {candidate.years:g}: "
+                    f"possibly overqualified."
+                )
+    wanted = [
+        a.requirement.years or 0.0
+        for a in assessments
+        if a.requirement.kind == "experience" and not a.requirement.area
+    ]
+    if wanted and max(wanted) + OVERQUALIFIED_YEARS <= candidate.years:
+        return (
             f"The role asks for {max(wanted):g}+ years and the profile shows "
             f"{candidate.years:g}: possibly overqualified."
         )
-    return Comparison(strengths, gaps, transferable, mismatches, risk, seniority_note)
+    return None
 
 
 def _fill_in_gaps(
@@ -423,19 +614,22 @@ def _fill_in_gaps(
             )
     weakest = sorted(
         (
-            a
+            (a.subject, a)
             for a in assessments
-            if a.status == "matched" and a.subject in candidate.skills and a.subject not in taken
+            if a.status == "matched"
+            and a.subject is not None
+            and a.subject in candidate.skills
+            and a.subject not in taken
         ),
-        key=lambda a: (candidate.skills[a.subject].level, -a.requirement.weight),
+        key=lambda item: (candidate.skills[item[0]].level, -item[1].requirement.weight),
     )
-    for a in weakest:
+    for subject, a in weakest:
         if len(extra) >= needed:
             break
-        facts = candidate.skills[a.subject]
+        facts = candidate.skills[subject]
         if facts.level >= 5:
             continue
-        taken.add(a.subject)
+        taken.add(subject)
         extra.append(
             Gap(
                 f"{a.subject}: level {facts.level}/5 — deepen it for this role",
@@ -476,6 +670,15 @@ def _pull(score: float, towards: float, share: float) -> float:
     return score + (towards - score) * share
 
 
+SCREEN_FLAGS = {
+    "seniority_cap": "overqualified",
+    "work_authorization": "no_right_to_work",
+    "clearance": "clearance_required",
+    "degree": "required_degree_missing",
+    "language": "required_language_missing",
+}
+
+
 def calibrate(
     assessments: list[Assessment],
     comparison: Comparison,
@@ -493,26 +696,26 @@ def calibrate(
     flags = list(source_flags)
     rationale = [f"Weighted requirement coverage: {raw:.0f}% over {len(assessments)} requirements."]
     if scope != "job_description":
-        share = 0.15 if scope == "company" else 0.1
-        score = _pull(score, 50, share)
+        share = COMPANY_ONLY_PULL if scope == "company" else ROLE_ONLY_PULL
+        score = _pull(score, MIDPOINT, share)
         flags.append("no_job_description")
         rationale.append(
             f"No job description, so requirements are the employer's typical ones: "
             f"pulled {share:.0%} toward the midpoint."
         )
-    if data_quality == "MEDIUM":
-        score = _pull(score, 50, 0.1)
-        flags.append("medium_data_quality")
-        rationale.append("Medium data quality: pulled 10% toward the midpoint.")
-    elif data_quality == "LOW":
-        score = _pull(score, 50, 0.2)
-        flags.append("low_data_quality")
-        rationale.append("Low data quality: pulled 20% toward the midpoint.")
-    if len(assessments) < 5:
-        score = _pull(score, 50, 0.15)
+    if data_quality in ("MEDIUM", "LOW"):
+        share = MEDIUM_DATA_PULL if data_quality == "MEDIUM" else LOW_DATA_PULL
+        score = _pull(score, MIDPOINT, share)
+        flags.append(f"{data_quality.lower()}_data_quality")
+        rationale.append(
+            f"{data_quality.title()} data quality: pulled {share:.0%} toward the midpoint."
+        )
+    if len(assessments) < FEW_REQUIREMENTS:
+        score = _pull(score, MIDPOINT, FEW_REQUIREMENTS_PULL)
         flags.append("few_requirements")
         rationale.append(
-            f"Only {len(assessments)} requirements found: pulled 15% toward the midpoint."
+            f"Only {len(assessments)} requirements found: pulled "
+            f"{FEW_REQUIREMENTS_PULL:.0%} toward the midpoint."
         )
     earned_partial = sum(
         a.requirement.weight * a.confidence for a in assessments if a.status == "partial"
@@ -520,22 +723,49 @@ def calibrate(
     earned_total = sum(
         a.requirement.weight * a.confidence for a in assessments if a.status != "unmatched"
     )
-    if earned_total and earned_partial / earned_total > 0.35:
-        score -= 5
+    if earned_total and earned_partial / earned_total > TRANSFER_HEAVY_SHARE:
+        score -= TRANSFER_HEAVY_PENALTY
         flags.append("relies_on_transferable_skills")
-        rationale.append("Over a third of the credit comes from transferable skills: -5.")
+        rationale.append(
+            f"Over {TRANSFER_HEAVY_SHARE:.0%} of the credit comes from transferable skills: "
+            f"-{TRANSFER_HEAVY_PENALTY}."
+        )
     if comparison.domain_mismatches:
         # Years of work separate the candidate from the role, whatever the tool overlap: the
         # score is mapped into LOW (15-38), still ordered by how much else matches.
-        score = 15 + max(0.0, score) * (MISMATCH_CAP - 15) / 100
+        score = LOW_FROM + max(0.0, score) * (MISMATCH_CAP - LOW_FROM) / 100
         flags.append("fundamental_domain_mismatch")
         rationale.append(
             f"Fundamental domain mismatch ({', '.join(comparison.domain_mismatches)}):"
-            f" mapped into the LOW band (15-{MISMATCH_CAP})."
+            f" mapped into the LOW band ({LOW_FROM}-{MISMATCH_CAP})."
         )
-    if comparison.seniority_note:
+    score = _screen(assessments, score, flags, rationale)
+    if comparison.seniority_note and "overqualified" not in flags:
         flags.append("possibly_overqualified")
-    score = int(round(max(15.0, min(100.0, score))))
+    score = int(round(max(float(LOW_FROM), min(100.0, score))))
     tier = tier_for(score)
     rationale.append(f"Calibrated score {score}% → {tier}.")
     return Verdict(raw, score, tier, flags, rationale)
+
+
+def _screen(
+    assessments: list[Assessment], score: float, flags: list[str], rationale: list[str]
+) -> float:
+    """Caps for requirements a recruiter screens on: the posting excludes the candidate
+    (seniority cap, right to work, clearance) or a required degree or language is missing."""
+    screens = [(screen_of(a), a) for a in assessments if screen_of(a)]
+    if not screens:
+        return score
+    kinds = {kind for kind, _ in screens}
+    cap = float(EXCLUSION_CAP if "exclusion" in kinds else KNOCKOUT_CAP)
+    cap -= EXTRA_SCREEN_PENALTY * (len(screens) - 1)
+    for _, a in screens:
+        flag = SCREEN_FLAGS[a.requirement.kind]
+        if flag not in flags:
+            flags.append(flag)
+    names = "; ".join(a.requirement.label for _, a in screens)
+    if score > cap:
+        rationale.append(f"Unmet screening requirement(s) ({names}): capped at {cap:.0f}.")
+        return cap
+    rationale.append(f"Unmet screening requirement(s) ({names}).")
+    return score

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field
 
 from booth.apps.fitcheck.knowledge import load_companies
 from booth.apps.fitcheck.llm_phases import model_phases
@@ -22,21 +22,24 @@ from booth.apps.fitcheck.phases import Engine, Resources, deterministic_phases
 from booth.apps.fitcheck.profile import build_candidate, load_profile
 from booth.apps.fitcheck.report import turn_summary
 from booth.apps.fitcheck.seed_shapes import FIRST_STATUS
+from booth.apps.fitcheck.web_research import WebDeepResearch
 from booth.config import Settings
 from booth.core.host import Host
+from booth.core.requests import OptionalSessionId, RequestBody
 from booth.core.runs import RunContext, Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession
-from booth.core.text import UserText
+from booth.core.text import UserTextRule
 from booth.llm import LLMProvider, llm_of
+from booth.providers.web import WebResearcher, web_of
 
 APP = "fitcheck"
 
 
-class FitCheckRequest(BaseModel):
+class FitCheckRequest(RequestBody):
     """The seed's request body, plus the session token booth adds."""
 
-    query: Annotated[UserText, StringConstraints(min_length=3)] = Field(
+    query: Annotated[str, UserTextRule(3)] = Field(
         max_length=2000, description="Company name or job description to analyze"
     )
     include_thoughts: bool = Field(True, description="Whether to stream thinking steps")
@@ -44,7 +47,7 @@ class FitCheckRequest(BaseModel):
     config_type: Literal["reasoning", "standard"] | None = Field(
         None, description="reasoning: detailed answer (default); standard: concise answer"
     )
-    session_id: str | None = Field(None, description="Session id (minted when absent)")
+    session_id: OptionalSessionId = None
     session_token: str | None = Field(None, description="Token of an existing session")
 
 
@@ -58,7 +61,7 @@ def load_resources(profile: Path | None = None, knowledge: Path | None = None) -
     candidate = build_candidate(load_profile(profile), ontology)
     return Resources(
         candidate=candidate,
-        kb=load_companies(ontology=ontology),
+        kb=load_companies(ontology),
         ontology=ontology,
         notes_dir=Path(knowledge) if knowledge else None,
     )
@@ -69,12 +72,35 @@ def resources_for_settings(settings: Settings) -> Resources:
     return load_resources(settings.fitcheck_profile, settings.fitcheck_knowledge)
 
 
-def build_engine(resources: Resources, llm: LLMProvider | None, pace: float = 0.0) -> Engine:
-    """The offline engine, with the language phases on the model when one is configured."""
+def build_engine(
+    resources: Resources,
+    llm: LLMProvider | None = None,
+    web: WebResearcher | None = None,
+    pace: float = 0.0,
+) -> Engine:
+    """The offline engine; language phases on the model and research on the web when set up."""
     phases = deterministic_phases(resources)
     if llm is not None:
         phases.update(model_phases(resources, llm))
+    if web is not None:
+        phases[WebDeepResearch.name] = WebDeepResearch(resources, web, llm)
     return Engine(phases, pace=pace)
+
+
+def engine_for_host(host: Host, resources: Resources, pace: float = 0.0) -> Engine:
+    """The engine the host's upstreams allow (a model, a search provider, or neither)."""
+    return build_engine(resources, llm_of(host), web_of(host), pace)
+
+
+def with_model(host: Host, body: FitCheckRequest) -> FitCheckRequest:
+    """The request with the model it will use; a `model_id` not allowed is a 422 INVALID_QUERY.
+
+    Offline, `model_id` is only echoed (the seed's clients send one).
+    """
+    llm = llm_of(host)
+    if llm is None:
+        return body
+    return body.model_copy(update={"model_id": llm.config.resolve_model(body.model_id)})
 
 
 def fit_check_pipeline(body: FitCheckRequest, engine: Engine):
@@ -118,10 +144,8 @@ async def start_fit_check(
     `engine` defaults to the phases over `resources` (profile, knowledge): offline, or on the
     host's model when one is configured. A `model_id` the model settings do not allow is a 422.
     """
-    llm = llm_of(host)
-    engine = engine or build_engine(resources, llm)
-    if llm is not None:  # offline, model_id is only echoed (the seed's clients send one)
-        body = body.model_copy(update={"model_id": llm.config.resolve_model(body.model_id)})
+    engine = engine or engine_for_host(host, resources)
+    body = with_model(host, body)
     output = "concise" if body.config_type == "standard" else "detailed"
     status = {
         "status": FIRST_STATUS,  # the seed's first status value

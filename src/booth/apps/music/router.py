@@ -16,6 +16,7 @@ from booth.apps.music.service import FeedbackRequest, PlanningRequest, Recommend
 from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host, request_token
+from booth.core.requests import SessionIdPath
 
 
 def create_router(host: Host, settings=None, *, engine: MusicEngine | None = None) -> APIRouter:
@@ -81,12 +82,12 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
 
     @router.get("/sessions/{session_id}/history", responses=openapi.SESSION_READ)
     async def session_history(
-        session_id: str, request: Request, limit: int = Query(100, ge=1, le=1000)
+        session_id: SessionIdPath, request: Request, limit: int = Query(100, ge=1, le=1000)
     ):
         return await service.history(host, session_id, request_token(request), limit)
 
     @router.get("/sessions/{session_id}/context", responses=openapi.SESSION_READ)
-    async def session_context(session_id: str, request: Request):
+    async def session_context(session_id: SessionIdPath, request: Request):
         """A redacted summary of what this session remembers."""
         return await service.context_summary(host, engine, session_id, request_token(request))
 

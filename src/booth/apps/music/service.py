@@ -9,13 +9,14 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from booth.apps.music.catalog import shared_catalog
 from booth.apps.music.context import MusicContext, save_feedback, summary
 from booth.apps.music.pipeline import MusicEngine, TurnRequest, make_plan, music_pipeline
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host
+from booth.core.requests import OptionalSessionId, RequestBody, SessionId
 from booth.core.runs import Subscriber
 from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession
@@ -26,9 +27,9 @@ APP = "music"
 CONTEXT_WINDOW = 30 * 60
 
 
-class RecommendationRequest(BaseModel):
+class RecommendationRequest(RequestBody):
     query: UserText = Field(min_length=1, max_length=500)
-    session_id: str | None = None
+    session_id: OptionalSessionId = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
     include_previews: bool = True
@@ -38,9 +39,9 @@ class RecommendationRequest(BaseModel):
     include_thoughts: bool = True
 
 
-class PlanningRequest(BaseModel):
+class PlanningRequest(RequestBody):
     query: UserText = Field(min_length=1, max_length=500)
-    session_id: str | None = None
+    session_id: OptionalSessionId = None
     session_token: str | None = None
     max_recommendations: int = Field(10, ge=1, le=10)
 
@@ -48,8 +49,8 @@ class PlanningRequest(BaseModel):
 FeedbackValue = Literal["thumbs_up", "thumbs_down", "up", "down", "like", "dislike"]
 
 
-class FeedbackRequest(BaseModel):
-    session_id: str
+class FeedbackRequest(RequestBody):
+    session_id: SessionId
     session_token: str | None = None
     track_id: str | None = Field(None, max_length=400)
     recommendation_id: str | None = Field(None, max_length=400, description="alias of track_id")

@@ -9,9 +9,10 @@ at a time" must hold across every process that shares the store.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -113,6 +114,31 @@ class SessionStore(Protocol):
     async def ping(self) -> bool: ...
 
     async def close(self) -> None: ...
+
+    # -- entries: the session's own ordered key-value space (see sessions/entries.py) ----------
+    async def put_entries(self, session_id: str, entries: Mapping[str, bytes]) -> None:
+        """Insert or replace keyed records in the session's space; SessionNotFound if gone."""
+        ...
+
+    async def get_entries(self, session_id: str, keys: Sequence[str]) -> dict[str, bytes]:
+        """The named records that exist (a missing or expired session has none)."""
+        ...
+
+    async def scan_entries(
+        self,
+        session_id: str,
+        start: str = "",
+        end: str | None = None,
+        *,
+        limit: int | None = None,
+        reverse: bool = False,
+    ) -> builtins.list[tuple[str, bytes]]:
+        """Records with `start <= key < end` (no `end`: to the last), in key order or reversed."""
+        ...
+
+    async def delete_entries(self, session_id: str, start: str, end: str | None = None) -> int:
+        """Delete the records with `start <= key < end`; returns how many went."""
+        ...
 
 
 UPDATE_ATTEMPTS = 40  # optimistic tries before a context update gives up (as 409 BUSY)

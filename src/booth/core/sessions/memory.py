@@ -19,9 +19,11 @@ from booth.core.sessions.base import (
     VersionConflict,
     wall_clock,
 )
+from booth.core.sessions.entries import SortedEntries
+from booth.core.sessions.memory_entries import MemoryEntries
 
 
-class MemorySessionStore:
+class MemorySessionStore(MemoryEntries):
     def __init__(
         self,
         expiry: Expiry = Expiry(),
@@ -36,6 +38,7 @@ class MemorySessionStore:
         self._sessions: OrderedDict[str, SessionRecord] = OrderedDict()
         self._turns: dict[str, list[dict[str, Any]]] = {}
         self._leases: dict[str, tuple[str, float]] = {}
+        self._entries: dict[str, SortedEntries] = {}
         self._fence = 0
         self._lock = asyncio.Lock()
 
@@ -52,6 +55,7 @@ class MemorySessionStore:
         self._sessions.pop(session_id, None)
         self._turns.pop(session_id, None)
         self._leases.pop(session_id, None)
+        self._entries.pop(session_id, None)
 
     async def create(self, session_id: str, token_hash: str) -> SessionRecord:
         if self._live(session_id) is not None:

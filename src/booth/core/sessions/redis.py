@@ -23,6 +23,7 @@ from booth.core.sessions.base import (
     VersionConflict,
     wall_clock,
 )
+from booth.core.sessions.redis_entries import RedisEntries
 
 INDEX = "booth:sessions"
 FENCE = "booth:lease-fence"
@@ -126,7 +127,7 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-class RedisSessionStore:
+class RedisSessionStore(RedisEntries):
     def __init__(self, redis: Redis, expiry: Expiry = Expiry(), clock: Clock = wall_clock):
         self.redis = redis
         self.expiry = expiry
@@ -209,7 +210,7 @@ class RedisSessionStore:
 
     async def delete(self, session_id: str) -> bool:
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(*_keys(session_id))
+            pipe.delete(*_keys(session_id), *self._entries_keys_to_delete(session_id))
             pipe.zrem(INDEX, session_id)
             deleted, _ = await pipe.execute()
         return deleted > 0

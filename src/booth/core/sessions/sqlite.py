@@ -25,6 +25,7 @@ from booth.core.sessions.base import (
     VersionConflict,
     wall_clock,
 )
+from booth.core.sessions.sqlite_entries import ENTRIES_SCHEMA, SqliteEntries
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -74,7 +75,7 @@ def _record(row: Any) -> SessionRecord:
     )
 
 
-class SqliteSessionStore:
+class SqliteSessionStore(SqliteEntries):
     def __init__(self, path: str | Path, expiry: Expiry = Expiry(), clock: Clock = wall_clock):
         self.path = Path(path)
         self.expiry = expiry
@@ -90,7 +91,7 @@ class SqliteSessionStore:
             await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA synchronous=NORMAL")
             await conn.execute("PRAGMA busy_timeout=30000")
-            await conn.executescript(SCHEMA)
+            await conn.executescript(SCHEMA + ENTRIES_SCHEMA)
             self._conn = conn
         return self._conn
 
@@ -126,6 +127,9 @@ class SqliteSessionStore:
                 await conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
                 await conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
                 await conn.execute("DELETE FROM run_leases WHERE session_id = ?", (session_id,))
+                await conn.execute(
+                    "DELETE FROM session_entries WHERE session_id = ?", (session_id,)
+                )
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise

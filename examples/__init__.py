@@ -1,0 +1,1 @@
+"""Examples of agents booth can host (`booth serve --app NAME=examples.MODULE:ATTR`)."""
