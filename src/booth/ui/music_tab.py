@@ -148,7 +148,7 @@ def build(host: Host, settings: Settings) -> None:
         trigger(on_message, [message, *inputs], turn_outputs, show_progress="hidden")
     for chip in follow_ups + examples:
         chip.click(on_message, [chip, *inputs], turn_outputs, show_progress="hidden")
-    cards.click(on_vote, [session, shelf], [shelf, cards], show_progress="hidden")
+    cards.click(on_vote, [session, shelf], [shelf, cards, status], show_progress="hidden")
     new_session.click(on_new_session, None, turn_outputs, show_progress="hidden")
     chat.clear(on_new_session, None, turn_outputs, show_progress="hidden")  # forget it all
 
@@ -278,15 +278,16 @@ async def vote(
     track_id: str,
     choice: str,
 ):
-    """A thumbs up/down (or the undo of a thumbs-down) on a track the tab is showing."""
+    """A thumbs up/down (or the undo of a thumbs-down) on a track the tab is showing; what it
+    changes is said on the status line (a live region), not in a pop-up."""
     if state is None or shelf is None or shelf.shows(track_id) is None:
-        return gr.skip(), gr.skip()
+        return gr.skip(), gr.skip(), gr.skip()
     try:
         if choice == "undo":
             await clear_vote(host, state, track_id)
             shelf = shelf.voted(track_id, None)
-            gr.Info("Undone: the track can be recommended again.")
-            return shelf, tracks_html(shelf)
+            undone = status_html(RunState.DONE, "Undone: the track may be recommended again.")
+            return shelf, tracks_html(shelf), undone
         liked = choice == "up"
         body = FeedbackRequest(
             session_id=state["id"],
@@ -295,11 +296,10 @@ async def vote(
         )
         answer = await record_feedback(host, engine, body, state["token"])
     except BoothError as error:
-        gr.Warning(f"{error.message} {describe_error(error.code, error.retry_after)[1]}")
-        return gr.skip(), gr.skip()
+        return gr.skip(), gr.skip(), refused_html(error)
     shelf = shelf.voted(track_id, 1 if liked else -1)
-    gr.Info(answer.get("effect") or "Feedback recorded.")
-    return shelf, tracks_html(shelf)
+    noted = status_html(RunState.DONE, f"Noted. {answer.get('effect') or ''}".strip())
+    return shelf, tracks_html(shelf), noted
 
 
 async def clear_vote(host: Host, state: TabSession, track_id: str) -> None:

@@ -51,6 +51,13 @@ footer { display: none !important; }
   outline: 3px solid #1e1b4b !important; outline-offset: 2px !important; }
 .gradio-container button[role="tab"][aria-selected="true"] { color: #4338ca !important; }
 .gradio-container button[role="tab"] { color: #475569; }
+.gradio-container .info-text, .gradio-container [data-testid="block-info"] + span {
+  color: #556477 !important; }
+/* a disabled control stays readable (AA contrast), and switches state at once (a fading
+   transition would pass through unreadable colours) */
+.gradio-container button { transition: none !important; }
+.gradio-container button:disabled { opacity: 1 !important; background: #e2e8f0 !important;
+  color: #334155 !important; border-color: #cbd5e1 !important; cursor: not-allowed; }
 /* booth's HTML panels bring their own boxes: line them up with the other components */
 .gradio-container .html-container { padding: 0 !important; }
 
@@ -231,8 +238,11 @@ footer { display: none !important; }
   color: #047857; }
 .thumb[data-feedback="down"][aria-pressed="true"] { background: #fef2f2; border-color: #f87171;
   color: #b91c1c; }
-.track-disliked { opacity: .55; background: #f8fafc; }
-.track-disliked:focus-within, .track-disliked:hover { opacity: 1; }
+/* a thumbed-down card: greyed and dashed, its text still readable (contrast stays AA) */
+.track-disliked { background: #f1f5f9; border-style: dashed; border-color: #94a3b8; }
+.track-disliked > :not(.undo-row) { filter: grayscale(1); }
+.track-disliked .track-title { text-decoration: line-through; color: #475569; }
+.track-disliked .track-artist { color: #475569; }
 .undo-row { display: flex; align-items: center; justify-content: space-between; gap: 8px;
   font-size: .82rem; color: #334155; background: #f1f5f9; border-radius: 8px;
   padding: 4px 8px; }
