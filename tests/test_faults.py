@@ -71,6 +71,7 @@ class Stream:
         return [
             {"id": sse.id, "event": sse.event, "data": json.loads(sse.data)}
             async for sse in self.events
+            if sse.data  # not a heartbeat comment (httpx-sse yields it as an empty event)
         ]
 
     async def close(self) -> None:

@@ -101,6 +101,17 @@ class Settings(BaseSettings):
     )
     search_cache_ttl: float = Field(3600, gt=0, description="Seconds a search result stays cached")
 
+    # -- Last.fm, for music (issue #12): unset key means the bundled catalog only -------------
+    lastfm_api_key: SecretStr | None = Field(None, description="Last.fm API key (never logged)")
+    lastfm_url: str = Field(
+        "https://ws.audioscrobbler.com/2.0/", description="Last.fm API endpoint"
+    )
+    lastfm_timeout: float = Field(5, gt=0, description="Seconds one Last.fm call may take")
+    lastfm_cache_ttl: float = Field(
+        24 * 3600, gt=0, description="Seconds a Last.fm response stays cached"
+    )
+    lastfm_rate: float = Field(5, gt=0, description="Last.fm requests per second per key")
+
     @field_validator("llm_models", mode="before")
     @classmethod
     def _split_models(cls, value: object) -> object:

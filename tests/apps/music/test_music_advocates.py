@@ -70,7 +70,7 @@ def test_serendipity_leaves_avoided_genres_out_and_varies_with_the_salt(small):
     ]
     for proposal in proposals:
         for track_id in proposal.track_ids:
-            assert not set(small.artist_genres(small.tracks[track_id])) & set(avoid)
+            assert not set(small.genres_of(small.tracks[track_id])) & set(avoid)
     second = Anchor(query="surprise me", intent="discovering_serendipity", salt=2)
     one = advocates.discovery(
         small, Anchor(query="surprise me", intent="discovering_serendipity", salt=1), set()

@@ -279,13 +279,27 @@ async def test_feedback_is_checked(http):
     assert wrong.status_code == 422
 
 
-async def test_an_unknown_artist_gets_did_you_mean(http):
+async def test_an_unknown_artist_is_said_first_with_close_names_only(http):
+    data = await Listener(http).ask("songs by Wilko", 5)
+    understanding = data["metadata"]["query_understanding"]
+    assert understanding["unknown_artist"] == "Wilko"
+    assert understanding["did_you_mean"] == ["Wilco"]
+    assert data["reasoning"][0].startswith("I don't know an artist called 'Wilko'. Did you mean")
+    assert data["recommendations"] and data["metadata"]["fallback_used"]
+    assert set(artists_of(data)) == {"Wilco"}
+    for track in data["recommendations"]:  # a stand-in, never "a track by Wilco, as asked"
+        assert "as asked" not in track["explanation"]
+        assert "the closest name I know to 'Wilko'" in track["explanation"]
+
+
+async def test_an_unknown_artist_far_from_every_name_gets_no_suggestions(http):
     data = await Listener(http).ask("songs by Kendrik Lamarr Experience", 5)
     understanding = data["metadata"]["query_understanding"]
-    assert understanding["unknown_artist"] == "kendrik lamarr experience"
-    assert "Kendrick Lamar" in understanding["did_you_mean"]
-    assert data["recommendations"] and data["metadata"]["fallback_used"]
-    assert any("Did you mean" in line for line in data["reasoning"])
+    assert understanding["unknown_artist"] == "Kendrik Lamarr Experience"
+    assert understanding["did_you_mean"] == []
+    first = data["reasoning"][0]
+    assert first.startswith("I don't know an artist called 'Kendrik Lamarr Experience'")
+    assert "Did you mean" not in " ".join(data["reasoning"])
 
 
 @pytest.mark.parametrize(("query", "intent", "artists"), INTENT_TABLE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from booth.apps.music.context import KEY, Anchor, MusicContext, save_feedback, save_turn, summary
+from booth.apps.music.models import PoolEntry
 from booth.core.sessions.base import update_context
 from booth.core.sessions.memory import MemorySessionStore
 
@@ -13,7 +14,9 @@ def sample() -> MusicContext:
     return MusicContext(
         anchor=Anchor(query="Songs by Moth Choir", intent="by_artist", artists=["moth choir"]),
         decision="new_query",
-        pool=[["moth choir||moth song 3", 0.91, "discovery_advocate"]],
+        pool=[
+            PoolEntry(track_id="moth choir||moth song 3", score=0.91, source="discovery_advocate")
+        ],
         cursor=0,
         shown=["moth choir||moth song 1", "moth choir||moth song 2"],
         last_batch=["moth choir||moth song 1", "moth choir||moth song 2"],
@@ -32,7 +35,9 @@ def test_round_trip_through_the_session_context():
 
 def test_the_pool_and_shown_set_are_ids_and_scores_only():
     data = sample().to_dict()
-    assert data["pool"] == [["moth choir||moth song 3", 0.91, "discovery_advocate"]]
+    assert data["pool"] == [
+        {"track_id": "moth choir||moth song 3", "score": 0.91, "source": "discovery_advocate"}
+    ]
     assert all(isinstance(t, str) for t in data["shown"])
 
 
@@ -69,3 +74,25 @@ def test_the_summary_is_redacted_and_knows_staleness():
     assert "Songs by Moth Choir" not in text and "moth song" not in text
     stale = summary(music, now=1000.0 + 1801, window=1800)
     assert stale["stale"] and not stale["active"]
+
+
+def test_a_context_stored_in_the_older_list_shapes_still_reads():
+    legacy = {
+        KEY: {
+            "anchor": {
+                "query": "calmer",
+                "intent": "by_artist",
+                "artists": ["moth choir"],
+                "modifiers": [["energy", -1], ["label:rock", 1]],
+            },
+            "pool": [["moth choir||moth song 3", 0.91, "discovery_advocate"]],
+        }
+    }
+    music = MusicContext.from_session(legacy)
+    assert [m.key for m in music.anchor.modifiers] == ["feature:energy", "label:rock"]
+    assert music.pool[0].track_id == "moth choir||moth song 3"
+
+
+def test_a_context_that_no_longer_validates_starts_fresh():
+    broken = {KEY: {"anchor": {"query": "x", "intent": "no_such_intent"}, "pool": "nonsense"}}
+    assert MusicContext.from_session(broken) == MusicContext()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from booth.apps.music.context import Anchor, MusicContext
-from booth.apps.music.followups import KINDS
+from booth.apps.music.models import DecisionKind, Refinement
 
 NOW = 1_700_000_000.0
 WINDOW = 30 * 60
@@ -37,11 +37,13 @@ STYLE = [
     "keep this vibe",
     "continue this style",
 ]
+F = Refinement.of_feature
+L = Refinement.of_label
 REFINEMENT = {
-    "similar but more upbeat": [["valence", 1], ["energy", 1]],
-    "like these but more electronic": [["label:electronic", 1]],
-    "less electronic, more acoustic": [["label:electronic", -1]],
-    "more like this but heavier": [["energy", 1]],
+    "similar but more upbeat": [F("valence", 1), F("energy", 1)],
+    "like these but more electronic": [L("electronic", 1)],
+    "less electronic, more acoustic": [L("electronic", -1)],
+    "more like this but heavier": [F("energy", 1)],
 }
 VARIATION = ["something different", "let's try something completely different"]
 RESET = ["actually, never mind", "start over", "forget that"]
@@ -72,7 +74,7 @@ def resolve(engine, query, music):
 
 
 def test_the_kinds_are_the_documented_ones():
-    assert set(KINDS) == {
+    assert {k.value for k in DecisionKind} == {
         "new_query",
         "load_more",
         "artist_deep_dive",
@@ -123,9 +125,9 @@ def test_refinements_keep_the_anchor_and_add_directions(engine, catalog, phrase,
 
 def test_less_and_more_in_one_refinement(engine, catalog):
     decision = resolve(engine, "less electronic, more acoustic", live_context(catalog))
-    ups = {t for t, d in decision.anchor.modifiers if d > 0}
-    assert ups and all(t.startswith("label:") for t in ups)
-    assert ["label:electronic", -1] in decision.anchor.modifiers
+    ups = [m for m in decision.anchor.modifiers if m.up]
+    assert ups and all(m.label is not None for m in ups)
+    assert L("electronic", -1) in decision.anchor.modifiers
 
 
 def test_a_refinement_drops_a_genre_the_user_wants_less_of(engine, catalog):

@@ -46,8 +46,8 @@ def test_entities(planner, query, field, expected):
 
 
 def test_decades_become_a_year_range(planner):
-    assert planner.understand("80s synth-pop").era == [1980, 1989]
-    assert planner.understand("hip hop from the 1990s").era == [1990, 1999]
+    assert planner.understand("80s synth-pop").era == (1980, 1989)
+    assert planner.understand("hip hop from the 1990s").era == (1990, 1999)
     assert planner.understand("Electronic music").era is None
 
 
@@ -74,12 +74,37 @@ def test_a_typo_is_reported_as_a_correction(planner):
     assert understood.confidence < 1.0
 
 
-def test_an_unknown_artist_gets_suggestions_not_silence(planner):
-    understood = planner.understand("songs by Death Gribs Orchestra")
+def test_an_unknown_artist_gets_suggestions_only_within_a_typo(planner):
+    understood = planner.understand("songs by Opath")
     assert understood.artists == []
-    assert understood.unknown_artist == "death gribs orchestra"
-    assert "Death Grips" in understood.suggestions
+    assert understood.unknown_artist == "Opath"
+    assert understood.suggestions == ["Opeth"]
     assert understood.intent == "by_artist"
+    far = planner.understand("songs by Death Gribs Orchestra")
+    assert far.unknown_artist == "Death Gribs Orchestra" and far.suggestions == []
+    # Morrisey is not in the catalog, and no artist there is a typo away from it
+    assert planner.understand("songs by Morrisey").suggestions == []
+
+
+@pytest.mark.parametrize(
+    ("spellings", "genres"),
+    [
+        (("synthpop", "synth-pop", "synth pop", "Synth Pop"), ["synth pop"]),
+        (("hiphop", "hip-hop", "hip hop"), ["hip hop"]),
+        (("rnb", "r&b", "R&B", "rhythm and blues"), ["r&b"]),
+        (("dnb", "drum and bass", "drum & bass", "drum n bass"), ["drum and bass"]),
+        (("trip-hop", "trip hop", "triphop"), ["trip hop"]),
+    ],
+)
+def test_genre_spellings_and_synonyms_resolve_alike(planner, spellings, genres):
+    for spelling in spellings:
+        assert planner.understand(f"{spelling} music").genres == genres, spelling
+
+
+@pytest.mark.parametrize("decade", ["80s", "1980s", "'80s", "eighties", "80's"])
+def test_decades_in_any_spelling(planner, decade):
+    understood = planner.understand(f"{decade} synthpop")
+    assert understood.era == (1980, 1989) and understood.genres == ["synth pop"]
 
 
 def test_everyday_words_are_not_taken_for_artists(planner):

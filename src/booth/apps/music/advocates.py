@@ -18,9 +18,25 @@ from dataclasses import dataclass, field
 from booth.apps.music.catalog import Catalog
 from booth.apps.music.context import Anchor
 from booth.apps.music.intents import ACTIVITIES
+from booth.apps.music.models import ARTIST_INTENTS, Intent
 
-ARTIST_INTENTS = ("by_artist", "by_artist_underground", "artist_genre")
-PER_ADVOCATE = 400
+PER_ADVOCATE = 400  # candidates one advocate may put forward
+LABEL_EXTRA = 200  # more room for label recall, the widest net
+SERENDIPITY_ARTISTS = 60  # artists a shuffled walk visits (plus SERENDIPITY_WIDEN per round)
+SERENDIPITY_WIDEN = 40
+WELL_KNOWN_RANK = 0.8  # listener rank above which an artist is "well known"
+UNDERGROUND_RANK = 0.6  # discovery reads artists ranked at most this (plus per round)
+UNDERGROUND_WIDEN = 0.2
+ACTIVITY_LEEWAY = 0.15  # energy outside an activity's range a labelled track may have
+RANDOM_GENRES = 6  # genres a serendipity walk samples (plus RANDOM_GENRES_WIDEN per round)
+RANDOM_GENRES_WIDEN = 3
+# tracks taken per artist, by how the artist was reached
+PER_SIMILAR_ARTIST = 8
+PER_SEED_ARTIST = 4
+PER_NEAR_ARTIST_WHEN_EXHAUSTED = 6
+PER_GENRE_ARTIST = 5
+PER_RANDOM_ARTIST = 3
+PER_RANDOM_GENRE = 12
 
 
 @dataclass
@@ -59,7 +75,14 @@ def discovery(
             out.notes.append(f"{n} unseen tracks by {catalog.artists[key].name}")
         if depth >= 1:  # the artist is exhausted: continue with the nearest artists
             near = _similar(catalog, seeds, hops=depth)
-            n = out.add((t.track_id for a in near for t in catalog.tracks_by(a)[:6]), exclude)
+            n = out.add(
+                (
+                    t.track_id
+                    for a in near
+                    for t in catalog.tracks_by(a)[:PER_NEAR_ARTIST_WHEN_EXHAUSTED]
+                ),
+                exclude,
+            )
             out.notes.append(
                 f"{n} tracks by {len(near)} artists similar to "
                 f"{', '.join(catalog.artists[s].name for s in seeds)}"
@@ -67,32 +90,42 @@ def discovery(
         return out
     if seeds:
         near = _similar(catalog, seeds, hops=1 + depth)
-        n = out.add((t.track_id for a in near for t in catalog.tracks_by(a)[:8]), exclude)
+        n = out.add(
+            (t.track_id for a in near for t in catalog.tracks_by(a)[:PER_SIMILAR_ARTIST]), exclude
+        )
         out.notes.append(
             f"{n} tracks by {len(near)} artists similar to "
             f"{', '.join(catalog.artists[s].name for s in seeds[:3])}"
         )
-        n = out.add((t.track_id for s in seeds for t in catalog.tracks_by(s)[:4]), exclude)
+        n = out.add(
+            (t.track_id for s in seeds for t in catalog.tracks_by(s)[:PER_SEED_ARTIST]), exclude
+        )
         out.notes.append(f"{n} tracks by the seed artists themselves")
         return out
 
     genres = _genres(catalog, anchor, depth)
     rng = _rng(anchor, salt)
-    if anchor.intent == "discovering_serendipity" or not genres:
+    if anchor.intent == Intent.DISCOVERING_SERENDIPITY or not genres:
         avoid = set(anchor.avoid_genres)
         artists = [a for a in catalog.artists.values() if not set(a.genres) & avoid]
         rng.shuffle(artists)
-        artists.sort(key=lambda a: catalog.listener_rank(a.key) > 0.8)  # lesser-known first
+        artists.sort(
+            key=lambda a: catalog.listener_rank(a.key) > WELL_KNOWN_RANK
+        )  # lesser-known first
         n = out.add(
-            (t.track_id for a in artists[: 60 + 40 * depth] for t in catalog.tracks_by(a.key)[:3]),
+            (
+                t.track_id
+                for a in artists[: SERENDIPITY_ARTISTS + SERENDIPITY_WIDEN * depth]
+                for t in catalog.tracks_by(a.key)[:PER_RANDOM_ARTIST]
+            ),
             exclude,
         )
         out.notes.append(
-            f"{n} tracks from a shuffled walk over {min(len(artists), 60)} artists"
+            f"{n} tracks from a shuffled walk over {min(len(artists), SERENDIPITY_ARTISTS)} artists"
             + (f" outside {', '.join(anchor.avoid_genres[:3])}" if avoid else "")
         )
         return out
-    threshold = 0.6 + 0.2 * depth
+    threshold = UNDERGROUND_RANK + UNDERGROUND_WIDEN * depth
     artists = []
     for genre in genres:
         artists.extend(
@@ -100,7 +133,9 @@ def discovery(
         )
     artists = list({a.key: a for a in artists}.values())
     rng.shuffle(artists)
-    n = out.add((t.track_id for a in artists for t in catalog.tracks_by(a.key)[:5]), exclude)
+    n = out.add(
+        (t.track_id for a in artists for t in catalog.tracks_by(a.key)[:PER_GENRE_ARTIST]), exclude
+    )
     out.notes.append(
         f"{n} tracks by {len(artists)} lesser-known artists in {', '.join(genres[:4])}"
     )
@@ -112,11 +147,11 @@ def genre_mood(
 ) -> Proposal:
     """Label and audio-feature recall: genres, moods, tags, activity profiles."""
     out = Proposal("genre_mood_advocate")
-    if anchor.intent in ARTIST_INTENTS and anchor.intent != "artist_genre" or anchor.deep_dive:
+    if anchor.intent in ARTIST_INTENTS and anchor.intent != Intent.ARTIST_GENRE or anchor.deep_dive:
         out.notes.append("request is about one artist's own tracks: nothing to add by label")
         return out
     labels = _genres(catalog, anchor, depth) + list(anchor.moods)
-    labels += [t[6:] for t, d in anchor.modifiers if t.startswith("label:") and d > 0]
+    labels += anchor.labels_wanted()
     activity = next((a for a in ACTIVITIES if a.name in anchor.activities), None)
     if activity is not None:
         labels += [lbl for lbl in activity.labels + activity.moods if lbl in catalog.vocabulary]
@@ -128,7 +163,7 @@ def genre_mood(
                     seed_labels[lbl] = seed_labels.get(lbl, 0) + 1
         labels += sorted(seed_labels, key=lambda lbl: -seed_labels[lbl])[:4]
     labels = list(dict.fromkeys(labels))
-    if anchor.intent == "artist_genre":
+    if anchor.intent == Intent.ARTIST_GENRE:
         labels = [g for g in labels if g in anchor.genres]
     avoid = set(anchor.avoid_genres)
     if activity is not None:  # what the activity's energy and tempo allow comes first
@@ -147,7 +182,11 @@ def genre_mood(
     def fits_activity(track) -> bool:
         if activity is None or track.energy is None:
             return True
-        return activity.energy[0] - 0.15 <= track.energy <= activity.energy[1] + 0.15
+        return (
+            activity.energy[0] - ACTIVITY_LEEWAY
+            <= track.energy
+            <= activity.energy[1] + ACTIVITY_LEEWAY
+        )
 
     for lbl in labels:
         n = out.add(
@@ -157,30 +196,31 @@ def genre_mood(
                 if not avoid & set(t.genres) and fits_activity(t)
             ),
             exclude,
-            PER_ADVOCATE + 200,
+            PER_ADVOCATE + LABEL_EXTRA,
         )
         if n:
             out.notes.append(f"{n} tracks labelled {lbl}")
-    features = [(t, d) for t, d in anchor.modifiers if not t.startswith("label:")]
+    features = [m for m in anchor.modifiers if m.feature is not None]
     if features and not labels:
-        target, direction = features[0]
+        change = features[0]
+        target = str(change.feature)
         ranked = sorted(
             (t for t in catalog.tracks.values() if getattr(t, target) is not None),
-            key=lambda t: -direction * getattr(t, target),
+            key=lambda t: -change.direction * getattr(t, target),
         )
         n = out.add((t.track_id for t in ranked), exclude)
-        out.notes.append(f"{n} tracks ordered by {target} ({'+' if direction > 0 else '-'})")
-    if anchor.intent == "discovering_serendipity" and not labels:
+        out.notes.append(f"{n} tracks ordered by {target} ({'+' if change.up else '-'})")
+    if anchor.intent == Intent.DISCOVERING_SERENDIPITY and not labels:
         rng = _rng(anchor, salt + ":genres")
         genres = [g for g in catalog.genre_counts if g not in avoid]
         rng.shuffle(genres)
-        picked = genres[: 6 + 3 * depth]
+        picked = genres[: RANDOM_GENRES + RANDOM_GENRES_WIDEN * depth]
         n = out.add(
             (
                 t.track_id
                 for g in picked
-                for t in catalog.tracks_labelled(g)[:12]
-                if not avoid & set(catalog.artist_genres(t))
+                for t in catalog.tracks_labelled(g)[:PER_RANDOM_GENRE]
+                if not avoid & set(catalog.genres_of(t))
             ),
             exclude,
         )

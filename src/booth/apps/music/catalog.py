@@ -8,16 +8,21 @@ so nothing in it may change after loading; per-user state lives in the session s
 
 from __future__ import annotations
 
+import bisect
 import csv
 import json
 import os
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import ChainMap, Counter, defaultdict
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar, cast
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
 TRACK_COLUMNS = (
@@ -67,13 +72,19 @@ def split_list(value: str | None) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _number(value: str | None, kind: type, low: float, high: float) -> float | int | None:
+def _real(value: str | None, low: float, high: float) -> float | None:
+    """A number cell within [low, high], or None when empty; ValueError when out of range."""
     if value is None or str(value).strip() == "":
         return None
-    number = kind(float(value))
+    number = float(value)
     if not low <= number <= high:
         raise ValueError(f"{value} is outside {low}–{high}")
     return number
+
+
+def _whole(value: str | None, low: int, high: int) -> int | None:
+    number = _real(value, low, high)
+    return None if number is None else int(number)
 
 
 # -- records ---------------------------------------------------------------------------------
@@ -85,6 +96,7 @@ class Artist:
     tags: tuple[str, ...] = ()
     listeners: int = 0
     similar: tuple[tuple[str, float], ...] = ()  # (artist key, weight 0–1), strongest first
+    source: str = "catalog"  # where the record came from: the catalog files, or "lastfm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +114,15 @@ class Track:
     energy: float | None = None  # 0–1
     valence: float | None = None  # 0–1
     tempo: float | None = None  # BPM
+    source: str = "catalog"  # where the record came from: the catalog files, or "lastfm"
 
-    @property
-    def labels(self) -> frozenset[str]:
-        """Genres, moods and tags together: what "sounds like" comparisons use."""
-        return frozenset(self.genres) | frozenset(self.moods) | frozenset(self.tags)
+    # Genres, moods and tags together: what label matches and "sounds like" comparisons use.
+    labels: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "labels", frozenset(self.genres) | frozenset(self.moods) | frozenset(self.tags)
+        )
 
 
 def parse_track_row(row: dict[str, str]) -> Track:
@@ -121,14 +137,14 @@ def parse_track_row(row: dict[str, str]) -> Track:
         artist=artist,
         artist_key=artist_key(artist),
         album=(row.get("album") or "").strip(),
-        year=_number(row.get("year"), int, 1800, 2100),
+        year=_whole(row.get("year"), 1800, 2100),
         genres=split_list(row.get("genres")),
         moods=split_list(row.get("moods")),
         tags=split_list(row.get("tags")),
-        popularity=_number(row.get("popularity"), int, 0, 100) or 0,
-        energy=_number(row.get("energy"), float, 0, 1),
-        valence=_number(row.get("valence"), float, 0, 1),
-        tempo=_number(row.get("tempo"), float, 20, 400),
+        popularity=_whole(row.get("popularity"), 0, 100) or 0,
+        energy=_real(row.get("energy"), 0, 1),
+        valence=_real(row.get("valence"), 0, 1),
+        tempo=_real(row.get("tempo"), 20, 400),
     )
 
 
@@ -190,16 +206,16 @@ class Catalog:
     artists: MappingProxyType  # key -> Artist
     tracks: MappingProxyType  # track_id -> Track
     sources: tuple[str, ...] = ()
-    _by_artist: dict[str, tuple[Track, ...]] = field(default_factory=dict, repr=False)
-    _by_label: dict[str, tuple[Track, ...]] = field(default_factory=dict, repr=False)
-    _artists_by_genre: dict[str, tuple[Artist, ...]] = field(default_factory=dict, repr=False)
+    _by_artist: Mapping[str, tuple[Track, ...]] = field(default_factory=dict, repr=False)
+    _by_label: Mapping[str, tuple[Track, ...]] = field(default_factory=dict, repr=False)
+    _artists_by_genre: Mapping[str, tuple[Artist, ...]] = field(default_factory=dict, repr=False)
     genre_counts: dict[str, int] = field(default_factory=dict, repr=False)
     mood_counts: dict[str, int] = field(default_factory=dict, repr=False)
     tag_counts: dict[str, int] = field(default_factory=dict, repr=False)
     _neighbours: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict, repr=False)
-    _listener_rank: dict[str, float] = field(default_factory=dict, repr=False)
-    _labels: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
-    _standing: dict[str, float] = field(default_factory=dict, repr=False)
+    _listener_rank: Mapping[str, float] = field(default_factory=dict, repr=False)
+    _standing: Mapping[str, float] = field(default_factory=dict, repr=False)
+    _listener_counts: tuple[int, ...] = field(default=(), repr=False)  # ascending
 
     # lookups
     def artist(self, name_or_key: str) -> Artist | None:
@@ -213,7 +229,7 @@ class Catalog:
         return self._by_artist.get(key, ())
 
     def tracks_labelled(self, name: str) -> tuple[Track, ...]:
-        """Tracks carrying a genre, mood or tag (their own or their artist's genres)."""
+        """Tracks carrying a genre, mood or tag of their own, most popular first."""
         return self._by_label.get(label(name), ())
 
     def artists_in_genre(self, genre: str) -> tuple[Artist, ...]:
@@ -229,18 +245,26 @@ class Catalog:
         """Genres that most often share an artist with `genre`, closest first."""
         return self._neighbours.get(label(genre), ())
 
-    def artist_genres(self, track: Track) -> tuple[str, ...]:
-        artist = self.artists.get(track.artist_key)
-        return _union(track.genres, artist.genres if artist else ())
+    def genres_of(self, track: Track) -> tuple[str, ...]:
+        """A track's own genres (its artist's only when the data gives the track none)."""
+        return track.genres
 
     # scales (0–1) used by the judge
     def listener_rank(self, key: str) -> float:
         """Where an artist's listener count ranks in the catalog: 0 least heard, 1 most."""
         return self._listener_rank.get(key, 0.0)
 
+    def rank_of_listeners(self, listeners: int) -> float:
+        """Where a listener count would rank among this catalog's artists (for outside ones)."""
+        counts = self._listener_counts
+        if not counts:
+            return 0.0
+        return bisect.bisect_left(counts, listeners) / max(1, len(counts) - 1)
+
     def labels_of(self, track_id: str) -> frozenset[str]:
-        """A track's genres, moods and tags with its artist's genres and tags."""
-        return self._labels.get(track_id, frozenset())
+        """A track's own genres, moods and tags: what a "tagged X" claim about it may name."""
+        track = self.tracks.get(track_id)
+        return track.labels if track is not None else frozenset()
 
     def standing(self, track_id: str) -> float:
         """Where a track sits among its artist's tracks by popularity: 1.0 is the best known."""
@@ -304,7 +328,9 @@ def build_catalog(
             key=lambda kw: -kw[1],
         )
         by_key[key] = replace(artist, similar=tuple(links))
-    # Tracks take the catalog's display name of their artist and inherit genres if they had none.
+    # Tracks take the catalog's display name of their artist, and its genres only when they have
+    # none of their own: a track's labels are its own ("Creep" is not electronic because
+    # Radiohead is).
     for track_id, track in list(by_id.items()):
         artist = by_key[track.artist_key]
         by_id[track_id] = replace(track, artist=artist.name, genres=track.genres or artist.genres)
@@ -316,8 +342,7 @@ def build_catalog(
     tag_counts: Counter = Counter()
     for track in by_id.values():
         by_artist[track.artist_key].append(track)
-        artist = by_key[track.artist_key]
-        for name in set(track.labels) | set(artist.genres):
+        for name in track.labels:
             by_label[name].append(track)
         genre_counts.update(track.genres)
         mood_counts.update(track.moods)
@@ -357,18 +382,11 @@ def build_catalog(
         last_index = max(1, len(tracks_of) - 1)
         for i, track in enumerate(tracks_of):
             standing[track.track_id] = 1.0 - i / last_index if len(tracks_of) > 1 else 1.0
-    labels = {
-        t.track_id: t.labels
-        | frozenset(by_key[t.artist_key].genres)
-        | frozenset(by_key[t.artist_key].tags)
-        for t in by_id.values()
-    }
     return Catalog(
         artists=MappingProxyType(by_key),
         tracks=MappingProxyType(by_id),
         sources=tuple(sources),
         _by_artist=by_artist_sorted,
-        _labels=labels,
         _standing=standing,
         _by_label={k: tuple(sorted(v, key=by_popularity)) for k, v in by_label.items()},
         _artists_by_genre={
@@ -380,7 +398,66 @@ def build_catalog(
         tag_counts=dict(tag_counts),
         _neighbours=neighbours,
         _listener_rank=rank,
+        _listener_counts=tuple(a.listeners for a in ordered),
     )
+
+
+def overlay(base: Catalog, extra: Catalog) -> Catalog:
+    """`base` with `extra`'s records added, without copying base (built per turn, so cheap).
+
+    A record both know keeps base's (richer) data; an artist both know gets the union of their
+    similar-artist links. Lookups go to the extra layer first, then to base.
+    """
+    if not extra.tracks and not extra.artists:
+        return base
+    artists: dict[str, Artist] = {}
+    for key, artist in extra.artists.items():
+        known = base.artists.get(key)
+        artists[key] = merge_artists(known, artist) if known is not None else artist
+    tracks = {k: t for k, t in extra.tracks.items() if k not in base.tracks}
+    by_artist = {
+        key: _by_popularity({*base.tracks_by(key), *(t for t in got if t.track_id in tracks)})
+        for key, got in extra._by_artist.items()
+    }
+    by_label = {
+        name: _by_popularity(
+            {*base.tracks_labelled(name), *(t for t in got if t.track_id in tracks)}
+        )
+        for name, got in extra._by_label.items()
+    }
+    by_genre = {
+        genre: tuple({a.key: a for a in (*base.artists_in_genre(genre), *got)}.values())
+        for genre, got in extra._artists_by_genre.items()
+    }
+    rank = {
+        key: base.rank_of_listeners(a.listeners)
+        for key, a in artists.items()
+        if key not in base.artists
+    }
+    standing: dict[str, float] = {}
+    for ordered in by_artist.values():
+        last = max(1, len(ordered) - 1)
+        for i, track in enumerate(ordered):
+            standing[track.track_id] = 1.0 - i / last if len(ordered) > 1 else 1.0
+    return replace(
+        base,
+        artists=MappingProxyType(_layers(artists, base.artists)),
+        tracks=MappingProxyType(_layers(tracks, base.tracks)),
+        _by_artist=_layers(by_artist, base._by_artist),
+        _by_label=_layers(by_label, base._by_label),
+        _artists_by_genre=_layers(by_genre, base._artists_by_genre),
+        _listener_rank=_layers(rank, base._listener_rank),
+        _standing=_layers(standing, base._standing),
+    )
+
+
+def _layers(top: dict[K, V], below: Mapping[K, V]) -> Mapping[K, V]:
+    """`top` over `below`, read-only (ChainMap only ever writes to its first map)."""
+    return ChainMap(top, cast("MutableMapping[K, V]", below))
+
+
+def _by_popularity(tracks: Iterable[Track]) -> tuple[Track, ...]:
+    return tuple(sorted(tracks, key=lambda t: (-t.popularity, t.track_id)))
 
 
 # -- files -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from booth.apps.music.catalog import user_catalog_dir
 from booth.apps.music.importer import IMPORT_COLUMNS, import_csv
 from booth.config import Settings
 from booth.core.errors import BoothError
+from booth.providers.lastfm import install_lastfm
 
 HELP = (
     "Ask for music ('songs by Radiohead', 'jazz for studying'), then follow up: 'more', "
@@ -25,9 +26,11 @@ HELP = (
 async def _chat(store: str, count: int, console: Console, read) -> None:
     from booth.server import build_host
 
-    host = build_host(Settings(store=store, ui=False))
+    settings = Settings(store=store, ui=False)
+    host = build_host(settings)
     await host.runtime.startup()
-    engine = service.default_engine(host, Settings().music_context_window)
+    install_lastfm(host, settings)  # BOOTH_LASTFM_API_KEY: the chat answers from Last.fm too
+    engine = service.default_engine(host, settings.music_context_window)
     session_id: str | None = None
     token: str | None = None
     last: list[dict] = []

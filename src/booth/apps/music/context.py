@@ -8,92 +8,81 @@ Tracks are stored as ids (and scores), never as whole records.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import logging
+from collections.abc import Callable
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from booth.apps.music.models import DecisionKind, Intent, PoolEntry, Refinement
 
 KEY = "music"
 SHOWN_LIMIT = 5000  # a session that pages this far starts forgetting its oldest tracks
 
+log = logging.getLogger("booth.music")
 
-@dataclass
-class Anchor:
+
+class Anchor(BaseModel):
     """The request follow-ups continue: intent, entities and any refinements made since."""
 
+    model_config = ConfigDict(extra="ignore", validate_assignment=False)
+
     query: str
-    intent: str
-    artists: list[str] = field(default_factory=list)
-    genres: list[str] = field(default_factory=list)
-    moods: list[str] = field(default_factory=list)
-    activities: list[str] = field(default_factory=list)
-    era: list[int] | None = None
-    modifiers: list[list] = field(default_factory=list)  # [target, +1/-1]
-    seeds: list[str] = field(default_factory=list)  # track ids a style continues from
-    avoid_genres: list[str] = field(default_factory=list)  # what "something different" left
+    intent: Intent
+    artists: list[str] = Field(default_factory=list)  # catalog artist keys
+    genres: list[str] = Field(default_factory=list)
+    moods: list[str] = Field(default_factory=list)
+    activities: list[str] = Field(default_factory=list)
+    era: tuple[int, int] | None = None  # first and last year
+    modifiers: list[Refinement] = Field(default_factory=list)
+    seeds: list[str] = Field(default_factory=list)  # track ids a style continues from
+    avoid_genres: list[str] = Field(default_factory=list)  # what "something different" left
     deep_dive: bool = False
+    stand_in_for: str | None = None  # the unknown artist name `artists` are the closest to
     salt: int = 0  # varies serendipitous picks between turns, deterministically
 
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Anchor:
-        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
     def entities(self) -> dict[str, Any]:
-        return {
-            "artists": self.artists,
-            "genres": self.genres,
-            "moods": self.moods,
-            "activities": self.activities,
-            "era": self.era,
-            "modifiers": self.modifiers,
-        }
+        return self.model_dump(
+            mode="json",
+            include={"artists", "genres", "moods", "activities", "era", "modifiers"},
+            exclude_none=False,
+        )
+
+    def labels_wanted(self) -> list[str]:
+        """The labels a refinement asked for more of."""
+        return [m.label for m in self.modifiers if m.label is not None and m.up]
 
 
-@dataclass
-class MusicContext:
+class MusicContext(BaseModel):
+    """Everything one session's music chat remembers, under the `music` key of its context."""
+
+    model_config = ConfigDict(extra="ignore")
+
     anchor: Anchor | None = None
-    decision: str | None = None
-    pool: list[list] = field(default_factory=list)  # [track_id, score, source], best first
+    decision: DecisionKind | None = None
+    pool: list[PoolEntry] = Field(default_factory=list)  # best first
     cursor: int = 0  # pool entries before it are all shown
     pool_round: int = 0  # how many times the pool was regrown (broadened)
-    shown: list[str] = field(default_factory=list)  # every track id shown in the session
-    last_batch: list[str] = field(default_factory=list)
-    feedback: dict[str, int] = field(default_factory=dict)  # track id → +1 / -1
+    shown: list[str] = Field(default_factory=list)  # every track id shown in the session
+    last_batch: list[str] = Field(default_factory=list)
+    feedback: dict[str, int] = Field(default_factory=dict)  # track id → +1 / -1
     updated_at: float = 0.0
     turns: int = 0
 
     @classmethod
     def from_session(cls, context: dict[str, Any] | None) -> MusicContext:
+        """The stored state, or a fresh one when there is none or it no longer validates."""
         raw = (context or {}).get(KEY) or {}
-        anchor = raw.get("anchor")
-        return cls(
-            anchor=Anchor.from_dict(anchor) if anchor else None,
-            decision=raw.get("decision"),
-            pool=[list(entry) for entry in raw.get("pool", [])],
-            cursor=int(raw.get("cursor", 0)),
-            pool_round=int(raw.get("pool_round", 0)),
-            shown=list(raw.get("shown", [])),
-            last_batch=list(raw.get("last_batch", [])),
-            feedback={k: int(v) for k, v in (raw.get("feedback") or {}).items()},
-            updated_at=float(raw.get("updated_at", 0.0)),
-            turns=int(raw.get("turns", 0)),
-        )
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            log.warning("stored music context did not validate, starting fresh: %s", exc)
+            return cls()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "anchor": self.anchor.to_dict() if self.anchor else None,
-            "decision": self.decision,
-            "pool": self.pool,
-            "cursor": self.cursor,
-            "pool_round": self.pool_round,
-            "shown": self.shown[-SHOWN_LIMIT:],
-            "last_batch": self.last_batch,
-            "feedback": self.feedback,
-            "updated_at": self.updated_at,
-            "turns": self.turns,
-        }
+        data = self.model_dump(mode="json")
+        data["shown"] = data["shown"][-SHOWN_LIMIT:]
+        return data
 
     def stale(self, now: float, window: float) -> bool:
         return self.anchor is not None and now - self.updated_at > window
@@ -102,7 +91,10 @@ class MusicContext:
         return int((now - self.updated_at) // 60)
 
 
-def save_turn(turn: MusicContext):
+ContextChange = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def save_turn(turn: MusicContext) -> ContextChange:
     """A change for `update_context` that writes this turn's state.
 
     Feedback is owned by `/feedback`, which may land while the turn runs: the stored feedback
@@ -118,7 +110,7 @@ def save_turn(turn: MusicContext):
     return change
 
 
-def save_feedback(track_id: str, value: int, now: float):
+def save_feedback(track_id: str, value: int, now: float) -> ContextChange:
     """A change for `update_context` that records one thumbs up/down and nothing else."""
 
     def change(context: dict[str, Any]) -> dict[str, Any]:
@@ -135,23 +127,19 @@ def save_feedback(track_id: str, value: int, now: float):
 def summary(music: MusicContext, now: float, window: float) -> dict[str, Any]:
     """A redacted view for `/sessions/{id}/context`: what is remembered, not what was typed."""
     anchor = music.anchor
-    remaining = sum(1 for entry in music.pool[music.cursor :] if entry[0] not in set(music.shown))
+    shown = set(music.shown)
+    remaining = sum(1 for entry in music.pool[music.cursor :] if entry.track_id not in shown)
     return {
         "active": anchor is not None and not music.stale(now, window),
         "stale": music.stale(now, window),
         "idle_seconds": round(now - music.updated_at, 1) if music.updated_at else None,
         "context_window_seconds": window,
-        "last_decision": music.decision,
+        "last_decision": music.decision.value if music.decision else None,
         "anchor": None
         if anchor is None
         else {
-            "intent": anchor.intent,
-            "artists": anchor.artists,
-            "genres": anchor.genres,
-            "moods": anchor.moods,
-            "activities": anchor.activities,
-            "era": anchor.era,
-            "modifiers": anchor.modifiers,
+            "intent": anchor.intent.value,
+            **anchor.entities(),
             "deep_dive": anchor.deep_dive,
         },
         "pool": {

@@ -11,22 +11,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 from booth.apps.music.catalog import Catalog
 from booth.apps.music.context import Anchor, MusicContext
 from booth.apps.music.intents import FILLER, Planner, Understanding, simplify, trim_filler
-
-KINDS = (
-    "new_query",
-    "load_more",
-    "artist_deep_dive",
-    "style_continuation",
-    "refinement",
-    "variation",
-    "reset",
-    "fresh_start",
+from booth.apps.music.models import (
+    SIMILARITY_INTENTS,
+    DecisionKind,
+    Intent,
+    Refinement,
+    merge_refinements,
 )
+
+F = Refinement.of_feature
+L = Refinement.of_label
 
 LEAD = re.compile(
     r"^(?:(?:ok|okay|cool|nice|great|thanks|thank you|awesome|hmm+|hm|yes|yeah|yep|sure|alright|"
@@ -119,62 +119,62 @@ INTENSIFIERS = frozenset(
     }
 )
 
-# word → [(target, direction)]; targets are audio features or "label:<catalog label>"
+# word → the refinements it asks for: audio features or catalog labels, up or down
 COMPARATIVES = {
-    "happier": [("valence", 1)],
-    "brighter": [("valence", 1)],
-    "cheerier": [("valence", 1)],
-    "sadder": [("valence", -1)],
-    "darker": [("valence", -1)],
-    "moodier": [("valence", -1)],
-    "gloomier": [("valence", -1)],
-    "heavier": [("energy", 1), ("label:metal", 1)],
-    "harder": [("energy", 1)],
-    "louder": [("energy", 1)],
-    "punchier": [("energy", 1)],
-    "rockier": [("label:rock", 1)],
-    "calmer": [("energy", -1)],
-    "chiller": [("energy", -1)],
-    "mellower": [("energy", -1)],
-    "softer": [("energy", -1)],
-    "gentler": [("energy", -1)],
-    "quieter": [("energy", -1)],
-    "lighter": [("energy", -1)],
-    "faster": [("tempo", 1)],
-    "quicker": [("tempo", 1)],
-    "slower": [("tempo", -1)],
-    "groovier": [("label:funk", 1), ("energy", 1)],
-    "dancier": [("label:dance", 1), ("energy", 1)],
-    "weirder": [("label:experimental", 1)],
-    "stranger": [("label:experimental", 1)],
+    "happier": [F("valence", 1)],
+    "brighter": [F("valence", 1)],
+    "cheerier": [F("valence", 1)],
+    "sadder": [F("valence", -1)],
+    "darker": [F("valence", -1)],
+    "moodier": [F("valence", -1)],
+    "gloomier": [F("valence", -1)],
+    "heavier": [F("energy", 1), L("metal", 1)],
+    "harder": [F("energy", 1)],
+    "louder": [F("energy", 1)],
+    "punchier": [F("energy", 1)],
+    "rockier": [L("rock", 1)],
+    "calmer": [F("energy", -1)],
+    "chiller": [F("energy", -1)],
+    "mellower": [F("energy", -1)],
+    "softer": [F("energy", -1)],
+    "gentler": [F("energy", -1)],
+    "quieter": [F("energy", -1)],
+    "lighter": [F("energy", -1)],
+    "faster": [F("tempo", 1)],
+    "quicker": [F("tempo", 1)],
+    "slower": [F("tempo", -1)],
+    "groovier": [L("funk", 1), F("energy", 1)],
+    "dancier": [L("dance", 1), F("energy", 1)],
+    "weirder": [L("experimental", 1)],
+    "stranger": [L("experimental", 1)],
 }
 ATTRIBUTES = {
-    "upbeat": [("valence", 1), ("energy", 1)],
-    "happy": [("valence", 1)],
-    "positive": [("valence", 1)],
-    "cheerful": [("valence", 1)],
-    "sad": [("valence", -1)],
-    "dark": [("valence", -1)],
-    "melancholic": [("valence", -1)],
-    "moody": [("valence", -1)],
-    "energetic": [("energy", 1)],
-    "energy": [("energy", 1)],
-    "intense": [("energy", 1)],
-    "aggressive": [("energy", 1)],
-    "heavy": [("energy", 1), ("label:metal", 1)],
-    "chill": [("energy", -1)],
-    "calm": [("energy", -1)],
-    "mellow": [("energy", -1)],
-    "relaxed": [("energy", -1)],
-    "relaxing": [("energy", -1)],
-    "laid back": [("energy", -1)],
-    "soft": [("energy", -1)],
-    "quiet": [("energy", -1)],
-    "fast": [("tempo", 1)],
-    "slow": [("tempo", -1)],
-    "danceable": [("label:dance", 1), ("energy", 1)],
-    "tempo": [("tempo", 1)],
-    "bpm": [("tempo", 1)],
+    "upbeat": [F("valence", 1), F("energy", 1)],
+    "happy": [F("valence", 1)],
+    "positive": [F("valence", 1)],
+    "cheerful": [F("valence", 1)],
+    "sad": [F("valence", -1)],
+    "dark": [F("valence", -1)],
+    "melancholic": [F("valence", -1)],
+    "moody": [F("valence", -1)],
+    "energetic": [F("energy", 1)],
+    "energy": [F("energy", 1)],
+    "intense": [F("energy", 1)],
+    "aggressive": [F("energy", 1)],
+    "heavy": [F("energy", 1), L("metal", 1)],
+    "chill": [F("energy", -1)],
+    "calm": [F("energy", -1)],
+    "mellow": [F("energy", -1)],
+    "relaxed": [F("energy", -1)],
+    "relaxing": [F("energy", -1)],
+    "laid back": [F("energy", -1)],
+    "soft": [F("energy", -1)],
+    "quiet": [F("energy", -1)],
+    "fast": [F("tempo", 1)],
+    "slow": [F("tempo", -1)],
+    "danceable": [L("dance", 1), F("energy", 1)],
+    "tempo": [F("tempo", 1)],
+    "bpm": [F("tempo", 1)],
 }
 # Words that stand for several catalog labels when refining ("more acoustic").
 LABEL_FAMILIES = {
@@ -207,22 +207,22 @@ LABEL_FAMILIES = {
 
 @dataclass
 class Decision:
-    kind: str
+    kind: DecisionKind
     reason: str
     anchor: Anchor | None
     phrase: str | None = None
     stale: bool = False
     new_topic: bool = False  # the anchor changed: build a new pool
 
-    def metadata(self, previous: Anchor | None) -> dict:
+    def metadata(self, previous: Anchor | None) -> dict[str, Any]:
         return {
-            "decision": self.kind,
+            "decision": self.kind.value,
             "reason": self.reason,
             "phrase": self.phrase,
             "stale_context": self.stale,
-            "previous_intent": previous.intent if previous else None,
+            "previous_intent": previous.intent.value if previous else None,
             "previous_query": previous.query if previous else None,
-            "anchor_intent": self.anchor.intent if self.anchor else None,
+            "anchor_intent": self.anchor.intent.value if self.anchor else None,
         }
 
 
@@ -254,10 +254,10 @@ class Resolver:
         self.planner = planner
 
     # -- phrase recognition -----------------------------------------------------------------
-    def modifiers(self, text: str) -> list[list]:
-        """Refinement directions in a query: [[target, +1|-1], …], in the order said."""
+    def modifiers(self, text: str) -> list[Refinement]:
+        """The refinements a query asks for, in the order said (a later one of a target wins)."""
         tokens = text.split()
-        found: list[list] = []
+        found: list[Refinement] = []
         used: set[int] = set()
         for i, token in enumerate(tokens):
             negated = token in ("as", "so") and i > 0 and tokens[i - 1] == "not"
@@ -271,15 +271,18 @@ class Resolver:
                 target = " ".join(tokens[j : j + size])
                 effects = self._effects(target) if len(tokens[j : j + size]) == size else []
                 if effects:
-                    found.extend([t, d * direction] for t, d in effects)
+                    found.extend(
+                        e.model_copy(update={"direction": e.direction * direction, "said": target})
+                        for e in effects
+                    )
                     used.update(range(i, j + size))
                     break
         for i, token in enumerate(tokens):
             if i not in used and token in COMPARATIVES:
-                found.extend([t, d] for t, d in COMPARATIVES[token])
-        return _dedupe(found)
+                found.extend(e.model_copy(update={"said": token}) for e in COMPARATIVES[token])
+        return merge_refinements([], found)
 
-    def _effects(self, target: str) -> list[tuple[str, int]]:
+    def _effects(self, target: str) -> list[Refinement]:
         if target in ATTRIBUTES:
             return ATTRIBUTES[target]
         if target in COMPARATIVES:
@@ -287,12 +290,12 @@ class Resolver:
         if self.planner.artists.lookup(target) is not None:
             return []  # "more Radiohead" is a deep dive, not a refinement
         if target in self.catalog.genre_counts:
-            return [(f"label:{target}", 1)]
+            return [L(target, 1)]
         if target in LABEL_FAMILIES:
             labels = [t for t in LABEL_FAMILIES[target] if t in self.catalog.vocabulary]
-            return [(f"label:{t}", 1) for t in labels or LABEL_FAMILIES[target][:1]]
+            return [L(t, 1) for t in labels or LABEL_FAMILIES[target][:1]]
         if target in self.catalog.vocabulary and target not in FILLER:
-            return [(f"label:{target}", 1)]
+            return [L(target, 1)]
         return []
 
     def _who(self, phrase: str, previous: Anchor | None, music: MusicContext) -> str | None:
@@ -361,7 +364,7 @@ class Resolver:
             fresh = self.planner.understand(rest) if rest else None
             if fresh is not None and fresh.has_entities:
                 return Decision(
-                    "new_query",
+                    DecisionKind.NEW_QUERY,
                     "You asked to start over with a new request, so the "
                     "earlier context was dropped.",
                     anchor_from(fresh, salt),
@@ -370,7 +373,7 @@ class Resolver:
                     new_topic=True,
                 )
             return Decision(
-                "reset",
+                DecisionKind.RESET,
                 "Context cleared: the next request starts from scratch.",
                 None,
                 reset.group(0),
@@ -384,28 +387,30 @@ class Resolver:
             if key is not None:
                 name = self.catalog.artists[key].name
                 anchor = Anchor(
-                    query=query, intent="by_artist", artists=[key], deep_dive=True, salt=salt
+                    query=query, intent=Intent.BY_ARTIST, artists=[key], deep_dive=True, salt=salt
                 )
                 why = f"Deep dive into {name}: tracks by {name} you have not seen yet."
-                return Decision("artist_deep_dive", why, anchor, phrase, stale, new_topic=True)
+                return Decision(
+                    DecisionKind.ARTIST_DEEP_DIVE, why, anchor, phrase, stale, new_topic=True
+                )
 
         modifiers = self.modifiers(text)
         kind, phrase = None, None
         cued = REFINE_CUE.search(text) is not None
         if modifiers and (cued or not self._rest(text, modifiers)):
-            kind, phrase = "refinement", text
-        elif STYLE.search(text):
-            kind, phrase = "style_continuation", STYLE.search(text).group(0).strip()
-        elif VARIATION.search(text):
-            kind, phrase = "variation", VARIATION.search(text).group(0)
+            kind, phrase = DecisionKind.REFINEMENT, text
+        elif style := STYLE.search(text):
+            kind, phrase = DecisionKind.STYLE_CONTINUATION, style.group(0).strip()
+        elif variation := VARIATION.search(text):
+            kind, phrase = DecisionKind.VARIATION, variation.group(0)
         elif LOAD_MORE.fullmatch(text) or text == "":
-            kind, phrase = "load_more", text or query.strip()
+            kind, phrase = DecisionKind.LOAD_MORE, text or query.strip()
         elif deep is not None:  # "more from this artist" with nobody to refer to
-            kind, phrase = "artist_deep_dive", deep[1]
+            kind, phrase = DecisionKind.ARTIST_DEEP_DIVE, deep[1]
 
         if kind is None:
             return Decision(
-                "new_query",
+                DecisionKind.NEW_QUERY,
                 self._new_reason(understanding, previous, stale),
                 anchor_from(understanding, salt),
                 None,
@@ -416,37 +421,37 @@ class Resolver:
             return self._fresh_start(
                 kind, phrase, understanding, music, now, window, salt, forget_after
             )
-        if kind == "load_more":
+        if kind == DecisionKind.LOAD_MORE:
             return Decision(
-                "load_more",
+                DecisionKind.LOAD_MORE,
                 f"Next page of your '{_topic(live, self.catalog)}' "
                 "recommendations, skipping everything already shown.",
                 live,
                 phrase,
             )
-        if kind == "artist_deep_dive":
+        if kind == DecisionKind.ARTIST_DEEP_DIVE:
             return self._fresh_start(
                 kind, phrase, understanding, music, now, window, salt, forget_after
             )
-        if kind == "refinement":
+        if kind == DecisionKind.REFINEMENT:
             return self._refine(live, modifiers, music, phrase, query, salt, cued)
-        if kind == "style_continuation":
+        if kind == DecisionKind.STYLE_CONTINUATION:
             return self._style(live, music, phrase, query, salt)
         return self._vary(live, music, phrase, query, salt)
 
-    def _rest(self, text: str, modifiers: list[list]) -> str:
+    def _rest(self, text: str, modifiers: list[Refinement]) -> str:
         """What is left of a query once its refinement words are taken out."""
         spent = set(INTENSIFIERS) | {"more", "less", "not", "as", "so", "than"} | FILLER
         for word in [*COMPARATIVES, *ATTRIBUTES, *LABEL_FAMILIES]:
             spent.update(word.split())
-        for target, _ in modifiers:
-            spent.update(target.removeprefix("label:").split())
+        for change in modifiers:
+            spent.update((change.label or str(change.feature)).split())
         return " ".join(w for w in text.split() if w not in spent)
 
     def _new_reason(
         self, understanding: Understanding, previous: Anchor | None, stale: bool
     ) -> str:
-        base = f"New request: {understanding.intent.replace('_', ' ')}"
+        base = f"New request: {understanding.intent.value.replace('_', ' ')}"
         if previous is not None and not stale:
             return base + "; it replaces the earlier context (tracks already shown stay excluded)."
         return base + "."
@@ -477,43 +482,50 @@ class Resolver:
             or understanding.moods
             or understanding.activities
         ):
-            anchor = replace(anchor, intent="discovering_serendipity")
+            anchor = anchor.model_copy(update={"intent": Intent.DISCOVERING_SERENDIPITY})
         return Decision(
-            "fresh_start", why, anchor, phrase, music.stale(now, window), new_topic=True
+            DecisionKind.FRESH_START, why, anchor, phrase, music.stale(now, window), new_topic=True
         )
 
-    def _refine(self, live: Anchor, modifiers, music, phrase, query, salt, cued) -> Decision:
-        labels_up = [t[6:] for t, d in modifiers if t.startswith("label:") and d > 0]
+    def _refine(
+        self,
+        live: Anchor,
+        modifiers: list[Refinement],
+        music: MusicContext,
+        phrase: str,
+        query: str,
+        salt: int,
+        cued: bool,
+    ) -> Decision:
+        labels_up = [m.label for m in modifiers if m.label is not None and m.up]
         only_same = (
             not cued
-            and all(t.startswith("label:") and d > 0 for t, d in modifiers)
+            and all(m.label is not None and m.up for m in modifiers)
             and set(labels_up) <= set(live.genres) | set(live.moods)
         )
         if only_same:
             return Decision(
-                "load_more",
+                DecisionKind.LOAD_MORE,
                 f"More {', '.join(labels_up)} is what you already have: "
                 "next page of the same recommendations.",
                 live,
                 phrase,
             )
-        merged = {t: d for t, d in live.modifiers}
-        for target, direction in modifiers:
-            merged[target] = direction
-        dropped = {t[6:] for t, d in modifiers if t.startswith("label:") and d < 0}
-        anchor = replace(
-            live,
-            query=query,
-            genres=[g for g in live.genres if g not in dropped],
-            moods=[m for m in live.moods if m not in dropped],
-            modifiers=[[t, d] for t, d in merged.items()],
-            seeds=list(music.last_batch) or list(live.seeds),
-            salt=salt,
+        dropped = {m.label for m in modifiers if m.label is not None and not m.up}
+        anchor = live.model_copy(
+            update={
+                "query": query,
+                "genres": [g for g in live.genres if g not in dropped],
+                "moods": [m for m in live.moods if m not in dropped],
+                "modifiers": merge_refinements(live.modifiers, modifiers),
+                "seeds": list(music.last_batch) or list(live.seeds),
+                "salt": salt,
+            }
         )
         why = (
             f"Refinement of '{_topic(live, self.catalog)}': {phrase}, relative to your last picks."
         )
-        return Decision("refinement", why, anchor, phrase, new_topic=True)
+        return Decision(DecisionKind.REFINEMENT, why, anchor, phrase, new_topic=True)
 
     def _style(self, live: Anchor, music, phrase, query, salt) -> Decision:
         seeds = [t for t in music.last_batch if t in self.catalog.tracks]
@@ -523,7 +535,7 @@ class Resolver:
         top = [label for label, _ in labels.most_common(4)]
         anchor = Anchor(
             query=query,
-            intent="hybrid_similarity_genre" if top else "artist_similarity",
+            intent=Intent.HYBRID_SIMILARITY_GENRE if top else Intent.ARTIST_SIMILARITY,
             artists=artists or list(live.artists),
             genres=top or list(live.genres),
             moods=list(live.moods),
@@ -536,31 +548,29 @@ class Resolver:
             f"Style continuation from your last {len(seeds)} tracks ({names}): similar "
             f"artists and shared labels ({', '.join(top[:3]) or 'none'})."
         )
-        return Decision("style_continuation", why, anchor, phrase, new_topic=True)
+        return Decision(DecisionKind.STYLE_CONTINUATION, why, anchor, phrase, new_topic=True)
 
     def _vary(self, live: Anchor, music, phrase, query, salt) -> Decision:
         tracks = [self.catalog.tracks[t] for t in music.last_batch if t in self.catalog.tracks]
-        avoid = Counter(g for t in tracks for g in self.catalog.artist_genres(t))
+        avoid = Counter(g for t in tracks for g in self.catalog.genres_of(t))
         avoid.update({g: 3 for g in live.genres})
         avoided = [g for g, _ in avoid.most_common(8)]
         anchor = Anchor(
-            query=query, intent="discovering_serendipity", avoid_genres=avoided, salt=salt
+            query=query,
+            intent=Intent.DISCOVERING_SERENDIPITY,
+            avoid_genres=avoided,
+            salt=salt,
         )
         why = (
             f"Variation: away from {', '.join(avoided[:3]) or 'what you had'}, "
             "towards genres you have not heard in this session."
         )
-        return Decision("variation", why, anchor, phrase, new_topic=True)
+        return Decision(DecisionKind.VARIATION, why, anchor, phrase, new_topic=True)
 
 
 def _topic(anchor: Anchor, catalog: Catalog) -> str:
     names = [catalog.artists[a].name for a in anchor.artists if a in catalog.artists]
+    if names and anchor.intent in SIMILARITY_INTENTS:
+        names = [f"like {', '.join(names[:3])}"]
     parts = names + anchor.genres[:2] + anchor.moods[:1] + anchor.activities[:1]
     return ", ".join(parts) or anchor.query
-
-
-def _dedupe(found: list[list]) -> list[list]:
-    merged: dict[str, int] = {}
-    for target, direction in found:
-        merged[target] = direction
-    return [[t, d] for t, d in merged.items()]

@@ -11,20 +11,12 @@ import difflib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from booth.apps.music.catalog import Catalog
+from booth.apps.music.models import Intent
 
-INTENTS = (
-    "by_artist",
-    "by_artist_underground",
-    "artist_similarity",
-    "artist_genre",
-    "hybrid_similarity_genre",
-    "discovery",
-    "discovering_serendipity",
-    "genre_mood",
-    "contextual",
-)
+INTENTS = tuple(Intent)
 
 
 @dataclass(frozen=True)
@@ -182,7 +174,6 @@ ACTIVITIES = (
 # Query words → catalog labels they may mean (kept only where the catalog has the label).
 GENRE_SYNONYMS = {
     "hip hop": ("hip hop", "rap"),
-    "hiphop": ("hip hop", "rap"),
     "rap": ("rap", "hip hop"),
     "rnb": ("r&b",),
     "r and b": ("r&b",),
@@ -209,6 +200,18 @@ GENRE_SYNONYMS = {
     "synthwave": ("synthwave",),
     "kpop": ("k pop",),
     "k pop": ("k pop",),
+    "rhythm and blues": ("r&b",),
+    "d & b": ("drum and bass",),
+    "drum and base": ("drum and bass",),
+    "jungle": ("jungle", "drum and bass"),
+    "electropop": ("electropop", "synth pop"),
+    "synth": ("synth pop", "synthwave"),
+    "rock n roll": ("rock and roll", "rock"),
+    "rock & roll": ("rock and roll", "rock"),
+    "trip-hop": ("trip hop",),
+    "lo-fi": ("lo fi",),
+    "jpop": ("j pop",),
+    "cpop": ("c pop",),
 }
 MOOD_SYNONYMS = {
     "happy": ("happy", "upbeat", "joyful", "cheerful", "feel good"),
@@ -336,6 +339,39 @@ television sleep""".split()
 )
 
 DECADE = re.compile(r"\b(?:(19|20)?(\d)0)'?s\b")
+DECADE_WORDS = {
+    "fifties": 1950,
+    "sixties": 1960,
+    "seventies": 1970,
+    "eighties": 1980,
+    "nineties": 1990,
+    "noughties": 2000,
+    "aughts": 2000,
+}
+# How many edits a typed artist name may be from a known one to be suggested or corrected.
+SUGGEST_EDITS_PER_CHAR = 0.25
+SUGGEST_MIN_EDITS = 1
+CORRECT_RATIO = 0.82  # difflib ratio a silent correction needs (besides the edit limit)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or `limit + 1` as soon as it must exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def edit_limit(phrase: str) -> int:
+    """The edits a name of this length may differ by and still be a likely typo."""
+    return max(SUGGEST_MIN_EDITS, int(len(phrase.replace(" ", "")) * SUGGEST_EDITS_PER_CHAR))
 
 
 def simplify(text: str) -> str:
@@ -345,6 +381,18 @@ def simplify(text: str) -> str:
     text = text.casefold().replace("&", " & ").replace("'", "")
     text = re.sub(r"[^\w&$]+", " ", text)
     return " ".join(text.split())
+
+
+def typed_form(query: str, phrase: str) -> str:
+    """`phrase` (simplified) as the user typed it in `query`, to quote it back to them."""
+    words = phrase.split()
+    for size in range(len(query.split()), 0, -1):
+        parts = query.split()
+        for start in range(len(parts) - size + 1):
+            span = " ".join(parts[start : start + size]).strip(".,!?;:\"'()")
+            if simplify(span).split() == words:
+                return span
+    return phrase
 
 
 def trim_filler(phrase: str) -> str:
@@ -362,17 +410,18 @@ class Understanding:
     """What the planner read in a query; stored as the anchor of later follow-ups."""
 
     query: str
-    intent: str
+    intent: Intent
     artists: list[str] = field(default_factory=list)  # catalog artist keys
     genres: list[str] = field(default_factory=list)
     moods: list[str] = field(default_factory=list)
     activities: list[str] = field(default_factory=list)
-    era: list[int] | None = None  # [first year, last year]
+    era: tuple[int, int] | None = None  # first year, last year
     unknown_artist: str | None = None
     suggestions: list[str] = field(default_factory=list)  # display names
     corrections: dict[str, str] = field(default_factory=dict)  # typed → catalog name
     signals: list[str] = field(default_factory=list)
     confidence: float = 1.0
+    read_by: str = "rules"  # or "model": a model's reading, grounded in the catalog
 
     @property
     def has_entities(self) -> bool:
@@ -385,8 +434,11 @@ class Understanding:
             or self.unknown_artist
         )
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["intent"] = self.intent.value
+        data["era"] = list(self.era) if self.era else None
+        return data
 
 
 class ArtistIndex:
@@ -411,6 +463,24 @@ class ArtistIndex:
     def lookup(self, phrase: str) -> str | None:
         simple = simplify(phrase)
         return self.exact.get(simple) or self.exact.get(simple.replace(" ", ""))
+
+    def close(self, phrase: str, n: int = 3) -> list[tuple[str, float]]:
+        """Artist keys within a typo's edit distance of `phrase`, with their ratio, best first."""
+        simple = simplify(phrase).removeprefix("the ")
+        limit = edit_limit(simple)
+        out = []
+        for key, ratio in self.fuzzy(phrase, cutoff=0.45, n=n * 3):
+            forms = self.forms(self.catalog.artists[key].name)
+            distance = min(
+                min(
+                    edit_distance(simple, f, limit),
+                    edit_distance(simple.replace(" ", ""), f, limit),
+                )
+                for f in forms
+            )
+            if distance <= limit:
+                out.append((key, ratio))
+        return out[:n]
 
     def fuzzy(self, phrase: str, cutoff: float = 0.6, n: int = 3) -> list[tuple[str, float]]:
         """Closest artist keys with their similarity ratio, best first."""
@@ -439,6 +509,9 @@ class Vocabulary:
             present = tuple(t for t in targets if t in known)
             if present:
                 self.genres.setdefault(simplify(word), present)
+        for key, targets in list(self.genres.items()):  # "synthpop", "hiphop", "triphop"
+            if " " in key and "&" not in key:
+                self.genres.setdefault(key.replace(" ", ""), targets)
         self.moods: dict[str, tuple[str, ...]] = {simplify(m): (m,) for m in catalog.mood_counts}
         for word, targets in MOOD_SYNONYMS.items():
             present = tuple(t for t in targets if t in catalog.mood_counts)
@@ -536,11 +609,9 @@ class Planner:
         signals: list[str] = []
 
         era = None
-        decade = DECADE.search(text)
-        if decade:
-            century = decade.group(1) or ("20" if decade.group(2) in "012" else "19")
-            start = int(century + decade.group(2) + "0")
-            era = [start, start + 9]
+        start = self._decade(text, words, used)
+        if start is not None:
+            era = (start, start + 9)
             signals.append(f"decade {start}s")
 
         for cue in (*UNDERGROUND_WORDS, *DISCOVERY_WORDS, *SERENDIPITY_WORDS):
@@ -574,14 +645,14 @@ class Planner:
                 loose = " ".join(leftover)
             candidate = cued or loose
             if candidate:
-                matches = self.artists.fuzzy(candidate, cutoff=0.45)
-                if matches and matches[0][1] >= 0.82:
+                matches = self.artists.close(candidate)
+                if matches and matches[0][1] >= CORRECT_RATIO:
                     key = matches[0][0]
                     artists = [key]
                     corrections[candidate] = self.catalog.artists[key].name
                     signals.append(f"read '{candidate}' as {self.catalog.artists[key].name}")
-                elif cued or (matches and matches[0][1] >= 0.75):
-                    unknown = candidate
+                elif cued or matches:
+                    unknown = typed_form(query, candidate)
                     suggestions = [self.catalog.artists[k].name for k, _ in matches]
 
         intent = self._intent(text, artists, genres, moods, activities, unknown, signals)
@@ -602,6 +673,22 @@ class Planner:
             signals=signals,
             confidence=confidence,
         )
+
+    @staticmethod
+    def _decade(text: str, words: list[str], used: list[bool]) -> int | None:
+        """The decade a query names ("80s", "1980s", "'80s", "eighties"), its words used up."""
+        for i, word in enumerate(words):
+            if word in DECADE_WORDS:
+                used[i] = True
+                return DECADE_WORDS[word]
+        decade = DECADE.search(text)
+        if decade is None:
+            return None
+        century = decade.group(1) or ("20" if decade.group(2) in "012" else "19")
+        for i, word in enumerate(words):
+            if word == decade.group(0):
+                used[i] = True
+        return int(century + decade.group(2) + "0")
 
     def _is_vocabulary(self, phrase: str) -> bool:
         words = [w for w in phrase.split() if w not in FILLER]
@@ -625,7 +712,16 @@ class Planner:
                 return phrase
         return None
 
-    def _intent(self, text, artists, genres, moods, activities, unknown, signals) -> str:
+    def _intent(
+        self,
+        text: str,
+        artists: list[str],
+        genres: list[str],
+        moods: list[str],
+        activities: list[str],
+        unknown: str | None,
+        signals: list[str],
+    ) -> Intent:
         similar = self._has(text, SIMILARITY_MARKERS[:-1])
         if not similar and re.search(r"(?<!\bi )(?<!\bd )(?<!\bwould )\blike\b", text):
             similar = "like"
@@ -633,25 +729,25 @@ class Planner:
         if artists or unknown:
             if similar:
                 signals.append(f"similarity cue '{similar}'")
-                return "hybrid_similarity_genre" if genres else "artist_similarity"
+                return Intent.HYBRID_SIMILARITY_GENRE if genres else Intent.ARTIST_SIMILARITY
             if underground:
                 signals.append(f"underground cue '{underground}'")
-                return "by_artist_underground"
+                return Intent.BY_ARTIST_UNDERGROUND
             if genres and artists:
-                return "artist_genre"
-            return "by_artist"
+                return Intent.ARTIST_GENRE
+            return Intent.BY_ARTIST
         if activities:
             signals.append(f"activity {', '.join(activities)}")
-            return "contextual"
+            return Intent.CONTEXTUAL
         serendipity = self._has(text, SERENDIPITY_WORDS)
         if serendipity and not genres:
             signals.append(f"serendipity cue '{serendipity}'")
-            return "discovering_serendipity"
+            return Intent.DISCOVERING_SERENDIPITY
         discovery = underground or self._has(text, DISCOVERY_WORDS)
         if discovery:
             signals.append(f"discovery cue '{discovery}'")
-            return "discovery"
+            return Intent.DISCOVERY
         if genres or moods:
-            return "genre_mood"
+            return Intent.GENRE_MOOD
         signals.append("nothing specific recognised")
-        return "discovering_serendipity"
+        return Intent.DISCOVERING_SERENDIPITY

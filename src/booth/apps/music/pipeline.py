@@ -14,20 +14,20 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from booth.apps.music import advocates
-from booth.apps.music.catalog import Catalog
+from booth.apps.music.catalog import Catalog, artist_key
 from booth.apps.music.context import Anchor, MusicContext, save_turn
-from booth.apps.music.followups import Decision, Resolver
-from booth.apps.music.intents import Planner, Understanding
-from booth.apps.music.judge import (
-    ARTIST_INTENTS,
-    Judge,
-    Scored,
-    explain,
-    select_page,
-    strategy_for,
-)
+from booth.apps.music.explain import claims_for, known_names, render
+from booth.apps.music.followups import Decision, Resolver, anchor_from
+from booth.apps.music.intents import Planner, Understanding, simplify
+from booth.apps.music.judge import Judge, Scored, select_page, strategy_for
+from booth.apps.music.live import CATALOG_SOURCE, LiveMusic, LiveView
+from booth.apps.music.model_planner import ModelPlanner, merge
+from booth.apps.music.model_writer import ModelWriter
+from booth.apps.music.models import ARTIST_INTENTS, DecisionKind, Intent, PoolEntry
+from booth.apps.music.tuning import Tuning, default_tuning
 from booth.core.runs import RunContext
 from booth.core.sessions.base import update_context
+from booth.llm import LLMProvider
 
 POOL_LIMIT = 200  # candidates kept per session for paging (ids and scores only)
 MAX_ROUNDS = 3
@@ -41,11 +41,39 @@ class MusicEngine:
     planner: Planner
     resolver: Resolver
     context_window: float = 30 * 60
+    tuning: Tuning = field(default_factory=default_tuning)
+    live: LiveMusic | None = None  # Last.fm, when a key is configured
+    model: ModelPlanner | None = None  # the model's reading of new requests, when configured
+    writer: ModelWriter | None = None  # model-written explanations, checked against claims
 
     @classmethod
-    def build(cls, catalog: Catalog, context_window: float = 30 * 60) -> MusicEngine:
+    def build(
+        cls,
+        catalog: Catalog,
+        context_window: float = 30 * 60,
+        tuning: Tuning | None = None,
+        live: LiveMusic | None = None,
+        llm: LLMProvider | None = None,
+    ) -> MusicEngine:
         planner = Planner(catalog)
-        return cls(catalog, planner, Resolver(catalog, planner), context_window)
+        model = ModelPlanner(llm, planner, live) if llm is not None else None
+        writer = ModelWriter(llm, known_names(catalog)) if llm is not None else None
+        return cls(
+            catalog,
+            planner,
+            Resolver(catalog, planner),
+            context_window,
+            tuning or default_tuning(),
+            live,
+            model,
+            writer,
+        )
+
+    async def view(self, anchor: Anchor | None, *also: Anchor | None) -> LiveView:
+        """The catalog a turn answers from: bundled, overlaid with Last.fm's records if live."""
+        if self.live is None or anchor is None:
+            return LiveView(self.catalog, (CATALOG_SOURCE,), ())
+        return await self.live.view(anchor, *also)
 
 
 @dataclass
@@ -65,10 +93,10 @@ class Plan:
     anchor: Anchor | None
     did_you_mean: list[str] = field(default_factory=list)
 
-    def to_dict(self, previous: Anchor | None, count: int) -> dict:
+    def to_dict(self, previous: Anchor | None, count: int) -> dict[str, Any]:
         strategy = strategy_for(self.anchor, count).to_dict() if self.anchor else None
         return {
-            "intent": self.anchor.intent if self.anchor else None,
+            "intent": self.anchor.intent.value if self.anchor else None,
             "query_understanding": self.understanding.to_dict(),
             "context_decision": self.decision.metadata(previous),
             "anchor": self.anchor.entities() if self.anchor else None,
@@ -86,8 +114,25 @@ def make_plan(
     forget_after: float | None = None,
 ) -> Plan:
     """Understand the query and resolve it against the stored context; nothing runs yet."""
+    return settle_unknown_artist(engine, read_plan(engine, query, music, now, forget_after), None)
+
+
+def read_plan(
+    engine: MusicEngine,
+    query: str,
+    music: MusicContext,
+    now: float,
+    forget_after: float | None = None,
+    catalog: Catalog | None = None,
+) -> Plan:
+    """The planner's reading and the resolver's decision, over `catalog` (default: bundled).
+
+    A turn with Last.fm passes the catalog its last answer came from, so follow-ups about
+    tracks only Last.fm knows ("more like these") still find them.
+    """
+    resolver = engine.resolver if catalog is None else Resolver(catalog, engine.planner)
     understanding = engine.planner.understand(query)
-    decision = engine.resolver.resolve(
+    decision = resolver.resolve(
         query,
         understanding,
         music,
@@ -95,20 +140,55 @@ def make_plan(
         window=engine.context_window,
         forget_after=forget_after,
     )
-    anchor = decision.anchor
-    did_you_mean: list[str] = []
-    if (
-        anchor is not None
-        and decision.kind in ("new_query", "fresh_start")
-        and understanding.unknown_artist
-        and not understanding.artists
-    ):
-        did_you_mean = list(understanding.suggestions)
-        keys = [engine.catalog.artist(name).key for name in did_you_mean[:3]]
-        if keys:
-            anchor = replace(anchor, artists=keys)
-        else:
-            anchor = replace(anchor, intent="discovering_serendipity")
+    return Plan(understanding, decision, decision.anchor)
+
+
+def names_unknown_artist(plan: Plan) -> bool:
+    """A new request naming an artist the bundled catalog does not know."""
+    return (
+        plan.anchor is not None
+        and plan.decision.kind in (DecisionKind.NEW_QUERY, DecisionKind.FRESH_START)
+        and bool(plan.understanding.unknown_artist)
+        and not plan.understanding.artists
+    )
+
+
+def settle_unknown_artist(engine: MusicEngine, plan: Plan, found: str | None) -> Plan:
+    """An unknown artist the live provider found (`found`), or a stand-in, or a mix.
+
+    Found elsewhere: the request is about that artist, as asked. Not found: the closest names
+    the catalog knows stand in (and are explained as such), or, with none close, a mix.
+    """
+    if not names_unknown_artist(plan):
+        return plan
+    understanding, decision, anchor = plan.understanding, plan.decision, plan.anchor
+    assert anchor is not None and understanding.unknown_artist is not None
+    if found is not None:
+        typed = understanding.unknown_artist
+        corrections = {typed: found} if simplify(typed) != simplify(found) else {}
+        understanding = replace(
+            understanding,
+            artists=[artist_key(found)],
+            unknown_artist=None,
+            suggestions=[],
+            corrections={**understanding.corrections, **corrections},
+            signals=[*understanding.signals, f"'{typed}' found on Last.fm as {found}"],
+        )
+        anchor = anchor.model_copy(update={"artists": [artist_key(found)]})
+        return Plan(understanding, decision, anchor)
+    did_you_mean = list(understanding.suggestions)
+    known = [engine.catalog.artist(name) for name in did_you_mean[:3]]
+    keys = [artist.key for artist in known if artist is not None]
+    if keys:
+        anchor = anchor.model_copy(
+            update={"artists": keys, "stand_in_for": understanding.unknown_artist}
+        )
+    else:
+        anchor = anchor.model_copy(update={"intent": Intent.DISCOVERING_SERENDIPITY})
+        decision = replace(
+            decision,
+            reason="New request: as I don't know that artist, a mix from across the catalog.",
+        )
     return Plan(understanding, decision, anchor, did_you_mean)
 
 
@@ -128,8 +208,9 @@ def track_payload(item: Scored, text: str, catalog: Catalog) -> dict[str, Any]:
         "year": track.year,
         "confidence": item.score,
         "explanation": text,
-        "source": item.source,
-        "genres": list(catalog.artist_genres(track)),
+        "source": track.source,
+        "proposed_by": item.source,
+        "genres": list(catalog.genres_of(track)),
         "moods": list(track.moods),
         "tags": list(track.tags),
         "preview_url": None,  # offline: no audio provider is configured
@@ -161,6 +242,8 @@ class Turn:
         self.broadened: list[str] = []
         self.advocate_notes: dict[str, list[str]] = {}
         self.judge_started = 0.0  # when the judge phase began (it may begin mid-search)
+        self.sources: set[str] = {CATALOG_SOURCE}  # providers this turn's answer used
+        self.degraded: set[str] = set()  # providers that failed it
 
     async def _timed_phase(self, name: str, message: str):
         await self.ctx.phase(name, message)
@@ -278,7 +361,7 @@ class Turn:
 
     async def page_from_pool(
         self, judge: Judge, music: MusicContext, anchor: Anchor, exclude: set[str]
-    ) -> tuple[list[list], int, list[Scored]]:
+    ) -> tuple[list[PoolEntry], int, list[Scored]]:
         """Unseen pool entries, re-scored (feedback may have changed); regrown when low."""
         count = self.request.count
         pool = list(music.pool)
@@ -286,10 +369,14 @@ class Turn:
 
         def unseen() -> list[Scored]:
             out = []
-            for track_id, _score, source in pool:
-                track = self.catalog.tracks.get(track_id)
-                if track is not None and track_id not in exclude and not judge.excluded(track_id):
-                    out.append(judge.score(track, source))
+            for entry in pool:
+                track = self.catalog.tracks.get(entry.track_id)
+                if (
+                    track is not None
+                    and entry.track_id not in exclude
+                    and not judge.excluded(entry.track_id)
+                ):
+                    out.append(judge.score(track, entry.source))
             out.sort(key=lambda s: (-s.score, s.track_id))
             return out
 
@@ -299,14 +386,14 @@ class Turn:
             await self.skip_advocates(f"{len(available)} unseen candidates left in the pool")
         while len(available) < count and depth < MAX_ROUNDS:
             depth += 1
-            in_pool = {entry[0] for entry in pool}
+            in_pool = {entry.track_id for entry in pool}
             proposals = await self.propose(
                 anchor, exclude | in_pool, depth, quiet=started is not None
             )
             if started is None:
                 started = await self._timed_phase("judge", "judge: scoring the regrown pool")
             new = judge.rank(proposals, gate=depth < 2)
-            pool.extend([s.track_id, s.score, s.source] for s in new)
+            pool.extend(_entry(s) for s in new)
             self.reasoning.append(
                 f"The candidate pool ran low ({len(available)} unseen), so it was regrown "
                 f"(round {depth}) with {len(new)} new candidates."
@@ -330,8 +417,84 @@ class Turn:
         return pool, depth, available
 
     # -- the turn ---------------------------------------------------------------------------
+    async def plan_with_sources(self, music: MusicContext, now: float) -> Plan:
+        """The plan, read over the catalog the last turn answered from, with live lookups.
+
+        With Last.fm configured: the previous anchor's records are fetched first (from the
+        provider cache) so follow-ups find the tracks they refer to; an artist the bundled
+        catalog does not know is looked up; then the records the new anchor needs are merged
+        in. Whatever Last.fm cannot answer is noted in `degraded`, never raised.
+        """
+        engine, expiry = self.engine, self.ctx.sessions.expiry
+        previous = await engine.view(music.anchor) if engine.live is not None else None
+        self._note(previous)
+        plan = read_plan(
+            engine,
+            self.request.query,
+            music,
+            now,
+            expiry.idle_ttl,
+            previous.catalog if previous is not None else None,
+        )
+        if engine.model is not None and plan.decision.kind == DecisionKind.NEW_QUERY:
+            plan = await self.read_with_model(engine.model, plan)
+        found = None
+        if engine.live is not None and names_unknown_artist(plan):
+            assert plan.understanding.unknown_artist is not None
+            found, failed = await engine.live.find_artist(plan.understanding.unknown_artist)
+            if failed:
+                self.degraded.update(("lastfm",))
+        plan = settle_unknown_artist(engine, plan, found)
+        if previous is not None and plan.anchor == music.anchor:
+            self.catalog = previous.catalog  # the same request: the same records
+        elif engine.live is not None:
+            view = await engine.view(plan.anchor, music.anchor)
+            self._note(view)
+            self.catalog = view.catalog
+        return plan
+
+    async def read_with_model(self, model: ModelPlanner, plan: Plan) -> Plan:
+        """A new request as the model reads it, grounded; the rules' plan if that fails."""
+        reading = await model.read(self.request.query)
+        if reading is None:
+            self.degraded.add("llm")
+            return plan
+        self.sources.add("llm")
+        grounded = await model.ground(reading, self.request.query)
+        if grounded.live_failed:
+            self.degraded.add("lastfm")
+        understanding = merge(plan.understanding, reading, grounded)
+        if understanding.read_by != "model" or plan.anchor is None:
+            return replace(plan, understanding=understanding)
+        anchor = anchor_from(understanding, plan.anchor.salt)
+        decision = replace(
+            plan.decision,
+            anchor=anchor,
+            reason=f"New request: {understanding.intent.value.replace('_', ' ')}.",
+        )
+        return Plan(understanding, decision, anchor)
+
+    async def explanations(self, judge: Judge, picked: list[Scored]) -> dict[str, str]:
+        """Each pick's sentence: offline from its claims, or the model's, checked against them."""
+        claims = {item.track_id: claims_for(judge, item) for item in picked}
+        texts = {track_id: render(c) for track_id, c in claims.items()}
+        writer = self.engine.writer
+        if writer is None or not picked:
+            return texts
+        written = await writer.write([(item.track, claims[item.track_id]) for item in picked])
+        if written is None:
+            self.degraded.add("llm")
+            return texts
+        self.sources.add("llm")
+        return {**texts, **written}
+
+    def _note(self, view: LiveView | None) -> None:
+        if view is not None:
+            self.sources.update(view.sources)
+            self.degraded.update(view.degraded)
+
     async def run(self) -> None:
-        ctx, catalog, request = self.ctx, self.catalog, self.request
+        ctx, request = self.ctx, self.request
         clock_start = time.perf_counter()
         store = ctx.sessions
         now = store.clock()
@@ -339,22 +502,15 @@ class Turn:
         started = await self._timed_phase("planner", "planner: reading your request")
         record = await store.get(ctx.session_id)
         music = MusicContext.from_session(record.context if record else None)
-        plan = make_plan(self.engine, request.query, music, now, store.expiry.idle_ttl)
+        plan = await self.plan_with_sources(music, now)
+        catalog = self.catalog
         decision, anchor, understanding = plan.decision, plan.anchor, plan.understanding
+        unknown = unknown_artist_line(plan, looked_up="lastfm" in self.degraded)
+        if unknown:  # what booth does not know is said before anything else
+            self.fallback_used = True
+            self.reasoning.append(unknown)
         await ctx.thought("reasoning", "planner", decision.reason)
         self.reasoning.append(decision.reason)
-        if plan.did_you_mean:
-            self.fallback_used = True
-            self.reasoning.append(
-                f"I don't know an artist called '{understanding.unknown_artist}'. Did you mean "
-                f"{_or(plan.did_you_mean)}? Showing tracks by "
-                f"{_or(plan.did_you_mean[:3], 'and')} meanwhile."
-            )
-        elif understanding.unknown_artist and decision.kind in ("new_query", "fresh_start"):
-            self.reasoning.append(
-                f"I don't know an artist called "
-                f"'{understanding.unknown_artist}', and nothing close."
-            )
         for typed, name in understanding.corrections.items():
             self.reasoning.append(f"Read '{typed}' as {name}.")
         await self._done(
@@ -368,16 +524,17 @@ class Turn:
             await self.skip_advocates("context cleared, nothing to search")
             started = await self._timed_phase("judge", "judge: nothing to rank")
             await self._done("judge", started, "0 recommendations", {"picked": 0})
-            new_music = replace(
-                music,
-                anchor=None,
-                decision="reset",
-                pool=[],
-                cursor=0,
-                pool_round=0,
-                last_batch=[],
-                updated_at=now,
-                turns=music.turns + 1,
+            new_music = music.model_copy(
+                update={
+                    "anchor": None,
+                    "decision": DecisionKind.RESET,
+                    "pool": [],
+                    "cursor": 0,
+                    "pool_round": 0,
+                    "last_batch": [],
+                    "updated_at": now,
+                    "turns": music.turns + 1,
+                }
             )
             await self.finish(new_music, plan, [], None, clock_start, music.anchor)
             return
@@ -391,17 +548,19 @@ class Turn:
             shown=shown,
             feedback=music.feedback,
             session_salt=ctx.session_id,
+            tuning=self.engine.tuning,
         )
         exclude = shown | {t for t, v in music.feedback.items() if v < 0}
-        if decision.kind == "load_more":
+        if decision.kind == DecisionKind.LOAD_MORE:
             pool, depth, ranked = await self.page_from_pool(judge, music, anchor, exclude)
         else:
             ranked = await self.fresh_pool(judge, anchor, exclude)
-            pool = [[s.track_id, s.score, s.source] for s in ranked[:POOL_LIMIT]]
+            pool = [_entry(s) for s in ranked[:POOL_LIMIT]]
             depth = 0
 
         await ctx.checkpoint()
         picked, notes = select_page(ranked, request.count, judge.strategy, catalog)
+        self.say_what_the_page_holds(decision, anchor, picked)
         self.reasoning.extend(notes)
         if self.broadened:
             self.reasoning.append("Broadened: " + "; ".join(self.broadened) + ".")
@@ -410,10 +569,8 @@ class Turn:
                 f"Only {len(picked)} of the {request.count} tracks asked for could be found "
                 "without repeating a track already shown in this session."
             )
-        tracks = []
-        for item in picked:
-            text = explain(judge, item)
-            tracks.append(track_payload(item, text, catalog))
+        texts = await self.explanations(judge, picked)
+        tracks = [track_payload(item, texts[item.track_id], catalog) for item in picked]
         for item in tracks[:3]:
             await ctx.thought(
                 "reasoning", "judge", f"{item['artist']} – {item['title']}: {item['explanation']}"
@@ -429,7 +586,7 @@ class Turn:
         shown_now = music.shown + page_ids
         seen = set(shown_now)
         cursor = 0
-        while cursor < len(pool) and pool[cursor][0] in seen:
+        while cursor < len(pool) and pool[cursor].track_id in seen:
             cursor += 1
         new_music = MusicContext(
             anchor=anchor,
@@ -444,6 +601,19 @@ class Turn:
             turns=music.turns + 1,
         )
         await self.finish(new_music, plan, tracks, judge, clock_start, music.anchor)
+
+    def say_what_the_page_holds(
+        self, decision: Decision, anchor: Anchor, picked: list[Scored]
+    ) -> None:
+        """A page that leaves the artist or genre asked for says so, in its first line."""
+        line = page_topic_line(self.catalog, anchor, picked)
+        if line is None:
+            return
+        index = self.reasoning.index(decision.reason) if decision.reason in self.reasoning else 0
+        if decision.kind == DecisionKind.LOAD_MORE:
+            self.reasoning[index] = line  # never "next page of your X" holding no X
+        else:
+            self.reasoning.insert(index + 1, line)
 
     async def finish(
         self,
@@ -463,8 +633,8 @@ class Turn:
                 "at": new_music.updated_at,
                 "run_id": ctx.run_id,
                 "query": request.query[:500],
-                "decision": plan.decision.kind,
-                "intent": plan.anchor.intent if plan.anchor else None,
+                "decision": plan.decision.kind.value,
+                "intent": plan.anchor.intent.value if plan.anchor else None,
                 "track_ids": [t["track_id"] for t in tracks],
             },
         )
@@ -473,8 +643,8 @@ class Turn:
         result = {
             "recommendations": tracks,
             "strategy_used": {
-                "intent": anchor.intent if anchor else None,
-                "decision": plan.decision.kind,
+                "intent": anchor.intent.value if anchor else None,
+                "decision": plan.decision.kind.value,
                 "advocates": ["discovery_advocate", "genre_mood_advocate"],
                 "pool_round": new_music.pool_round,
                 **(judge.strategy.to_dict() if judge else {}),
@@ -498,7 +668,18 @@ class Turn:
                     **plan.understanding.to_dict(),
                     "did_you_mean": plan.did_you_mean,
                 },
+                "anchor": None
+                if anchor is None
+                else {
+                    "intent": anchor.intent.value,
+                    **anchor.entities(),
+                    "avoid_genres": anchor.avoid_genres,
+                    "deep_dive": anchor.deep_dive,
+                    "stand_in_for": anchor.stand_in_for,
+                },
                 "fallback_used": self.fallback_used,
+                "sources": sorted(self.sources),
+                "degraded": sorted(self.degraded),
                 "broadened": self.broadened,
                 "max_recommendations": request.count,
                 "chat_context": "ignored: this session's stored context is used instead"
@@ -517,6 +698,66 @@ class Turn:
             )
         for line in self.reasoning[1:]:
             await self.ctx.response(line + "\n")
+
+
+def unknown_artist_line(plan: Plan, looked_up: bool = False) -> str | None:
+    """ "I don't know X" (and close names, if any) for a new request naming an unknown artist."""
+    understanding = plan.understanding
+    if not understanding.unknown_artist or plan.decision.kind not in (
+        DecisionKind.NEW_QUERY,
+        DecisionKind.FRESH_START,
+    ):
+        return None
+    line = f"I don't know an artist called '{understanding.unknown_artist}'"
+    if looked_up:
+        line += " (Last.fm could not be reached to look it up)"
+    if plan.did_you_mean:
+        return (
+            f"{line}. Did you mean {_or(plan.did_you_mean)}? Showing tracks by "
+            f"{_or(plan.did_you_mean[:3], 'and')} meanwhile."
+        )
+    return f"{line}, and no artist I know has a name close to it."
+
+
+def page_topic_line(catalog: Catalog, anchor: Anchor, picked: list[Scored]) -> str | None:
+    """What a page holds when it is not all the artist (or genre) asked for; None when it is."""
+    if not picked:
+        return None
+    artist_focused = anchor.deep_dive or anchor.intent in ARTIST_INTENTS
+    if anchor.artists and artist_focused and not anchor.stand_in_for:
+        names = _or([catalog.artists[a].name for a in anchor.artists if a in catalog.artists])
+        own = sum(1 for item in picked if item.track.artist_key in anchor.artists)
+        if own == len(picked):
+            return None
+        others = list(dict.fromkeys(i.track.artist for i in picked if not i.evidence.own))
+        others_text = _or(others[:3] + (["others"] if len(others) > 3 else []), "and")
+        if own == 0:
+            return (
+                f"No unseen {names} tracks are left, so this page is by other artists: "
+                f"{others_text}."
+            )
+        return (
+            f"Only {own} of these {len(picked)} tracks are by {names} (the last unseen ones); "
+            f"the rest are by other artists: {others_text}."
+        )
+    if anchor.genres and anchor.intent in (Intent.GENRE_MOOD, Intent.DISCOVERY):
+        outside = sum(1 for item in picked if not item.evidence.genre_hits)
+        if outside == 0:
+            return None
+        genres = _or(anchor.genres[:3])
+        why = (
+            ", as your refinement asked for something else"
+            if anchor.modifiers
+            else ": they come from neighbouring genres"
+        )
+        if outside == len(picked):
+            return f"None of these tracks is tagged {genres}{why}."
+        return f"{outside} of these {len(picked)} tracks are not tagged {genres}{why}."
+    return None
+
+
+def _entry(scored: Scored) -> PoolEntry:
+    return PoolEntry(track_id=scored.track_id, score=scored.score, source=scored.source)
 
 
 def _or(names: list[str], word: str = "or") -> str:

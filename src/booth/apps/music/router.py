@@ -17,12 +17,15 @@ from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host, request_token
 from booth.core.requests import SessionIdPath
+from booth.providers.lastfm import install_lastfm
 
 
 def create_router(host: Host, settings=None, *, engine: MusicEngine | None = None) -> APIRouter:
     """The music routes; `engine` (catalog + planner) defaults to the bundled catalog."""
     if engine is None:
         window = settings.music_context_window if settings is not None else service.CONTEXT_WINDOW
+        if settings is not None:
+            install_lastfm(host, settings)  # before the engine is built, which reads it
         engine = service.default_engine(host, window)
     router = APIRouter(tags=["music"])
 

@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from booth.apps.music.catalog import shared_catalog
+from booth.apps.music.catalog import Track, shared_catalog
 from booth.apps.music.context import MusicContext, save_feedback, summary
+from booth.apps.music.live import LiveMusic
 from booth.apps.music.pipeline import MusicEngine, TurnRequest, make_plan, music_pipeline
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host
@@ -22,6 +23,8 @@ from booth.core.runtime import Run
 from booth.core.sessions.access import OpenedSession
 from booth.core.sessions.base import update_context
 from booth.core.text import UserText
+from booth.llm import llm_of
+from booth.providers.lastfm import lastfm_of
 
 APP = "music"
 CONTEXT_WINDOW = 30 * 60
@@ -71,14 +74,19 @@ class FeedbackRequest(RequestBody):
 
 
 def default_engine(host: Host, context_window: float = CONTEXT_WINDOW) -> MusicEngine:
-    """The bundled catalog merged with the user's import, and the context window (seconds).
+    """The bundled catalog merged with the user's import; Last.fm and the model if configured.
 
-    Built once per host and window: the HTTP routes and the web UI share it (read-only).
+    Built once per host and window: the HTTP routes and the web UI share it (read-only). The
+    music routes install Last.fm (`install_lastfm`) before they first ask for the engine.
     """
-    return host.shared(
-        ("music.engine", context_window),
-        lambda: MusicEngine.build(shared_catalog(host.data_dir), context_window),
-    )
+
+    def build() -> MusicEngine:
+        catalog = shared_catalog(host.data_dir)
+        client = lastfm_of(host)
+        live = LiveMusic(client, catalog) if client is not None else None
+        return MusicEngine.build(catalog, context_window, live=live, llm=llm_of(host))
+
+    return host.shared(("music.engine", context_window), build)
 
 
 # -- recommendations -------------------------------------------------------------------------
@@ -150,7 +158,9 @@ async def record_feedback(
 ) -> dict[str, Any]:
     """Store a thumbs up/down in the session (created if new); later rankings read it."""
     opened = await host.open_session(body.session_id, token, defer=False)
-    track = engine.catalog.track(body.target)
+    record = await host.sessions.get(opened.id)
+    context = record.context if record is not None else None
+    track = engine.catalog.track(body.target) or shown_track(context, body.target)
     if track is None:
         raise BoothError(ErrorCode.NOT_FOUND, f"No track {body.target!r} in the catalog.")
     now = host.sessions.clock()
@@ -181,6 +191,14 @@ async def record_feedback(
     if opened.minted_token:
         answer["session_token"] = opened.minted_token
     return answer
+
+
+def shown_track(context: dict[str, Any] | None, track_id: str) -> Track | None:
+    """A track this session was shown from a live provider (not in the bundled catalog)."""
+    if track_id not in set(MusicContext.from_session(context).shown) or "||" not in track_id:
+        return None
+    artist, title = track_id.split("||", 1)
+    return Track(track_id=track_id, title=title, artist=artist, artist_key=artist)
 
 
 async def history(
