@@ -12,9 +12,9 @@ previous result stays on the page.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
-from typing import Any
+from typing import Any, Literal, cast
 
 import gradio as gr
 from pydantic import ValidationError
@@ -24,7 +24,7 @@ from booth.apps.fitcheck.phases import Resources
 from booth.apps.fitcheck.service import FitCheckRequest, resources_for_settings, start_fit_check
 from booth.config import Settings
 from booth.core.errors import BoothError, ErrorCode
-from booth.core.events import EventType
+from booth.core.events import Event, EventType
 from booth.core.host import Host
 from booth.ui.fitcheck_view import RunView, phases_html, result_html, run_status_html, thoughts_html
 from booth.ui.render import REVEAL_JS, answer_markdown, validation_message
@@ -102,7 +102,7 @@ def build(host: Host, settings: Settings) -> None:
     new_session.click(on_new_session, None, outputs, show_progress="hidden")
 
 
-def example_query(resources: Resources, quality: str):
+def example_query(resources: Resources, quality: Literal["good", "bad"]):
     """A handler that fills the query box with a job description that fits well or badly."""
 
     def fill() -> str:
@@ -130,7 +130,7 @@ async def stream_fit_check(
         yield _status_only(status_html(RunState.FAILED, EMPTY_TEXT), True)
         return
     try:
-        body = FitCheckRequest(query=text, include_thoughts=True)
+        body = FitCheckRequest.model_validate({"query": text, "include_thoughts": True})
     except ValidationError as error:
         yield _status_only(status_html(RunState.FAILED, validation_message(error)), True)
         return
@@ -157,7 +157,8 @@ async def stream_fit_check(
 
     yield frame()
     last = 0.0
-    async with aclosing(host.events(run, subscriber)) as events:
+    stream = cast(AsyncGenerator[Event, None], host.events(run, subscriber))  # a generator
+    async with aclosing(stream) as events:
         async for event in events:
             view.apply(event)
             now = time.monotonic()

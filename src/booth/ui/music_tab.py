@@ -194,7 +194,9 @@ async def chat_turn(
         yield (keep,) * 7 + controls.frame(running=False, can_follow=can_follow)
         return
     try:
-        body = RecommendationRequest(query=text, max_recommendations=TRACKS_PER_TURN)
+        body = RecommendationRequest.model_validate(
+            {"query": text, "max_recommendations": TRACKS_PER_TURN}
+        )
     except ValidationError as error:
         failed = status_html(RunState.FAILED, validation_message(error))
         yield (keep,) * 6 + (failed,) + controls.frame(running=False, can_follow=can_follow)
@@ -289,10 +291,12 @@ async def vote(
             undone = status_html(RunState.DONE, "Undone: the track may be recommended again.")
             return shelf, tracks_html(shelf), undone
         liked = choice == "up"
-        body = FeedbackRequest(
-            session_id=state["id"],
-            track_id=track_id,
-            feedback="thumbs_up" if liked else "thumbs_down",
+        body = FeedbackRequest.model_validate(
+            {
+                "session_id": state["id"],
+                "track_id": track_id,
+                "feedback": "thumbs_up" if liked else "thumbs_down",
+            }
         )
         answer = await record_feedback(host, engine, body, state["token"])
     except BoothError as error:
