@@ -8,6 +8,7 @@ the same `feedback` service as `POST /feedback`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gradio as gr
@@ -61,6 +62,7 @@ TRACKS_PER_TURN = 6
 KEYS_HINT = "Press Enter to send."
 IDLE_TEXT = "Ask for music: an artist, a genre, a mood or a moment."
 Frame = tuple[Any, ...]
+SKIP = object()  # a `TurnFrame` field left unset: that output keeps its value
 
 
 def build(host: Host, settings: Settings) -> None:
@@ -171,6 +173,29 @@ def _can_follow(shelf: Shelf | None) -> bool:
     return bool(shelf and shelf.turns and shelf.turns[-1].tracks)
 
 
+@dataclass
+class TurnFrame:
+    """One update of the tab's turn outputs, by name; anything left unset stays as it is."""
+
+    controls: Controls
+    running: bool
+    can_follow: bool
+    session: Any = SKIP
+    badge: Any = SKIP
+    chat: Any = SKIP
+    shelf: Any = SKIP
+    cards: Any = SKIP
+    message: Any = SKIP
+    status: Any = SKIP
+
+    def out(self) -> Frame:
+        values = (self.session, self.badge, self.chat, self.shelf, self.cards, self.message)
+        return (
+            *(gr.skip() if v is SKIP else v for v in (*values, self.status)),
+            *self.controls.frame(running=self.running, can_follow=self.can_follow),
+        )
+
+
 async def chat_turn(
     host: Host,
     engine: MusicEngine,
@@ -188,88 +213,51 @@ async def chat_turn(
     """
     text = (text or "").strip()
     history = list(history or [])
-    keep = gr.skip()
-    can_follow = _can_follow(shelf)
+    idle = TurnFrame(controls, running=False, can_follow=_can_follow(shelf))
+    busy = replace(idle, running=True)
     if not text:  # an empty Send: leave everything as it is
-        yield (keep,) * 7 + controls.frame(running=False, can_follow=can_follow)
+        yield idle.out()
         return
     try:
         body = RecommendationRequest.model_validate(
             {"query": text, "max_recommendations": TRACKS_PER_TURN}
         )
     except ValidationError as error:
-        failed = status_html(RunState.FAILED, validation_message(error))
-        yield (keep,) * 6 + (failed,) + controls.frame(running=False, can_follow=can_follow)
+        yield replace(idle, status=status_html(RunState.FAILED, validation_message(error))).out()
         return
     asked = history + [user_message(text)]
-    yield (
-        keep,
-        keep,
-        asked + [pending_message()],
-        keep,
-        keep,
-        "",
-        queued_html(),
-        *controls.frame(running=True, can_follow=can_follow),
-    )
+    yield replace(busy, chat=asked + [pending_message()], message="", status=queued_html()).out()
     try:
         opened, state = await open_tab_session(host, state)
         run, subscriber = await start_recommendation(host, engine, opened, body, client)
     except BoothError as error:  # turned away or refused: nothing started, nothing lost
-        yield (
-            keep,
-            keep,
-            history,
-            keep,
-            keep,
-            text,
-            refused_html(error),
-            *controls.frame(running=False, can_follow=can_follow),
-        )
+        yield replace(idle, chat=history, message=text, status=refused_html(error)).out()
         return
-    running = status_html(RunState.RUNNING, "Finding tracks…")
-    yield (
-        state,
-        session_badge(state),
-        keep,
-        keep,
-        keep,
-        keep,
-        running,
-        *controls.frame(running=True, can_follow=can_follow),
-    )
+    started = replace(busy, session=state, badge=session_badge(state))
+    yield replace(started, status=status_html(RunState.RUNNING, "Finding tracks…")).out()
     try:
-        result = await host.runtime.outcome(run, subscriber)
-        answer = read_answer(result.root)
+        answer = read_answer((await host.runtime.outcome(run, subscriber)).root)
     except BoothError as error:
         reply = _error_reply(error.code, error.message, error.retry_after)
         failed = status_html(RunState.FAILED, "That request failed: see the chat.")
-        yield (
-            state,
-            session_badge(state),
-            asked + [reply],
-            keep,
-            keep,
-            text,
-            failed,
-            *controls.frame(running=False, can_follow=can_follow),
-        )
+        yield replace(
+            started, running=False, chat=asked + [reply], message=text, status=failed
+        ).out()
         return
     shelf = Shelf(
         turns=[*(shelf.turns if shelf else []), new_turn(text, answer)],
         feedback=shelf.feedback if shelf else {},
     )
-    done = status_html(RunState.DONE, f"Done: {turn_heading(answer)}.")
-    yield (
-        state,
-        session_badge(state),
-        asked + [answer_message(answer, new_session=opened.minted_token is not None)],
-        shelf,
-        tracks_html(shelf),
-        "",
-        done,
-        *controls.frame(running=False, can_follow=_can_follow(shelf)),
-    )
+    reply = answer_message(answer, new_session=opened.minted_token is not None)
+    yield replace(
+        started,
+        running=False,
+        can_follow=_can_follow(shelf),
+        chat=asked + [reply],
+        shelf=shelf,
+        cards=tracks_html(shelf),
+        status=status_html(RunState.DONE, f"Done: {turn_heading(answer)}."),
+    ).out()
 
 
 async def vote(
