@@ -121,6 +121,8 @@ def validation_message(error: ValidationError) -> str:
     if first["type"] in ("string_too_long", "too_long"):
         return f"That is too long: keep it under {context.get('max_length')} characters."
     reason = str(first.get("msg", "")).removeprefix("Value error, ").rstrip(".")
+    if reason.startswith("must "):  # booth's text validator: "must contain at least 3 …"
+        reason = "it " + reason
     return f"That text can’t be used: {reason}." if reason else "That text can’t be used."
 
 
