@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,7 +92,7 @@ class Users:
     def __init__(self, browser, base_url: str) -> None:
         self.browser = browser
         self.base_url = base_url
-        self.contexts = []
+        self.contexts: list[Any] = []
         self.offsite: list[str] = []
         self.dialogs: list[str] = []
 

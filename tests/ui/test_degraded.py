@@ -7,6 +7,7 @@ bundled catalog, and the response's `metadata.degraded` names Last.fm — the ta
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr
 
 from booth.config import Settings
 from booth.server import create_app
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.timeout(150)
 def test_music_without_lastfm_says_so_and_answers_from_the_catalog(browser, viewport):
     settings = Settings(
         store="memory",
-        lastfm_api_key="test-key",
+        lastfm_api_key=SecretStr("test-key"),
         lastfm_url=f"http://127.0.0.1:{free_port()}/2.0/",
         lastfm_timeout=1.0,
     )

@@ -336,9 +336,13 @@ def test_example_chips_ask_for_the_intent_they_stand_for():
         assert engine.planner.understand(text).intent == intent, text
 
 
-def test_gradio_holds_nothing_back_booth_admits_every_run():
+async def test_gradio_holds_nothing_back_booth_admits_every_run():
     """Gradio caps each listener on its own: Fit Check queued in Gradio while Music reached
-    booth's admission control. With no Gradio cap, both meet the one limit, booth's."""
+    booth's admission control. With no Gradio cap, both meet the one limit, booth's.
+
+    (Built inside a running loop, as the server does: outside one, Gradio makes loops of its own
+    for its locks and never closes them.)
+    """
     from booth.ui.app import build_ui
 
     settings = Settings(store="memory", max_runs=37)

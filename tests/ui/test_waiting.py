@@ -83,7 +83,7 @@ def take_all_slots(server) -> list:
     admission = server.host.runtime.admission
 
     async def fill() -> list:
-        taken = []
+        taken: list[object] = []
         while admission.active < admission.max_runs:
             taken.append(await admission.admit(f"someone-else-{len(taken)}"))
         return taken

@@ -12,9 +12,9 @@ previous result stays on the page.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import gradio as gr
 from pydantic import ValidationError
@@ -24,7 +24,7 @@ from booth.apps.fitcheck.phases import Resources
 from booth.apps.fitcheck.service import FitCheckRequest, resources_for_settings, start_fit_check
 from booth.config import Settings
 from booth.core.errors import BoothError, ErrorCode
-from booth.core.events import Event, EventType
+from booth.core.events import EventType
 from booth.core.host import Host
 from booth.ui.fitcheck_view import RunView, phases_html, result_html, run_status_html, thoughts_html
 from booth.ui.render import REVEAL_JS, answer_markdown, validation_message
@@ -102,7 +102,7 @@ def build(host: Host, settings: Settings) -> None:
     new_session.click(on_new_session, None, outputs, show_progress="hidden")
 
 
-def example_query(resources: Resources, quality: Literal["good", "bad"]):
+def example_query(resources: Resources, quality: Literal["good", "bad"]) -> Callable[[], str]:
     """A handler that fills the query box with a job description that fits well or badly."""
 
     def fill() -> str:
@@ -157,8 +157,7 @@ async def stream_fit_check(
 
     yield frame()
     last = 0.0
-    stream = cast(AsyncGenerator[Event, None], host.events(run, subscriber))  # a generator
-    async with aclosing(stream) as events:
+    async with aclosing(host.events(run, subscriber)) as events:
         async for event in events:
             view.apply(event)
             now = time.monotonic()
