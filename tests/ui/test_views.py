@@ -109,6 +109,8 @@ def test_the_chat_says_an_unknown_artist_first_and_a_new_session_has_nothing_to_
     fresh = answer_message(answer, new_session=True)["content"].replace("\\", "")
     assert fresh.startswith("I don’t know an artist called “Zed”. Did you mean Zedd?")
     assert "new session" in fresh and "idle" not in fresh
+    fixed = read_answer({"metadata": {"query_understanding": {"corrections": {"radiohed": "X"}}}})
+    assert "I read “radiohed” as X." in answer_message(fixed, False)["content"].replace("\\", "")
     later = answer_message(answer, new_session=False)["content"]
     assert "new session" not in later and "nothing earlier to follow up" in later
 

@@ -76,6 +76,7 @@ class Strategy(_Read):
 class Understood(_Read):
     unknown_artist: str | None = None
     did_you_mean: list[str] = []
+    corrections: dict[str, str] = {}  # typed → catalog name
 
 
 class ContextDecision(_Read):
@@ -358,6 +359,7 @@ def _understood(answer: MusicAnswer, new_session: bool) -> list[str]:
         else:
             line += ", or anyone with a name like it."
         said.append(line)
+    said += [f"I read “{typed}” as {name}." for typed, name in unknown.corrections.items()]
     if decision == "fresh_start":
         if new_session:
             said.append(
