@@ -11,7 +11,6 @@ model, so `/docs` shows the exact shape of its `input` (built at run time, which
 module keeps its annotations evaluated: FastAPI reads the local model from them).
 """
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -21,8 +20,9 @@ from pydantic import BaseModel, Field, TypeAdapter, create_model
 from booth.agents.app import BoothApp, HostedAgent
 from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
-from booth.core.events import Event, EventType
+from booth.core.events import Event
 from booth.core.host import Host, client_address
+from booth.core.payloads import ErrorPayload, ResponsePayload, ResultPayload
 from booth.core.requests import OptionalSessionId, RequestBody
 
 if TYPE_CHECKING:
@@ -67,17 +67,19 @@ def request_model(name: str, agent: HostedAgent) -> type[BaseModel]:
 
 def outcome(events: list[Event]) -> tuple[dict[str, Any], str]:
     """The `result` and the joined `response` of a finished run; its `error` is raised."""
+    result: dict[str, Any] | None = None
+    text: list[str] = []
     for event in events:
-        if event.type is EventType.ERROR:
-            data = event.data
-            raise BoothError(
-                ErrorCode(data["code"]), data["message"], retryable=data.get("retryable")
-            )
-    result = next((e.data for e in events if e.type is EventType.RESULT), None)
+        payload = event.payload()
+        if isinstance(payload, ErrorPayload):
+            raise payload.to_error()
+        if isinstance(payload, ResultPayload):
+            result = payload.wire()
+        elif isinstance(payload, ResponsePayload):
+            text.append(payload.chunk)
     if result is None:
         raise BoothError(ErrorCode.PIPELINE_ERROR, "The run ended without a result.")
-    text = "".join(e.data["chunk"] for e in events if e.type is EventType.RESPONSE)
-    return result, text
+    return result, "".join(text)
 
 
 def _add_routes(router: APIRouter, host: Host, app: BoothApp, agent: HostedAgent) -> None:
@@ -103,12 +105,9 @@ def _add_routes(router: APIRouter, host: Host, app: BoothApp, agent: HostedAgent
 
     async def invoke(body: Body, request: Request) -> JSONResponse:  # type: ignore[valid-type]
         opened, run, subscriber = await start(body, request)
-        events = await host.runtime.collect(run, subscriber)
-        if run.task is not None:
-            # The lease is released after the last event; a follow-up sent the moment this
-            # answer arrives must find the session free.
-            await asyncio.shield(run.task)
-        result, text = outcome(events)
+        # The lease is released before the terminal event, so a follow-up sent the moment
+        # this answer arrives finds the session free.
+        result, text = outcome(await host.runtime.collect(run, subscriber))
         answer = InvokeResult(
             run_id=run.id,
             session_id=opened.id,
