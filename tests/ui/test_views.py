@@ -6,7 +6,9 @@ show by chance (a loop back in research, every error code, hostile links in cata
 
 from __future__ import annotations
 
+import asyncio
 import html
+from concurrent.futures import ThreadPoolExecutor
 
 import markdown_it
 import pytest
@@ -338,17 +340,23 @@ def test_example_chips_ask_for_the_intent_they_stand_for():
         assert engine.planner.understand(text).intent == intent, text
 
 
-async def test_gradio_holds_nothing_back_booth_admits_every_run():
+def test_gradio_holds_nothing_back_booth_admits_every_run():
     """Gradio caps each listener on its own: Fit Check queued in Gradio while Music reached
     booth's admission control. With no Gradio cap, both meet the one limit, booth's.
 
     (Built inside a running loop, as the server does: outside one, Gradio makes loops of its own
-    for its locks and never closes them.)
+    for its locks and never closes them. The loop runs in a thread of its own, since the browser
+    tests' Playwright keeps a loop running in this one.)
     """
     from booth.ui.app import build_ui
 
     settings = Settings(store="memory", max_runs=37)
-    blocks = build_ui(build_host(settings), settings)
+
+    async def build():
+        return build_ui(build_host(settings), settings)
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        blocks = thread.submit(asyncio.run, build()).result()
     assert blocks._queue.default_concurrency_limit is None
     assert all(fn.concurrency_limit == "default" for fn in blocks.fns.values())
 
