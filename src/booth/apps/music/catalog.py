@@ -46,22 +46,32 @@ def normalize(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+_SEPARATORS = re.compile(r"[_\-]+")
+
+
+@lru_cache(maxsize=65536)
 def label(text: str) -> str:
-    """A genre, mood or tag label: lowercase, `_` and `-` read as spaces ("hip-hop" = "hip hop")."""
-    return normalize(re.sub(r"[_\-]+", " ", text))
+    """A genre, mood or tag label: lowercase, `_` and `-` read as spaces ("hip-hop" = "hip hop").
+
+    Cached: a catalog repeats a few thousand labels across its tens of thousands of cells.
+    """
+    return normalize(_SEPARATORS.sub(" ", text))
 
 
+@lru_cache(maxsize=65536)
 def artist_key(name: str) -> str:
+    """An artist's key (cached: every track row names its artist again)."""
     return normalize(name)
 
 
 def make_track_id(artist: str, title: str) -> str:
     """The public id of a track: normalised `artist||title`."""
-    return f"{normalize(artist)}||{normalize(title)}"
+    return f"{artist_key(artist)}||{normalize(title)}"
 
 
+@lru_cache(maxsize=65536)
 def split_list(value: str | None) -> tuple[str, ...]:
-    """A semicolon-separated cell as unique labels, in order."""
+    """A semicolon-separated cell as unique labels, in order (cached: genre cells repeat)."""
     if not value:
         return ()
     seen: dict[str, None] = {}
@@ -323,17 +333,23 @@ def build_catalog(
             )
     # Similar links only to artists we have, strongest first, never to oneself.
     for key, artist in list(by_key.items()):
-        links = sorted(
-            ((k, w) for k, w in artist.similar if k in by_key and k != key),
-            key=lambda kw: -kw[1],
+        links = tuple(
+            sorted(
+                ((k, w) for k, w in artist.similar if k in by_key and k != key),
+                key=lambda kw: -kw[1],
+            )
         )
-        by_key[key] = replace(artist, similar=tuple(links))
+        if links != artist.similar:
+            by_key[key] = replace(artist, similar=links)
     # Tracks take the catalog's display name of their artist, and its genres only when they have
     # none of their own: a track's labels are its own ("Creep" is not electronic because
     # Radiohead is).
     for track_id, track in list(by_id.items()):
         artist = by_key[track.artist_key]
-        by_id[track_id] = replace(track, artist=artist.name, genres=track.genres or artist.genres)
+        if track.artist != artist.name or not track.genres:
+            by_id[track_id] = replace(
+                track, artist=artist.name, genres=track.genres or artist.genres
+            )
 
     by_artist: dict[str, list[Track]] = defaultdict(list)
     by_label: dict[str, list[Track]] = defaultdict(list)
