@@ -155,3 +155,12 @@ def test_bundled_tracks_carry_their_facts(catalog):
 
 def test_the_bundled_folder_is_the_one_loaded(catalog):
     assert all(str(BUNDLED_DIR) in source for source in catalog.sources)
+
+
+def test_a_track_keeps_its_own_genres_not_its_artists(catalog):
+    radiohead = catalog.artist("Radiohead")
+    creep = catalog.track(make_track_id("Radiohead", "Creep"))
+    assert radiohead is not None and creep is not None
+    assert "electronic" in radiohead.genres and "electronic" not in creep.genres
+    assert creep not in catalog.tracks_labelled("electronic")
+    assert all("electronic" in t.labels for t in catalog.tracks_labelled("electronic"))

@@ -199,3 +199,22 @@ async def test_a_refinement_to_acoustic_never_calls_a_loud_track_acoustic(http, 
     for track in data["recommendations"]:
         if "acoustic" in track["explanation"] and track["energy"] is not None:
             assert track["energy"] <= 0.6, track
+
+
+@pytest.mark.parametrize(
+    ("query", "genre"),
+    [
+        ("Electronic music", "electronic"),
+        ("Discover new electronic artists", "electronic"),
+        ("shoegaze", "shoegaze"),
+        ("trip hop songs", "trip hop"),
+        ("jazz", "jazz"),
+    ],
+)
+async def test_a_genre_search_returns_tracks_of_that_genre_themselves(http, query, genre):
+    # Radiohead is filed under electronic, "Creep" is not: a track's own genres decide.
+    page = (await Listener(http).ask(query))["recommendations"]
+    assert len(page) == 10
+    for track in page:
+        assert genre in CATALOG.labels_of(track["track_id"]), track
+    assert "radiohead||creep" not in [t["track_id"] for t in page]
