@@ -23,7 +23,9 @@ test: venv browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
+	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) .booth .pytest_cache

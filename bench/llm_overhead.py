@@ -6,7 +6,9 @@ round, one fit check goes through booth end to end (HTTP + SSE, every event read
 requests booth sent the model in that run are replayed directly with `AsyncOpenAI` (streams read
 to the end). booth's added time per run is the paired difference; the ratio is booth / direct.
 For scale, the same query also runs on a second, offline booth (no model): booth's own engine
-and streaming, which an online run does as well.
+and streaming, which an online run does as well. Cross-process timings on a shared machine are
+noisy, so the same run is also measured in one process, timing booth's work outside the model
+calls (`TimedProvider`) against an offline run of the same query.
 
     python -m bench.llm_overhead [--runs 60] [--warmup 5]
 """
@@ -24,6 +26,16 @@ from typing import Any
 import httpx
 from openai import AsyncOpenAI
 
+from booth.apps.fitcheck.service import (
+    FitCheckRequest,
+    build_engine,
+    load_resources,
+    start_fit_check,
+)
+from booth.config import Settings
+from booth.core.resilience import CircuitBreaker
+from booth.llm import LLMConfig, LLMProvider
+from booth.server import build_host
 from tests.apps.fitcheck.model import FitCheckModel, reading
 from tests.support.openai_server import ChatCall, OpenAIServer
 from tests.support.servers import ProcessServer
@@ -123,6 +135,67 @@ async def measure(
     }
 
 
+class TimedProvider(LLMProvider):
+    """The provider, keeping the wall time spent inside its calls (the model's share)."""
+
+    spent = 0.0
+
+    async def structured(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await super().structured(*args, **kwargs)
+        finally:
+            self.spent += time.perf_counter() - started
+
+    async def stream_text(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+        started = time.perf_counter()
+        async for chunk in super().stream_text(*args, **kwargs):
+            self.spent += time.perf_counter() - started
+            yield chunk
+            started = time.perf_counter()
+        self.spent += time.perf_counter() - started
+
+
+async def in_process(model: OpenAIServer, runs: int, warmup: int) -> dict[str, float]:
+    """booth's own work per online run (outside model calls) vs a whole offline run, in-process."""
+    resources = load_resources()
+    config = LLMConfig(model.base_url, "bench", "test-model", ())
+    provider = TimedProvider(config, CircuitBreaker("llm"))
+    online = build_engine(resources, provider)
+    host = build_host(Settings(store="memory", ui=False))
+    await host.runtime.startup()
+
+    async def one(engine: Any) -> float:
+        opened = await host.open_session(None, None)
+        body = FitCheckRequest(query=QUERY)
+        started = time.perf_counter()
+        run, subscriber = await start_fit_check(
+            host, opened, body, "bench", resources=resources, engine=engine
+        )
+        async for _ in host.events(run, subscriber):
+            continue
+        return time.perf_counter() - started
+
+    own: list[float] = []
+    offline: list[float] = []
+    try:
+        for i in range(warmup + runs):
+            provider.spent = 0.0
+            total = await one(online)
+            alone = await one(build_engine(resources))
+            if i >= warmup:
+                own.append((total - provider.spent) * 1000)
+                offline.append(alone * 1000)
+    finally:
+        await host.runtime.shutdown()
+        await host.close()
+        await provider.close()
+    return {
+        "in_process_booth_work_p50_ms": round(statistics.median(own), 2),
+        "in_process_offline_run_p50_ms": round(statistics.median(offline), 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=60)
@@ -142,6 +215,7 @@ def main() -> None:
         offline = ProcessServer(offline_env, apps=True, test_app=False).start()
         try:
             report = asyncio.run(measure(model, booth.url, offline.url, args.runs, args.warmup))
+            report.update(asyncio.run(in_process(model, args.runs, args.warmup)))
         finally:
             booth.stop()
             offline.stop()

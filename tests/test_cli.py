@@ -74,4 +74,4 @@ def test_booth_serve_answers_health_metrics_and_docs(tmp_path):
         assert (tmp_path / "serve.db").exists()
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.communicate(timeout=20)

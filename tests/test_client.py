@@ -49,3 +49,17 @@ async def test_refusals_raise_with_the_error_code(server):
 
 async def _drain(stream) -> None:
     [_ async for _ in stream]
+
+
+async def test_heartbeats_between_events_are_not_events():
+    """A heartbeat comment between two events is no event (the SSE spec dispatches nothing)."""
+    live = serve(heartbeat=0.02)
+    try:
+        async with BoothClient(live.url) as client:
+            body = {"query": "slow enough for heartbeats", "delay": 0.06}
+            events = [e async for e in client.stream("/test/stream", body)]
+    finally:
+        live.stop()
+    assert [e.id for e in events] == list(range(1, len(events) + 1))
+    assert events[-1].type == "complete"
+    assert all(e.type for e in events)

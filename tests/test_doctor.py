@@ -107,3 +107,11 @@ def test_a_model_server_that_is_gone(monkeypatch, upstreams):
     result = doctor(monkeypatch, configured(upstreams, BOOTH_LLM_BASE_URL="http://127.0.0.1:9/v1"))
     assert result.exit_code == 1
     assert "connection failed" in result.output and "Is the server running" in result.output
+
+
+def test_a_base_url_without_a_model_says_which_setting_is_missing(monkeypatch, upstreams):
+    env = configured(upstreams)
+    env.pop("BOOTH_LLM_MODEL")
+    monkeypatch.delenv("BOOTH_LLM_MODEL", raising=False)
+    result = doctor(monkeypatch, env)
+    assert result.exit_code == 1 and "set BOOTH_LLM_MODEL" in result.output

@@ -71,6 +71,7 @@ class Stream:
         return [
             {"id": sse.id, "event": sse.event, "data": json.loads(sse.data)}
             async for sse in self.events
+            if sse.data  # not a heartbeat comment (httpx-sse yields it as an empty event)
         ]
 
     async def close(self) -> None:
@@ -194,3 +195,37 @@ async def test_a_replica_killed_with_minus_9_frees_its_sessions_and_ends_its_rea
         assert time.monotonic() - killed < CRASH_RECOVERY_WITHIN
         with pytest.raises(httpx.HTTPError):
             await doomed.rest()
+
+
+async def test_a_hung_redis_gets_answers_within_the_store_timeout_not_hangs(redis_server):
+    env = {
+        "BOOTH_STORE": redis_server.url,
+        "BOOTH_UI": "0",
+        "BOOTH_RUN_DEADLINE": str(DEADLINE),
+        "BOOTH_STORE_TIMEOUT": "1",
+        "BOOTH_LOG_LEVEL": "WARNING",
+    }
+    server = ProcessServer(env).start()
+    try:
+        async with httpx.AsyncClient(timeout=60) as http:
+            stream = await open_run(http, server.url, "before the hang", delay=1.0)
+            redis_server.pause()
+            started = time.monotonic()
+            refused = await http.post(server.url + "/test/stream", json={"query": "during"})
+            assert refused.status_code == 503
+            assert refused.json()["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+            events = await asyncio.wait_for(stream.rest(), timeout=TERMINAL_WITHIN)
+            await stream.close()
+            assert time.monotonic() - started < TERMINAL_WITHIN
+            assert_one_end(events)
+            assert events[-1]["data"]["code"] == "UPSTREAM_UNAVAILABLE"
+            redis_server.resume()
+
+            async def served() -> bool:
+                got = await post_stream(http, server.url + "/test/stream", {"query": "after"})
+                return got.status_code == 200 and got.types[-1] == "complete"
+
+            await until(served, within=RECOVERY_WITHIN)
+    finally:
+        redis_server.resume()
+        server.kill()

@@ -7,11 +7,13 @@ carries the caller's canary, so any event that reaches the wrong stream is caugh
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 
 import httpx
 import pytest
+from httpx_sse import aconnect_sse
 
 from booth.config import Settings
 from booth.server import create_app
@@ -321,21 +323,29 @@ async def test_with_detach_a_dropped_client_resumes_from_last_event_id():
         live.stop()
 
 
-async def test_cancel_endpoint_ends_a_run(server):
+async def test_cancel_endpoint_ends_a_running_run_only_for_its_owner(server):
+    """A stranger's cancel is refused and changes nothing; the owner's stops the run mid-way."""
     async with client(server) as http:
-        task = asyncio.create_task(
-            post_stream(http, "/test/stream", {"query": "cancel me", "delay": 0.3})
-        )
-        await wait_until(lambda: len(server.host.runtime.runs) == 1)
-        run = next(iter(server.host.runtime.runs.values()))
-        record = server.call(server.host.sessions.get(run.session_id))
-        assert record is not None
-        # Without the token: refused.
-        assert (await http.post(f"/api/runs/{run.id}/cancel")).status_code == 403
-        got = await task
-        assert (
-            got.events[-1]["event"] == "complete" or got.events[-1]["data"]["code"] == "CANCELLED"
-        )
+        body = {"query": "cancel me", "delay": 0.3}
+        async with aconnect_sse(http, "POST", "/test/stream", json=body) as source:
+            events = source.aiter_sse()
+            first = await anext(events)
+            status = json.loads(first.data)
+            run_id, token = status["run_id"], status["session_token"]
+            assert (await http.post(f"/api/runs/{run_id}/cancel")).status_code == 403
+            stranger = {"X-Session-Token": "not-the-token"}
+            refused = await http.post(f"/api/runs/{run_id}/cancel", headers=stranger)
+            assert refused.status_code == 403
+            assert run_id in server.host.runtime.runs  # still running
+            owner = {"X-Session-Token": token}
+            answer = await http.post(f"/api/runs/{run_id}/cancel", headers=owner)
+            assert answer.json() == {"run_id": run_id, "cancelled": True}
+            rest = [(sse.event, json.loads(sse.data)) async for sse in events]
+    assert rest[-1][0] == "error" and rest[-1][1]["code"] == "CANCELLED"
+    assert [kind for kind, _ in rest].count("error") == 1
+    phases_done = [kind for kind, _ in rest].count("phase_complete")
+    assert phases_done < len(PHASES)  # the run stopped; it did not run to its end
+    assert "result" not in [kind for kind, _ in rest]
 
 
 async def test_cancel_endpoint_with_token(server):

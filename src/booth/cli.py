@@ -138,7 +138,7 @@ def _store(store: str | None):
     from booth.core.sessions.base import Expiry
     from booth.core.stores import build_stores
 
-    settings = Settings(**({"store": store} if store else {}))
+    settings = Settings(store=store) if store else Settings()
     return build_stores(settings.store, Expiry(settings.session_idle_ttl, settings.session_max_age))
 
 

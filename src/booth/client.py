@@ -41,6 +41,10 @@ class ClientEvent:
 
 async def _events(source: EventSource) -> AsyncIterator[ClientEvent]:
     async for sse in source.aiter_sse():
+        if not sse.data:
+            # httpx-sse hands a heartbeat comment on as an empty event once an id has been
+            # seen; the SSE spec dispatches nothing for an empty data buffer, so neither do we.
+            continue
         yield ClientEvent(int(sse.id), sse.event, json.loads(sse.data))
 
 

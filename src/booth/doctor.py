@@ -7,7 +7,6 @@ An upstream that is not configured is reported as offline, which is not a failur
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,7 +19,6 @@ from booth.llm import LLMError, LLMInvalidOutput, LLMProvider, config_from_setti
 from booth.providers.search import SearchUnavailable
 from booth.providers.web import build_provider
 
-LASTFM_URL = "https://ws.audioscrobbler.com/2.0/"
 Outcome = Literal["ok", "failed", "offline"]
 
 
@@ -51,7 +49,10 @@ def _model_fix(reason: str, settings: Settings, models: list[str]) -> str:
 
 
 async def check_model(settings: Settings) -> list[Check]:
-    config = config_from_settings(settings)
+    try:
+        config = config_from_settings(settings)
+    except ValueError as error:
+        return [Check("model", "failed", "incomplete settings", str(error))]
     if config is None:
         return [Check("model", "offline", "BOOTH_LLM_BASE_URL is not set: offline engine")]
     provider = LLMProvider(config, CircuitBreaker("llm", failure_threshold=10))
@@ -111,13 +112,13 @@ async def check_search(settings: Settings) -> Check:
 
 
 async def check_lastfm(settings: Settings) -> Check:
-    key = getattr(settings, "lastfm_api_key", None) or os.environ.get("BOOTH_LASTFM_API_KEY")
-    if not key:
+    if settings.lastfm_api_key is None:
         return Check("Last.fm", "offline", "BOOTH_LASTFM_API_KEY is not set: bundled catalog")
-    url = getattr(settings, "lastfm_url", None) or os.environ.get("BOOTH_LASTFM_URL") or LASTFM_URL
+    key = settings.lastfm_api_key.get_secret_value()
+    url = settings.lastfm_url
     params = {"method": "artist.getInfo", "artist": "Cher", "api_key": key, "format": "json"}
     try:
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=settings.lastfm_timeout) as http:
             response = await http.get(url, params=params)
         body = response.json()
     except (httpx.HTTPError, ValueError) as error:

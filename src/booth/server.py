@@ -90,14 +90,6 @@ def add_cors(app: FastAPI, origins: Sequence[str]) -> None:
     )
 
 
-def default_app_names() -> list[str]:
-    """The bundled apps' run labels, whose metrics series exist from start-up."""
-    from booth.apps.fitcheck.service import APP as FITCHECK
-    from booth.apps.music.service import APP as MUSIC
-
-    return [FITCHECK, MUSIC]
-
-
 def parse_last_event_id(raw: str | None) -> int:
     """The number of the last event a client saw: a non-negative integer, else a 400."""
     if not raw:
@@ -247,9 +239,9 @@ def create_app(
     configure_logging(settings.log_format, settings.log_level)
     metrics = Metrics()
     factories = app_routers(routers, apps, settings)
-    if routers is None:
-        for name in default_app_names():
-            metrics.declare_app(name)
+    known = [*(default_apps() if routers is None else []), *apps]
+    for app_ in known:  # their metrics series exist from start-up, at 0
+        metrics.declare_app(app_.name)
 
     host = build_host(settings, metrics)
     runtime = host.runtime

@@ -8,14 +8,11 @@ import httpx
 import pytest
 
 from booth.core.resilience import CircuitBreaker
-from booth.core.sessions.access import token_matches
-from booth.core.sessions.base import Expiry
-from booth.core.sessions.memory import MemorySessionStore
 from booth.core.stores import build_stores
-from booth.providers.cache import StoreCache, cache_key
 from booth.providers.pages import fetch_page
 from booth.providers.search import SearxngSearch
-from booth.providers.web import WebLimits, WebResearcher
+from booth.providers.store import MemoryProviderStore, provider_store_for
+from booth.providers.web import WebLimits, WebResearcher, search_key
 from tests.support.web_servers import Hit, PageServer, SearxngServer, article
 
 ABOUT = article(
@@ -70,13 +67,12 @@ async def test_research_searches_fetches_and_caches_by_the_built_query(pages, ht
             Hit("Missing", pages.url + "/missing", ""),
         ]
 
-    store = MemorySessionStore(Expiry())
     with SearxngServer(results) as search:
         researcher = WebResearcher(
             SearxngSearch(http, CircuitBreaker("search"), search.url),
             CircuitBreaker("search"),
             http,
-            StoreCache(store),
+            MemoryProviderStore(),
             WebLimits(pages=3, page_timeout=1),
             cache_ttl=60,
         )
@@ -89,32 +85,21 @@ async def test_research_searches_fetches_and_caches_by_the_built_query(pages, ht
         assert search.requests[0]["q"] == "northwind backend engineer"
 
 
-async def test_cache_entries_expire_and_cannot_be_opened_as_sessions():
-    store = MemorySessionStore(Expiry())
-    clock = [1000.0]
-    store.clock = lambda: clock[0]
-    cache = StoreCache(store)
-    key = cache_key("search", "q")
-    await cache.set(key, [1, 2], ttl=10)
-    assert await cache.get(key) == [1, 2]
-    clock[0] += 11
-    assert await cache.get(key) is None
-    record = await store.get(f"cache:{key}")
-    assert record is not None and not token_matches("", record.token_hash)
-
-
-@pytest.mark.parametrize("backend", ["memory", "sqlite", "redis"])
-async def test_the_cache_lives_in_every_store_backend(backend, tmp_path, request):
-    url = {"memory": "memory", "sqlite": f"sqlite:///{tmp_path / 'cache.db'}"}.get(backend)
-    if backend == "redis":
-        url = request.getfixturevalue("redis_url")
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+async def test_the_search_cache_is_shared_where_the_sessions_are(backend, request):
+    url = request.getfixturevalue("redis_url") if backend == "redis" else "memory"
     stores = build_stores(url)
     try:
-        cache = StoreCache(stores.sessions)
-        key = cache_key("search", "northwind backend engineer")
+        cache = provider_store_for(stores.sessions)
+        key = search_key("northwind backend engineer")
         assert await cache.get(key) is None
         await cache.set(key, [{"url": "https://example.com", "title": "t", "text": "x"}], ttl=60)
-        await cache.set(key, [{"url": "https://example.com", "title": "t2", "text": "y"}], ttl=60)
-        assert (await cache.get(key))[0]["title"] == "t2"
+        assert (await cache.get(key))[0]["title"] == "t"
+        assert await stores.sessions.count() == 0, "cache entries are not sessions"
     finally:
         await stores.close()
+
+
+def test_search_keys_are_bounded_and_stable():
+    assert search_key("a " * 1000) == search_key("a " * 1000)
+    assert len(search_key("a " * 1000)) < 60

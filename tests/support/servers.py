@@ -70,7 +70,10 @@ class ThreadServer:
     def _run(self) -> None:
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self.server.serve(sockets=[self.sock]))
+        try:
+            self.loop.run_until_complete(self.server.serve(sockets=[self.sock]))
+        finally:
+            self.loop.close()
 
     def start(self) -> ThreadServer:
         self.thread.start()
@@ -123,7 +126,9 @@ class ProcessServer:
         finally:
             if self.process.poll() is None:
                 self.process.kill()
-        self.output = self.process.stdout.read() if self.process.stdout else b""
+        if self.process.stdout is not None:
+            with self.process.stdout:
+                self.output = self.process.stdout.read()
         return code
 
     def kill(self) -> None:
@@ -161,8 +166,18 @@ class RedisServer:
                     raise
             time.sleep(0.05)
 
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open but nothing answers (a hung or overloaded Redis)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
             self.process.kill()
             self.process.wait(timeout=10)
 

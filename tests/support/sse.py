@@ -46,6 +46,8 @@ async def post_stream(
             received.body = response.json()
             return received
         async for sse in source.aiter_sse():
+            if not sse.data:  # a heartbeat comment (httpx-sse yields it as an empty event)
+                continue
             received.events.append({"id": sse.id, "event": sse.event, "data": json.loads(sse.data)})
             if stop_after is not None and len(received.events) >= stop_after:
                 break

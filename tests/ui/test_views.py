@@ -250,8 +250,12 @@ def test_example_chips_ask_for_the_intent_they_stand_for():
         assert engine.planner.understand(text).intent == intent, text
 
 
-def test_gradio_lets_as_many_calls_run_as_booth_admits():
-    """Gradio's default is one call per event at a time: users would queue behind each other."""
+async def test_gradio_lets_as_many_calls_run_as_booth_admits():
+    """Gradio's default is one call per event at a time: users would queue behind each other.
+
+    (Built inside a running loop, as the server does: outside one, Gradio makes loops of its own
+    for its locks and never closes them.)
+    """
     from booth.ui.app import build_ui
 
     settings = Settings(store="memory", max_runs=37)

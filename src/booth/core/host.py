@@ -6,7 +6,7 @@ start a run, read its events), so there is one code path for both.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,7 +66,8 @@ class Host:
         """
         if key not in self._shared:
             self._shared[key] = build()
-        return self._shared[key]
+        built: T = self._shared[key]
+        return built
 
     async def close(self) -> None:
         await self.runtime.event_log.close()
@@ -137,7 +138,7 @@ class Host:
             prepare=create_if_new if opened.pending else None,
         )
 
-    def events(self, run: Run, subscriber: Subscriber) -> AsyncIterator[Event]:
+    def events(self, run: Run, subscriber: Subscriber) -> AsyncGenerator[Event, None]:
         """The events of a run this caller started, first to last."""
         return self.runtime.events(run, subscriber, replay=False)
 

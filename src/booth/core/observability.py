@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable
+from typing import TextIO
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -78,7 +79,7 @@ TEXT_FORMAT = (
 )
 
 
-def configure_logging(fmt: str = "text", level: str = "INFO", stream=None) -> None:
+def configure_logging(fmt: str = "text", level: str = "INFO", stream: TextIO | None = None) -> None:
     """Install one handler on the `booth` logger that stamps session and run ids."""
     logger = logging.getLogger("booth")
     logger.setLevel(level.upper())

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -38,7 +38,8 @@ log = logging.getLogger("booth.runtime")
 
 CANCEL_MESSAGES = {
     ErrorCode.SHUTTING_DOWN: "The server is shutting down; retry shortly.",
-    ErrorCode.UPSTREAM_UNAVAILABLE: "The session store was unreachable too long; retry.",
+    ErrorCode.UPSTREAM_UNAVAILABLE: "The run lost its session lease (the store was unreachable "
+    "too long); retry.",
 }
 ORPHAN_MESSAGE = "The server running this run stopped; retry."
 
@@ -63,6 +64,10 @@ class RunLimits:
     cancel_resubscribe_after: float = 0.5  # seconds before the cancel listener reconnects
     follow_poll: float = 1.0  # seconds a remote reader waits for events before checking on the run
 
+    def __post_init__(self) -> None:
+        if self.lease_renew_every >= self.lease_ttl:
+            raise ValueError("lease_renew_every must be shorter than lease_ttl, or leases lapse")
+
 
 class Run:
     """One executing run in this process: its task, its sequence counter, its readers."""
@@ -73,7 +78,7 @@ class Run:
         self.id = run_id
         self.session_id = session_id
         self.app = app
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
         self.subscribers: set[Subscriber] = set()
         self.done = asyncio.Event()
         self.cancel_code: ErrorCode | None = None
@@ -85,7 +90,9 @@ class Run:
         self.ended = False  # the terminal event is out
         self.finishing = False  # the pipeline is over; only the terminal event is left to send
 
-    async def emit(self, type_: EventType, data: dict[str, Any], *, private: dict | None = None):
+    async def emit(
+        self, type_: EventType, data: dict[str, Any], *, private: dict[str, Any] | None = None
+    ) -> None:
         """Append an event to the log and hand it to every reader.
 
         `private` fields reach the live readers but not the log (the session token in the first
@@ -149,7 +156,7 @@ class Runtime:
         self.limits = limits
         self.runs: dict[str, Run] = {}
         self.closing = False
-        self._cancel_listener: asyncio.Task | None = None
+        self._cancel_listener: asyncio.Task[None] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def startup(self) -> None:
@@ -303,7 +310,9 @@ class Runtime:
             async with asyncio.timeout(self.limits.deadline):
                 await pipeline(ctx)
         except asyncio.CancelledError:
-            asyncio.current_task().uncancel()
+            current = asyncio.current_task()
+            if current is not None:
+                current.uncancel()
             code = run.cancel_code or ErrorCode.CANCELLED
             ending = BoothError(code, CANCEL_MESSAGES.get(code, "The run was cancelled."))
         except TimeoutError:
@@ -318,7 +327,8 @@ class Runtime:
                 ErrorCode.PIPELINE_ERROR, "The run failed unexpectedly; retry.", retryable=True
             )
         run.finishing = True
-        keeper.cancel()
+        keeper.cancel()  # and wait: a renewal must not land after the release below
+        await asyncio.gather(keeper, return_exceptions=True)
         outcome = "complete" if ending is None else ending.code.value.lower()
         try:
             # The lease goes first, so a client that reacts to the terminal event with a
@@ -348,7 +358,8 @@ class Runtime:
 
         The same beat reads the durable cancel flag, so a cancellation asked for while the
         pub/sub feed was down still lands. A failed renewal is logged and retried on the next
-        beat; a lease another run took (ours lapsed while the store was away) ends this run.
+        beat; a lease that is no longer ours (it lapsed while the store was away, and may have
+        been taken since) ends this run.
         """
         ttl = self.limits.lease_ttl
         while True:
@@ -373,7 +384,7 @@ class Runtime:
     # -- reading a run ------------------------------------------------------------------------
     async def batches(
         self, run: Run, subscriber: Subscriber, after: int = 0, replay: bool = True
-    ) -> AsyncIterator[list[Event]]:
+    ) -> AsyncGenerator[list[Event], None]:
         """Events of a local run after `after`, replayed from the log then live, to the end.
 
         Events come in batches: whatever has queued up since the reader last looked, so a fast
@@ -414,7 +425,7 @@ class Runtime:
 
     async def events(
         self, run: Run, subscriber: Subscriber, after: int = 0, replay: bool = True
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """`batches`, one event at a time."""
         async for batch in self.batches(run, subscriber, after, replay):
             for event in batch:
@@ -499,7 +510,9 @@ class Runtime:
             return after
         return len(await self.event_log.read(run_id, 0))
 
-    async def stream_batches(self, run_id: str, after: int = 0) -> AsyncIterator[list[Event]]:
+    async def stream_batches(
+        self, run_id: str, after: int = 0
+    ) -> AsyncGenerator[list[Event], None]:
         """Resume any run, local or remote, from `after` (the client's Last-Event-ID)."""
         run = self.runs.get(run_id)
         source = (
@@ -510,7 +523,7 @@ class Runtime:
         async for batch in source:
             yield batch
 
-    async def stream(self, run_id: str, after: int = 0) -> AsyncIterator[Event]:
+    async def stream(self, run_id: str, after: int = 0) -> AsyncGenerator[Event, None]:
         """`stream_batches`, one event at a time."""
         async for batch in self.stream_batches(run_id, after):
             for event in batch:

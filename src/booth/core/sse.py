@@ -7,7 +7,7 @@ server shutdown a last `error SHUTTING_DOWN` before the connection closes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 import anyio
 from sse_starlette import EventSourceResponse
@@ -33,7 +33,7 @@ def sse_headers(run_id: str, session_id: str, session_token: str | None = None) 
 
 
 def event_stream(
-    batches: AsyncIterator[list[Event]],
+    batches: AsyncGenerator[list[Event], None],
     *,
     headers: dict[str, str],
     heartbeat: float,

@@ -1,13 +1,15 @@
 """Web research: search, fetch the best pages within limits, cache the result in the store.
 
 `WebResearcher.research(query)` is what an app calls with a query *booth built* (an employer's
-name and a role, normalised); the cache is keyed by that query alone. The server installs one
+name and a role, normalised); the cache (the providers' store: Redis when sessions live there,
+so replicas share it, else this process) is keyed by that query alone. The server installs one
 researcher per host (`install_search`), with the search provider's breaker on `Host.breakers`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -16,7 +18,6 @@ import httpx
 from booth.config import Settings
 from booth.core.host import Host
 from booth.core.resilience import CircuitBreaker
-from booth.providers.cache import Cache, StoreCache, cache_key
 from booth.providers.pages import Page, fetch_page
 from booth.providers.search import (
     GoogleSearch,
@@ -25,10 +26,18 @@ from booth.providers.search import (
     SearxngSearch,
     normalise_query,
 )
+from booth.providers.store import ProviderStore, provider_store_for
 
 log = logging.getLogger("booth.providers.web")
 
 UPSTREAM = "search"
+
+
+def search_key(built: str) -> str:
+    """The cache key of a query booth built (hashed, so its length is bounded)."""
+    return f"search:{hashlib.sha256(built.encode()).hexdigest()[:40]}"
+
+
 HOST_KEY = "booth.providers.web"
 
 
@@ -47,7 +56,7 @@ class WebResearcher:
         provider: SearchProvider,
         breaker: CircuitBreaker,
         http: httpx.AsyncClient,
-        cache: Cache | None,
+        cache: ProviderStore | None,
         limits: WebLimits = WebLimits(),
         cache_ttl: float = 3600.0,
     ) -> None:
@@ -101,7 +110,7 @@ class WebResearcher:
         if self.cache is None:
             return None
         try:
-            value = await self.cache.get(cache_key("search", built))
+            value = await self.cache.get(search_key(built))
         except Exception:  # a store fault costs a cache miss, not the research
             log.warning("search cache read failed", exc_info=True)
             return None
@@ -112,7 +121,7 @@ class WebResearcher:
             return
         try:
             value = [p.model_dump() for p in pages]
-            await self.cache.set(cache_key("search", built), value, self.cache_ttl)
+            await self.cache.set(search_key(built), value, self.cache_ttl)
         except Exception:
             log.warning("search cache write failed", exc_info=True)
 
@@ -151,7 +160,12 @@ def install_search(host: Host, settings: Settings) -> WebResearcher | None:
     assert provider is not None
     limits = WebLimits(page_timeout=settings.search_timeout)
     researcher = WebResearcher(
-        provider, breaker, http, StoreCache(host.sessions), limits, settings.search_cache_ttl
+        provider,
+        breaker,
+        http,
+        provider_store_for(host.sessions),
+        limits,
+        settings.search_cache_ttl,
     )
     host.breakers[UPSTREAM] = breaker
     return host.shared(HOST_KEY, lambda: researcher)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Callable
 from contextlib import aclosing
+from typing import Literal
 
 import gradio as gr
 from pydantic import ValidationError
@@ -90,7 +92,7 @@ def build(host: Host, settings: Settings) -> None:
     new_session.click(on_new_session, None, outputs, show_progress="hidden")
 
 
-def example_query(resources: Resources, quality: str):
+def example_query(resources: Resources, quality: Literal["good", "bad"]) -> Callable[[], str]:
     """A handler that fills the query box with a job description that fits well or badly."""
 
     def fill() -> str:

@@ -325,7 +325,8 @@ def _sources_html(sources: list[dict[str, Any]]) -> str:
         return ""
     items = "".join(
         f"<li>{esc(source.get('title', ''))}"
-        f'<span class="source-kind">{esc(SOURCE_KINDS.get(source.get("type"), ""))}</span></li>'
+        f'<span class="source-kind">{esc(SOURCE_KINDS.get(str(source.get("type")), ""))}</span>'
+        "</li>"
         for source in sources
     )
     return f'<section class="sources"><h3>Sources</h3><ol>{items}</ol></section>'

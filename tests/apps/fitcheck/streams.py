@@ -53,6 +53,8 @@ async def read_stream(client: httpx.AsyncClient, body: dict, headers: dict | Non
     async with aconnect_sse(client, "POST", STREAM, json=body, headers=headers or {}) as source:
         stream = Stream(source.response.status_code, dict(source.response.headers))
         async for sse in source.aiter_sse():
+            if not sse.data:  # a heartbeat comment (httpx-sse yields it as an empty event)
+                continue
             stream.events.append((int(sse.id), sse.event, json.loads(sse.data)))
     return stream
 

@@ -29,7 +29,7 @@ async def collect(host, body: FitCheckRequest, resources, session_id=None, token
     opened = await host.open_session(session_id, token)
     run, subscriber = await start_fit_check(host, opened, body, "test", resources=resources)
     events = [e async for e in host.events(run, subscriber)]
-    await run.task  # the session's lease is released after the terminal event
+    await run.task  # the run's own bookkeeping after its terminal event (the lease is free already)
     return opened, events
 
 

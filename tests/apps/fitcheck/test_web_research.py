@@ -33,7 +33,7 @@ PAGE = article(
         "ownership of services in production. Terraform and Docker are used everywhere.",
     ],
 )
-SETTINGS = dict(store="memory", ui=False, run_deadline=30, breaker_failures=1000)
+SETTINGS = dict(store="memory", ui=False, run_deadline=120, breaker_failures=1000)
 
 
 @pytest.fixture(scope="module")

@@ -310,3 +310,15 @@ async def test_many_entries_round_trip(store):
     await store.put_entries("session-one", entries)
     assert dict(await store.scan_entries("session-one", "i/", prefix_end("i/"))) == entries
     assert await store.delete_entries("session-one", "i/", prefix_end("i/")) == 3000
+
+
+async def test_only_the_owner_renews_a_lease_and_never_after_releasing_it(make_store):
+    first, second = make_store(), make_store()
+    await first.create("session-one", "h")
+    assert await first.acquire_lease("session-one", "run-a", ttl=30) is not None
+    assert await first.renew_lease("session-one", "run-a", ttl=30)
+    assert not await second.renew_lease("session-one", "run-b", ttl=30)
+    await first.release_lease("session-one", "run-a")
+    # A renewal that arrives after the release must not take the lease back.
+    assert not await first.renew_lease("session-one", "run-a", ttl=30)
+    assert await second.acquire_lease("session-one", "run-b", ttl=30) is not None

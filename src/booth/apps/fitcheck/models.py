@@ -8,7 +8,7 @@ so two runs never share one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +30,7 @@ QueryType = Literal["company", "job_description", "irrelevant"]
 Status = Literal["matched", "partial", "unmatched"]
 Risk = Literal["low", "moderate", "high"]
 Tier = Literal["HIGH", "MEDIUM", "LOW", "INSUFFICIENT_DATA"]
+ResearchDecision = Literal["accept", "retry", "insufficient"]
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ class Analysis:
     queries: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     data_quality: str | None = None
-    decision: Literal["accept", "retry", "insufficient"] | None = None
+    decision: ResearchDecision | None = None
     context: EmployerContext | None = None
     requirements: list[Requirement] = field(default_factory=list)
     comparison: Comparison | None = None
@@ -254,6 +255,19 @@ class Analysis:
     answer: str = ""
     flags: list[str] = field(default_factory=list)
 
+    # What an earlier phase filled in, for the phases after it (a phase out of order is a bug).
+    @property
+    def classified(self) -> Classification:
+        return _filled(self.classification, "connecting")
+
+    @property
+    def employer(self) -> EmployerContext:
+        return _filled(self.context, "content_enrich")
+
+    @property
+    def compared(self) -> Comparison:
+        return _filled(self.comparison, "skeptical_comparison")
+
     @property
     def rejected(self) -> bool:
         return self.classification is not None and self.classification.rejection is not None
@@ -261,3 +275,12 @@ class Analysis:
     @property
     def insufficient(self) -> bool:
         return self.decision == "insufficient"
+
+
+T = TypeVar("T")
+
+
+def _filled(value: T | None, phase: str) -> T:
+    if value is None:
+        raise RuntimeError(f"the {phase} phase has not run yet")
+    return value

@@ -124,7 +124,7 @@ class DeepResearch:
         return f"Researching {target} (attempt {state.attempt} of {MAX_RESEARCH_ATTEMPTS})"
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
-        c = state.classification
+        c = state.classified
         words = self.resources.ontology.lexicon.employers.generic_name_words
         search = plan_search(c, state.attempt, words)
         state.queries = list(search.queries)
@@ -251,7 +251,7 @@ class ContentEnrich:
             tool="extract_requirements",
             input=seed_shapes.tool_input({"sources": [s.id for s in state.sources]}),
         )
-        context, requirements = enrich(state.classification, state.sources, self.resources.ontology)
+        context, requirements = enrich(state.classified, state.sources, self.resources.ontology)
         state.context, state.requirements = context, requirements
         kinds: dict[str, int] = {}
         for r in requirements:
@@ -281,7 +281,7 @@ class SkepticalComparison:
         r = self.resources
         # Assessed once here; skills_matching reports these same assessments.
         state.assessments = assess_all(state.requirements, r.candidate, r.ontology)
-        comparison = compare(state.assessments, r.candidate, state.context, r.ontology)
+        comparison = compare(state.assessments, r.candidate, state.employer, r.ontology)
         state.comparison = comparison
         state.tally = Tally.of(state.assessments, comparison.gaps)
         await ctx.thought(
@@ -342,11 +342,11 @@ class ConfidenceReranker:
         return "Calibrating the score"
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
-        c = state.classification
+        c = state.classified
         has_jd = any(s.kind == "job_description" for s in state.sources)
         scope = "job_description" if has_jd else ("role" if c.job_title else "company")
         verdict = calibrate(
-            state.assessments, state.comparison, state.data_quality or "LOW", state.flags, scope
+            state.assessments, state.compared, state.data_quality or "LOW", state.flags, scope
         )
         state.verdict = verdict
         for line in verdict.rationale:

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from booth.apps.fitcheck.conditions import Posting, conditions, read_posting
 from booth.apps.fitcheck.knowledge import Company
 from booth.apps.fitcheck.lexicon import Lexicon
-from booth.apps.fitcheck.models import Classification, EmployerContext, Requirement, Source
+from booth.apps.fitcheck.models import (
+    Classification,
+    EmployerContext,
+    Requirement,
+    RequirementKind,
+    Source,
+)
 from booth.apps.fitcheck.ontology import Ontology, RoleFamily
 
 OPTIONAL = re.compile(
@@ -199,7 +205,7 @@ def _skill_requirements(
     used = False
     for group in _skill_groups(line, ontology):
         used = True
-        kind = "skill" if len(group) == 1 else "any_of"
+        kind: RequirementKind = "skill" if len(group) == 1 else "any_of"
         label = group[0] if len(group) == 1 else "One of " + ", ".join(group)
         reqs.add(
             Requirement(
@@ -356,7 +362,7 @@ def company_requirements(
         before = len(reqs.items)
         groups = _skill_groups(line, ontology)
         for group in groups:
-            kind = "skill" if len(group) == 1 else "any_of"
+            kind: RequirementKind = "skill" if len(group) == 1 else "any_of"
             reqs.add(
                 Requirement(
                     label=line, kind=kind, weight=weight, skills=group, source=source_id, quote=line

@@ -12,7 +12,12 @@ from dataclasses import dataclass, replace
 
 from booth.apps.fitcheck.conditions import condition_signals
 from booth.apps.fitcheck.knowledge import Company, KnowledgeBase, Note
-from booth.apps.fitcheck.models import MAX_RESEARCH_ATTEMPTS, Classification, Source
+from booth.apps.fitcheck.models import (
+    MAX_RESEARCH_ATTEMPTS,
+    Classification,
+    ResearchDecision,
+    Source,
+)
 from booth.apps.fitcheck.ontology import Ontology
 
 # Data quality from the best source's score and the signals of all sources together.
@@ -137,7 +142,7 @@ class Judgement:
     sources: list[Source]  # scored, best first
     data_quality: str  # HIGH | MEDIUM | LOW | INSUFFICIENT
     signals: int
-    decision: str  # accept | retry | insufficient
+    decision: ResearchDecision
     reasons: tuple[str, ...]
 
 
@@ -197,6 +202,7 @@ def judge(sources: list[Source], attempt: int, ontology: Ontology) -> Judgement:
         quality = "MEDIUM"
     else:
         quality = "LOW"
+    decision: ResearchDecision
     if quality != "INSUFFICIENT":
         decision = "accept"
     elif attempt < MAX_RESEARCH_ATTEMPTS:

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 from array import array
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from booth.core.events import Event, EventType
 
 DEFAULT_RETENTION_BYTES = 64 * 1024 * 1024
+ENTRY_OVERHEAD = 200  # bytes of a finished log's index entry (its slot in the ordered dict, keys)
 
 
 @dataclass
@@ -31,34 +33,58 @@ class _RunLog:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Finished:
-    """A finished run's log: its SSE bytes and where each event starts in them."""
+    """A finished run's log: its SSE bytes, where each event starts in them, and its meta."""
 
-    meta: dict[str, Any]
+    session_id: str
+    app: str
+    started: float
     expires_at: float
     encoded: bytes
-    starts: array  # starts[i] is the offset of event seq i + 1
+    starts: array[int]  # starts[i] is the offset of event seq i + 1
+    size: int = 0  # bytes held, bookkeeping included: what the retention cap counts
 
     @classmethod
     def pack(cls, log: _RunLog, expires_at: float) -> _Finished:
-        starts, chunks, offset = array("L"), [], 0
+        starts, chunks, offset = array("I"), [], 0
         for event in log.events:
             chunk = event.encode().encode("utf-8")
             starts.append(offset)
             chunks.append(chunk)
             offset += len(chunk)
-        return cls({**log.meta, "done": True}, expires_at, b"".join(chunks), starts)
+        meta = log.meta
+        packed = cls(
+            str(meta.get("session_id", "")),
+            str(meta.get("app", "")),
+            float(meta.get("started", 0.0)),
+            expires_at,
+            b"".join(chunks),
+            starts,
+        )
+        packed.size = (
+            sys.getsizeof(packed)
+            + sys.getsizeof(packed.encoded)
+            + sys.getsizeof(packed.starts)
+            + sys.getsizeof(packed.session_id)
+            + ENTRY_OVERHEAD
+        )
+        return packed
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "app": self.app,
+            "started": self.started,
+            "done": True,
+        }
 
     def events_after(self, after: int) -> list[Event]:
         if after >= len(self.starts):
             return []
         text = self.encoded[self.starts[max(after, 0)] :].decode("utf-8")
         return [_decode(message) for message in text.split("\n\n") if message]
-
-    @property
-    def size(self) -> int:
-        return len(self.encoded) + self.starts.itemsize * len(self.starts)
 
 
 def _decode(message: str) -> Event:
@@ -72,8 +98,14 @@ def _decode(message: str) -> Event:
 
 
 class MemoryEventLog:
-    def __init__(self, retention_bytes: int = DEFAULT_RETENTION_BYTES) -> None:
+    def __init__(
+        self,
+        retention_bytes: int = DEFAULT_RETENTION_BYTES,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.retention_bytes = retention_bytes
+        self.clock = clock  # seconds; injectable so tests reach expiry without waiting
         self._runs: dict[str, _RunLog] = {}
         self._finished: OrderedDict[str, _Finished] = OrderedDict()  # oldest finish first
         self._finished_bytes = 0
@@ -83,20 +115,20 @@ class MemoryEventLog:
     # -- a live run ---------------------------------------------------------------------------
     def _live(self, run_id: str) -> _RunLog | None:
         log = self._runs.get(run_id)
-        if log is not None and log.expires_at < time.monotonic():
+        if log is not None and log.expires_at < self.clock():
             self._runs.pop(run_id, None)
             return None
         return log
 
     def _done(self, run_id: str) -> _Finished | None:
         done = self._finished.get(run_id)
-        if done is not None and done.expires_at < time.monotonic():
+        if done is not None and done.expires_at < self.clock():
             self._forget(run_id)
             return None
         return done
 
     async def open(self, run_id: str, meta: dict[str, Any], ttl: float) -> None:
-        self._runs[run_id] = _RunLog(meta=dict(meta), expires_at=time.monotonic() + ttl)
+        self._runs[run_id] = _RunLog(meta=dict(meta), expires_at=self.clock() + ttl)
 
     async def append(self, run_id: str, event: Event) -> None:
         log = self._runs.get(run_id)
@@ -128,16 +160,16 @@ class MemoryEventLog:
     async def meta(self, run_id: str) -> dict[str, Any] | None:
         log = self._live(run_id)
         if log is not None:
-            return dict(log.meta)
+            return {**log.meta, "done": False}
         done = self._done(run_id)
-        return None if done is None else dict(done.meta)
+        return None if done is None else done.meta
 
     async def beat(self, run_id: str, ttl: float) -> bool:
-        self._alive_until[run_id] = time.monotonic() + ttl
+        self._alive_until[run_id] = self.clock() + ttl
         return False  # cancellations in one process travel on the queue
 
     async def alive(self, run_id: str) -> bool:
-        return self._alive_until.get(run_id, 0) > time.monotonic()
+        return self._alive_until.get(run_id, 0) > self.clock()
 
     # -- a finished run -----------------------------------------------------------------------
     async def finish(self, run_id: str, retention: float) -> None:
@@ -146,7 +178,7 @@ class MemoryEventLog:
         if log is None:
             return
         log.changed.set()  # a follower waiting on the live log looks again, and finds the end
-        now = time.monotonic()
+        now = self.clock()
         packed = _Finished.pack(log, now + retention)
         self._finished[run_id] = packed
         self._finished_bytes += packed.size
@@ -178,7 +210,7 @@ class MemoryEventLog:
             yield await self._cancels.get()
 
     async def purge_expired(self) -> int:
-        now = time.monotonic()
+        now = self.clock()
         gone = [run_id for run_id, log in self._runs.items() if log.expires_at < now]
         for run_id in gone:
             del self._runs[run_id]

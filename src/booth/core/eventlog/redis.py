@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
 
 from booth.core.events import Event, EventType, dumps
 
@@ -40,12 +41,16 @@ def _after(seq: int) -> str:
     return f"0-{max(0, int(seq))}"
 
 
-def _decode(entry_id: bytes | str, fields: dict) -> Event:
-    seq = int((entry_id.decode() if isinstance(entry_id, bytes) else entry_id).split("-")[1])
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _decode(entry_id: Any, fields: Any) -> Event:
+    """One stream entry (Redis replies bytes or str) as the event it stores."""
+    seq = int(_text(entry_id).split("-")[1])
     raw_type = fields.get(b"t", fields.get("t"))
     raw_data = fields.get(b"d", fields.get("d"))
-    kind = raw_type.decode() if isinstance(raw_type, bytes) else raw_type
-    return Event(seq=seq, type=EventType(kind), data=json.loads(raw_data))
+    return Event(seq=seq, type=EventType(_text(raw_type)), data=json.loads(raw_data))
 
 
 class RedisEventLog:
@@ -65,7 +70,7 @@ class RedisEventLog:
 
     async def append(self, run_id: str, event: Event) -> None:
         key = _events_key(run_id)
-        fields = {"t": event.type.value, "d": event.json_data()}
+        fields: dict[FieldT, EncodableT] = {"t": event.type.value, "d": event.json_data()}
         if event.seq != 1:
             await self.redis.xadd(key, fields, id=f"0-{event.seq}")
             return
@@ -75,11 +80,11 @@ class RedisEventLog:
             await pipe.execute()
 
     async def read(self, run_id: str, after: int = 0) -> list[Event]:
-        entries = await self.redis.xrange(_events_key(run_id), min="(" + _after(after))
+        entries: Any = await self.redis.xrange(_events_key(run_id), min="(" + _after(after))
         return [_decode(entry_id, fields) for entry_id, fields in entries]
 
     async def follow(self, run_id: str, after: int, timeout: float) -> list[Event]:
-        reply = await self.redis.xread(
+        reply: Any = await self.redis.xread(
             {_events_key(run_id): _after(after)},
             block=max(1, int(min(timeout, self.max_block) * 1000)),
         )
@@ -92,7 +97,7 @@ class RedisEventLog:
         raw = await self.redis.hget(_meta_key(run_id), "json")
         if raw is None:
             return None
-        meta = json.loads(raw)
+        meta: dict[str, Any] = json.loads(raw)
         done = await self.redis.hget(_meta_key(run_id), "done")
         meta["done"] = done is not None
         return meta

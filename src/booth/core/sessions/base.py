@@ -105,8 +105,8 @@ class SessionStore(Protocol):
         ...
 
     async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
-        """Extend `owner`'s lease to `ttl` seconds from now (retaking it if it lapsed and nobody
-        else took it); False when another owner holds it."""
+        """Extend `owner`'s lease to `ttl` seconds from now; False when it is no longer theirs
+        (released, lapsed or taken): a renewal never takes a lease back."""
         ...
 
     async def release_lease(self, session_id: str, owner: str) -> None: ...

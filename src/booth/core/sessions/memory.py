@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from booth.core.sessions.base import (
@@ -29,7 +30,7 @@ class MemorySessionStore(MemoryEntries):
         expiry: Expiry = Expiry(),
         max_sessions: int = 10_000,
         clock: Clock = wall_clock,
-        on_evict=None,
+        on_evict: Callable[[], object] | None = None,
     ) -> None:
         self.expiry = expiry
         self.max_sessions = max_sessions
@@ -150,7 +151,7 @@ class MemorySessionStore(MemoryEntries):
     async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
         now = self.clock()
         held = self._leases.get(session_id)
-        if held is not None and held[1] > now and held[0] != owner:
+        if held is None or held[0] != owner or held[1] <= now:
             return False
         self._leases[session_id] = (owner, now + ttl)
         return True

@@ -105,9 +105,8 @@ return 1
 
 # KEYS: lease  ARGV: owner, ttl_ms
 RENEW = """
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 """
 
@@ -213,7 +212,7 @@ class RedisSessionStore(RedisEntries):
             pipe.delete(*_keys(session_id), *self._entries_keys_to_delete(session_id))
             pipe.zrem(INDEX, session_id)
             deleted, _ = await pipe.execute()
-        return deleted > 0
+        return bool(deleted > 0)
 
     async def list(self, limit: int = 100, offset: int = 0) -> list[SessionRecord]:
         await self.purge_expired()

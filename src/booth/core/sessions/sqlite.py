@@ -104,12 +104,12 @@ class SqliteSessionStore(SqliteEntries):
             **params,
         }
 
-    async def _rows(self, sql: str, params: dict[str, Any] | tuple = ()) -> list[Any]:
+    async def _rows(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> list[Any]:
         async with self._lock:
             conn = await self._db()
             return list(await conn.execute_fetchall(sql, params))
 
-    async def _run(self, sql: str, params: dict[str, Any] | tuple = ()) -> int:
+    async def _run(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> int:
         """Execute one statement; returns the number of rows it changed."""
         async with self._lock:
             conn = await self._db()
@@ -177,7 +177,7 @@ class SqliteSessionStore(SqliteEntries):
         )
         if not rows:
             raise SessionNotFound(session_id)
-        index = rows[0][0] - 1
+        index: int = rows[0][0] - 1
         await self._run(
             "INSERT INTO turns (session_id, idx, body) VALUES (?, ?, ?)",
             (session_id, index, json.dumps(turn, ensure_ascii=False)),
@@ -208,7 +208,8 @@ class SqliteSessionStore(SqliteEntries):
             ),
         )
         if rows:
-            return rows[0][0]
+            version: int = rows[0][0]
+            return version
         if await self.get(session_id) is None:
             raise SessionNotFound(session_id)
         raise VersionConflict(session_id)
@@ -227,7 +228,8 @@ class SqliteSessionStore(SqliteEntries):
 
     async def count(self) -> int:
         await self.purge_expired()
-        return (await self._rows("SELECT COUNT(*) FROM sessions"))[0][0]
+        count: int = (await self._rows("SELECT COUNT(*) FROM sessions"))[0][0]
+        return count
 
     async def purge_expired(self) -> int:
         rows = await self._rows(f"SELECT id FROM sessions WHERE NOT ({LIVE})", self._window())
@@ -247,20 +249,17 @@ class SqliteSessionStore(SqliteEntries):
             "RETURNING fence",
             {"id": session_id, "owner": owner, "until": now + ttl, "now": now},
         )
-        return rows[0][0] if rows else None
+        fence: int | None = rows[0][0] if rows else None
+        return fence
 
     async def renew_lease(self, session_id: str, owner: str, ttl: float) -> bool:
         now = self.clock()
-        rows = await self._rows(
-            "INSERT INTO run_leases (session_id, owner, expires_at, fence) "
-            "VALUES (:id, :owner, :until, 1) "
-            "ON CONFLICT(session_id) DO UPDATE SET owner = excluded.owner, "
-            "expires_at = excluded.expires_at "
-            "WHERE run_leases.expires_at <= :now OR run_leases.owner = excluded.owner "
-            "RETURNING 1",
+        changed = await self._run(
+            "UPDATE run_leases SET expires_at = :until "
+            "WHERE session_id = :id AND owner = :owner AND expires_at > :now",
             {"id": session_id, "owner": owner, "until": now + ttl, "now": now},
         )
-        return bool(rows)
+        return changed > 0
 
     async def release_lease(self, session_id: str, owner: str) -> None:
         await self._run(
@@ -269,7 +268,7 @@ class SqliteSessionStore(SqliteEntries):
         )
 
     async def ping(self) -> bool:
-        return (await self._rows("SELECT 1"))[0][0] == 1
+        return bool((await self._rows("SELECT 1"))[0][0] == 1)
 
     async def close(self) -> None:
         if self._conn is not None:
