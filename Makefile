@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv run test lint bench browser clean
+.PHONY: venv run test lint bench browser ui-tools clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -19,7 +19,15 @@ run: venv
 browser: venv
 	@test -x /usr/bin/chromium || (command -v apt-get >/dev/null && (apt-get update -qq && apt-get install -y -qq chromium) || echo "chromium unavailable: browser tests will skip")
 
-test: venv browser
+AXE := tests/ui/js/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/ui/js/package.json tests/ui/js/package-lock.json
+	@command -v npm >/dev/null && npm ci --prefix tests/ui/js --no-audit --no-fund --loglevel=error \
+		|| echo "npm unavailable: the accessibility tests will skip"
+
+ui-tools: $(AXE)
+
+test: venv browser ui-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv

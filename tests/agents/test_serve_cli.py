@@ -79,7 +79,7 @@ def test_booth_serve_hosts_the_example_graph(tmp_path):
         assert answer.json()["result"]["result"]["tier"] in ("HIGH", "MEDIUM", "LOW")
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.communicate(timeout=20)
 
 
 def test_verify_isolation_names_its_targets():

@@ -126,9 +126,7 @@ class ProcessServer:
         finally:
             if self.process.poll() is None:
                 self.process.kill()
-        if self.process.stdout is not None:
-            with self.process.stdout:
-                self.output = self.process.stdout.read()
+        self._collect_output()
         return code
 
     def kill(self) -> None:
@@ -136,10 +134,18 @@ class ProcessServer:
         assert self.process is not None
         self.process.kill()
         self.process.wait(timeout=10)
+        self._collect_output()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.terminate()
+        self._collect_output()
+
+    def _collect_output(self) -> None:
+        """Read what the ended process wrote and close the pipe (no file is left open)."""
+        if self.process is not None and self.process.stdout and not self.process.stdout.closed:
+            with self.process.stdout:
+                self.output = self.process.stdout.read()
 
 
 class RedisServer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "test-output" / "ui"
-LAPTOP = {"width": 1366, "height": 900}
+LAPTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -91,7 +92,7 @@ class Users:
     def __init__(self, browser, base_url: str) -> None:
         self.browser = browser
         self.base_url = base_url
-        self.contexts = []
+        self.contexts: list[Any] = []
         self.offsite: list[str] = []
         self.dialogs: list[str] = []
 

@@ -74,17 +74,49 @@ def ask(page, text: str) -> None:
     wait_answer(page)
 
 
-def tracks(page) -> list[dict]:
-    """The cards on show: id, title, artist and genres of each."""
+def tracks(page, which: str = ".turn-latest") -> list[dict]:
+    """The latest answer's cards (`which=""`: every turn's): id, title, artist, genres, vote."""
     return page.eval_on_selector_all(
-        "#music-tracks .track-card",
+        f"#music-tracks {which} .track-card",
         """cards => cards.map(card => ({
             id: card.dataset.trackId,
             artist: card.dataset.artist,
             genres: card.dataset.genres ? card.dataset.genres.split(';') : [],
-            title: card.querySelector('.track-title').innerText,
+            title: card.querySelector('.track-title').textContent,
+            vote: Number(card.dataset.vote),
         }))""",
     )
+
+
+def status(page, app: str) -> tuple[str, str]:
+    """The tab's status line: its state (idle, queued, running, turned_away, done, failed), text."""
+    line = page.locator(f"#{app}-status .run-status")
+    return line.get_attribute("data-state") or "", line.inner_text()
+
+
+def watch_status(page, app: str) -> None:
+    """Record every state the tab's status line and its main button go through."""
+    button = "#fitcheck-run" if app == "fitcheck" else "#music-send"
+    page.evaluate(
+        """([app, button]) => {
+            window.statusStates = [];
+            const box = document.querySelector(`#${app}-status`);
+            const record = () => {
+                const line = box.querySelector('.run-status');
+                const control = document.querySelector(button);
+                window.statusStates.push([line ? line.dataset.state : '', control.disabled]);
+            };
+            new MutationObserver(record).observe(box, {subtree: true, childList: true,
+                attributes: true});
+            new MutationObserver(record).observe(document.querySelector(button),
+                {attributes: true});
+        }""",
+        [app, button],
+    )
+
+
+def status_states(page) -> list[list]:
+    return page.evaluate("window.statusStates")
 
 
 def last_reply(page) -> str:

@@ -88,7 +88,8 @@ def test_hostile_catalog_entries_show_as_text(browser, hostile_catalog_server):
         assert shown and all(t["artist"] == "Velvet Static" for t in shown)
         assert {t["title"] for t in shown} == {f"{TITLE} {n}" for n in range(3)}
         assert ALBUM in page.inner_text("#music-tracks")
-        assert TITLE in page.inner_text("#music-chat")
+        assert "songs by Velvet Static" in page.inner_text("#music-chat")
+        assert TITLE not in page.inner_text("#music-chat")  # the cards list the tracks
         assert_nothing_injected(page)
     finally:
         users.close()

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.pages import ask, chip, open_music, screenshot, send, session_id, tracks, wait_answer
+from tests.ui.pages import (
+    ask,
+    chip,
+    last_reply,
+    open_music,
+    screenshot,
+    send,
+    session_id,
+    tracks,
+    wait_answer,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -104,9 +114,12 @@ def test_a_refresh_starts_a_new_session_without_the_old_context(users, server):
     open_music(page)
     assert session_id(page, "music") == ""  # a fresh page holds no session yet
     assert tracks(page) == []
-    chip(page, "More tracks")
-    wait_answer(page)
+    assert page.is_disabled("#music-followups button >> nth=0")  # nothing to follow up yet
+    ask(page, "More tracks")  # typed: the chips wait for something to follow
     screenshot(page, "music-scenario3-after-refresh")
+    reply = last_reply(page)
+    assert "new session" in reply and "nothing earlier to follow up" in reply, reply
+    assert "idle" not in reply and "min" not in reply, reply  # no blaming a timeout
 
     after = session_id(page, "music")
     assert after and after != before
@@ -150,6 +163,18 @@ def test_thumbs_are_feedback_for_that_track_in_that_session(users, server):
         f'#music-tracks .track-card[data-track-id="{other_id}"] '
         ".thumb[data-feedback=down][aria-pressed=true]"
     )
+    disliked = page.locator(f'#music-tracks .track-card[data-track-id="{other_id}"]')
+    assert "track-disliked" in (disliked.get_attribute("class") or "")
+    title = disliked.locator(".track-title")
+    assert title.evaluate("e => getComputedStyle(e).textDecorationLine") == "line-through"
+    assert "grayscale" in title.evaluate("e => getComputedStyle(e).filter")  # dimmed
+    assert "will not be shown again" in page.inner_text("#music-status")  # said, not popped up
     screenshot(page, "music-thumbs")
     feedback = context_of(server, session_id(page, "music"))["feedback"]
     assert feedback == {track_id: 1, other_id: -1}
+
+    disliked.locator("button.undo").click()  # changed my mind
+    page.wait_for_selector(f'#music-tracks .track-card[data-track-id="{other_id}"][data-vote="0"]')
+    assert "track-disliked" not in (disliked.get_attribute("class") or "")
+    feedback = context_of(server, session_id(page, "music"))["feedback"]
+    assert feedback == {track_id: 1, other_id: 0}  # 0: no opinion, it may be shown again

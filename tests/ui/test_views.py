@@ -15,16 +15,25 @@ from booth.config import Settings
 from booth.core.errors import ErrorCode
 from booth.core.events import Event, EventType
 from booth.server import build_host
+from booth.ui.fitcheck_phases import ACTIVE_TEXT, PHASE_LABELS, finding
 from booth.ui.fitcheck_view import (
-    PHASE_LABELS,
     PHASE_ORDER,
     RunView,
     phases_html,
     result_html,
     thoughts_html,
 )
-from booth.ui.music_view import answer_message, track_card
-from booth.ui.render import NEXT_STEP, error_notice, literal_md, safe_url
+from booth.ui.music_view import (
+    Shelf,
+    Track,
+    answer_message,
+    degraded_html,
+    new_turn,
+    read_answer,
+    track_card,
+    tracks_html,
+)
+from booth.ui.render import NEXT_STEP, answer_markdown, error_notice, literal_md, safe_url
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",
@@ -60,7 +69,7 @@ def test_a_track_card_escapes_every_field_and_drops_bad_links():
         "tags": [],
         "external_urls": {"lastfm": "javascript:alert(1)", "spotify": "https://open.example/x"},
     }
-    card = track_card(track)
+    card = track_card(Track.model_validate(track))
     for raw in ("<img", "<b>A", "<script", "<i>why", "<u>g", "javascript:"):
         assert raw not in card
     assert "&lt;img src=x onerror=alert(1)&gt;" in card
@@ -69,16 +78,93 @@ def test_a_track_card_escapes_every_field_and_drops_bad_links():
 
 
 def test_a_chat_answer_escapes_catalog_text():
-    message = answer_message(
+    answer = read_answer(
         {
             "recommendations": [{"title": "<img src=x>", "artist": "**A**"}],
             "reasoning": ["New request: <b>x</b>."],
             "strategy_used": {"intent": "by_artist", "decision": "new_query"},
+            "metadata": {"query_understanding": {"unknown_artist": "<b>Zed</b>"}},
         }
     )
-    rendered = markdown_it.MarkdownIt("commonmark").render(message["content"])
+    rendered = markdown_it.MarkdownIt("commonmark").render(
+        answer_message(answer, new_session=False)["content"]
+    )
     assert "<img" not in rendered and "<b>" not in rendered
-    assert "&lt;img src=x&gt;" in rendered and "**A**" in rendered
+    assert "&lt;b&gt;Zed&lt;/b&gt;" in rendered and "**A**" in rendered
+    assert "New request" not in rendered  # the app's log line is not echoed
+    assert "img src" not in rendered  # the cards list the tracks; the chat does not
+
+
+def test_the_chat_says_an_unknown_artist_first_and_a_new_session_has_nothing_to_follow():
+    answer = read_answer(
+        {
+            "recommendations": [{"track_id": "t", "title": "T", "artist": "X"}],
+            "strategy_used": {"intent": "discovering_serendipity", "decision": "fresh_start"},
+            "metadata": {
+                "query_understanding": {"unknown_artist": "Zed", "did_you_mean": ["Zedd"]},
+                "context_decision": {"stale_context": False},
+            },
+        }
+    )
+    fresh = answer_message(answer, new_session=True)["content"].replace("\\", "")
+    assert fresh.startswith("I don’t know an artist called “Zed”. Did you mean Zedd?")
+    assert "new session" in fresh and "idle" not in fresh
+    fixed = read_answer({"metadata": {"query_understanding": {"corrections": {"radiohed": "X"}}}})
+    assert "I read “radiohed” as X." in answer_message(fixed, False)["content"].replace("\\", "")
+    later = answer_message(answer, new_session=False)["content"]
+    assert "new session" not in later and "nothing earlier to follow up" in later
+
+
+def test_earlier_turns_fold_away_and_a_thumbed_down_card_dims_with_undo():
+    first = read_answer({"recommendations": [{"track_id": "a", "title": "A", "artist": "X"}]})
+    second = read_answer({"recommendations": [{"track_id": "b", "title": "B", "artist": "Y"}]})
+    shelf = Shelf(turns=[new_turn("one", first), new_turn("two", second)]).voted("a", -1)
+    page = tracks_html(shelf)
+    assert page.count("<details") == 1 and "“one”" in page.split("<details")[1]
+    assert 'data-reveal="2"' in page  # the newest turn is the one scrolled to
+    assert "track-disliked" in page and 'data-feedback="undo"' in page
+    assert "track-disliked" not in tracks_html(shelf.voted("a", None))
+
+
+def test_a_provider_that_is_down_gets_a_banner_in_words():
+    banner = degraded_html(["lastfm"])
+    assert (
+        "Last.fm is not answering right now" in banner and "lastfm" not in banner.split(">", 1)[1]
+    )
+    assert degraded_html([]) == ""
+
+
+def test_emoji_marks_become_words_and_html_stays_text():
+    shown = answer_markdown("- ✅ Python\n- 🟡 React\n- ❌️ Rust <b>x</b>")
+    assert "✅" not in shown and "🟡" not in shown and "❌" not in shown and "\ufe0f" not in shown
+    assert "**[met]** Python" in shown and "**[partly]** React" in shown
+    assert "**[missing]** Rust &lt;b&gt;x&lt;/b&gt;" in shown
+
+
+@pytest.mark.parametrize(
+    "phase, data, expected",
+    [
+        ("connecting", {"query_type": "company", "company_name": "Stripe"}, "A company: Stripe."),
+        (
+            "research_reranker",
+            {"passing_count": 1, "total_count": 2, "decision": "retry"},
+            "1 of 2 sources good enough to use: searching again with other words.",
+        ),
+        (
+            "skills_matching",
+            {"counts": {"requirements": 7, "met": 5, "partly_met": 1, "unmet": 1}},
+            "Meets 5 of 7 requirements, partly meets 1, misses 1.",
+        ),
+        (
+            "confidence_reranker",
+            {"calibrated_score": 70, "tier": "MEDIUM"},
+            "Score 70%: medium fit.",
+        ),
+        ("skills_matching", {"counts": "garbage"}, "Done."),
+    ],
+)
+def test_each_phase_says_what_it_found_in_words(phase, data, expected):
+    assert finding(phase, data) == expected
 
 
 def events(*pairs):
@@ -104,7 +190,7 @@ def test_the_run_view_follows_phases_and_a_research_loop():
     assert view.done_count == 1
     page = phases_html(view)
     assert 'data-done="1"' in page and 'data-active="deep_research"' in page
-    assert "attempt 2" in page and "searching wider" in page
+    assert "tried 2 times" in page and ACTIVE_TEXT["deep_research"] in page
 
 
 def test_thoughts_are_newest_first():
@@ -155,8 +241,8 @@ def test_a_final_result_shows_gauge_cards_sources_and_duration():
         view.apply(event)
     page = result_html(view)
     assert 'data-score="81"' in page and 'data-tier="HIGH"' in page
-    assert "Key Strengths" in page and "Python &lt;5 years&gt;" in page
-    assert "Growth Opportunities" in page and "Ramp-up: 4-8 weeks" in page
+    assert "Key strengths" in page and "Python &lt;5 years&gt;" in page
+    assert "Growth opportunities" in page and "Time to learn: 4-8 weeks" in page
     assert "Acme" in page and "Finished in 1.5 s" in page
 
 
@@ -235,8 +321,10 @@ def test_every_phase_has_a_label_and_a_row():
 
 def test_a_degraded_upstream_is_shown():
     view = RunView()
-    view.apply(events(("status", {"status": "degraded", "message": "search is down"}))[0])
-    assert "search is down" in phases_html(view)
+    status = {"status": "degraded", "message": "search: connection refused", "upstream": "search"}
+    view.apply(events(("status", status))[0])
+    page = phases_html(view)
+    assert "Web search is not answering right now" in page and "refused" not in page
 
 
 def test_example_chips_ask_for_the_intent_they_stand_for():
@@ -250,8 +338,9 @@ def test_example_chips_ask_for_the_intent_they_stand_for():
         assert engine.planner.understand(text).intent == intent, text
 
 
-async def test_gradio_lets_as_many_calls_run_as_booth_admits():
-    """Gradio's default is one call per event at a time: users would queue behind each other.
+async def test_gradio_holds_nothing_back_booth_admits_every_run():
+    """Gradio caps each listener on its own: Fit Check queued in Gradio while Music reached
+    booth's admission control. With no Gradio cap, both meet the one limit, booth's.
 
     (Built inside a running loop, as the server does: outside one, Gradio makes loops of its own
     for its locks and never closes them.)
@@ -260,7 +349,7 @@ async def test_gradio_lets_as_many_calls_run_as_booth_admits():
 
     settings = Settings(store="memory", max_runs=37)
     blocks = build_ui(build_host(settings), settings)
-    assert blocks._queue.default_concurrency_limit == 37
+    assert blocks._queue.default_concurrency_limit is None
     assert all(fn.concurrency_limit == "default" for fn in blocks.fns.values())
 
 

@@ -327,8 +327,7 @@ class Runtime:
                 ErrorCode.PIPELINE_ERROR, "The run failed unexpectedly; retry.", retryable=True
             )
         run.finishing = True
-        keeper.cancel()  # and wait: a renewal must not land after the release below
-        await asyncio.gather(keeper, return_exceptions=True)
+        keeper.cancel()  # a renewal still in flight cannot retake the lease once released
         outcome = "complete" if ending is None else ending.code.value.lower()
         try:
             # The lease goes first, so a client that reacts to the terminal event with a

@@ -1,9 +1,11 @@
 """The Gradio app: a header, a Fit Check tab and a Music tab, mounted on the server at /ui.
 
-Concurrency: Gradio's default lets one call of each event run at a time, so a second user would
-wait behind the first. booth already decides how many runs may proceed (admission control:
-`max_runs` in total, `max_runs_per_client` per address), so Gradio is told to let that many
-through and booth answers the rest with RATE_LIMITED, as it does over HTTP.
+Concurrency: one limit, booth's. Gradio's queue caps each event listener separately (its
+`concurrency_limit`), so with a cap of `max_runs` per listener Fit Check (two listeners) queued
+silently in Gradio while Music (a listener per chip) got past it and met booth's admission
+control. Gradio's cap is off: every run reaches admission control (`max_runs` in total,
+`max_runs_per_client` per address), which refuses the extra ones with RATE_LIMITED and a
+Retry-After — and both tabs show that the same way, as a countdown (see `booth.ui.status`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def build_ui(host: Host, settings: Settings) -> gr.Blocks:
                 fitcheck_tab.build(host, settings)
             with gr.Tab("Music", id="music", elem_id="tab-music"):
                 music_tab.build(host, settings)
-    blocks.queue(default_concurrency_limit=settings.max_runs)
+    blocks.queue(default_concurrency_limit=None)  # booth admits runs, not Gradio
     return blocks
 
 

@@ -7,32 +7,41 @@ the same `feedback` service as `POST /feedback`.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gradio as gr
 from pydantic import ValidationError
 
+from booth.apps.music.context import save_feedback
 from booth.apps.music.pipeline import MusicEngine
 from booth.apps.music.service import (
     FeedbackRequest,
     RecommendationRequest,
     default_engine,
-    recommend,
     record_feedback,
+    start_recommendation,
 )
 from booth.config import Settings
-from booth.core.errors import BoothError, ErrorCode
+from booth.core.errors import BoothError
 from booth.core.host import Host
+from booth.core.sessions.base import update_context
 from booth.ui.music_view import (
     THUMBS_JS,
+    Shelf,
     answer_message,
     error_message,
+    new_turn,
     pending_message,
+    read_answer,
     tracks_html,
+    turn_heading,
     user_message,
 )
-from booth.ui.render import describe_error, validation_message
+from booth.ui.render import REVEAL_JS, describe_error, validation_message
 from booth.ui.session import TabSession, client_of, open_tab_session, session_badge
+from booth.ui.status import STATUS_JS, RunState, idle_html, queued_html, refused_html, status_html
 
 # One example per intent the planner knows; each is checked against the planner in the tests.
 EXAMPLES = (
@@ -50,11 +59,17 @@ FOLLOW_UPS = ("More tracks", "More like these", "More from this artist", "Someth
 TRACKS_PER_TURN = 6
 
 
+KEYS_HINT = "Press Enter to send."
+IDLE_TEXT = "Ask for music: an artist, a genre, a mood or a moment."
+Frame = tuple[Any, ...]
+SKIP = object()  # a `TurnFrame` field left unset: that output keeps its value
+
+
 def build(host: Host, settings: Settings) -> None:
     """Lay out the tab and wire its events (called inside the Blocks context)."""
     engine = default_engine(host, settings.music_context_window)  # shared with the API
     session = gr.State(None)
-    shelf = gr.State(None)  # the last answer's tracks and this tab's votes on them
+    shelf = gr.State(None)  # the conversation's turns and this tab's votes on their tracks
     with gr.Row(elem_classes="session-row"):
         badge = gr.HTML(session_badge(None), elem_id="music-session", js_on_load=None)
         new_session = gr.Button(
@@ -80,6 +95,7 @@ def build(host: Host, settings: Settings) -> None:
             )
             with gr.Row():
                 message = gr.Textbox(
+                    label="Ask for music",
                     show_label=False,
                     scale=5,
                     max_lines=3,
@@ -89,35 +105,95 @@ def build(host: Host, settings: Settings) -> None:
                 send = gr.Button(
                     "Send", variant="primary", scale=1, min_width=80, elem_id="music-send"
                 )
+            gr.HTML(f'<div class="keys-hint">{KEYS_HINT}</div>', js_on_load=None)
+            status = gr.HTML(idle_html(IDLE_TEXT), elem_id="music-status", js_on_load=STATUS_JS)
             gr.HTML('<div class="chip-label">Follow up</div>', js_on_load=None)
             with gr.Row(elem_classes="chip-row", elem_id="music-followups"):
-                follow_ups = [gr.Button(text, size="sm") for text in FOLLOW_UPS]
+                follow_ups = [gr.Button(text, size="sm", interactive=False) for text in FOLLOW_UPS]
             gr.HTML('<div class="chip-label">Try</div>', js_on_load=None)
             with gr.Row(elem_classes="chip-row", elem_id="music-examples"):
                 examples = [gr.Button(text, size="sm", variant="secondary") for _, text in EXAMPLES]
         with gr.Column(scale=6, min_width=320):
-            cards = gr.HTML(tracks_html(None), elem_id="music-tracks", js_on_load=THUMBS_JS)
+            cards = gr.HTML(
+                tracks_html(None), elem_id="music-tracks", js_on_load=THUMBS_JS + REVEAL_JS
+            )
 
-    turn_outputs = [session, badge, chat, shelf, cards, message]
+    controls = Controls(len(follow_ups), len(examples))
+    turn_outputs = [session, badge, chat, shelf, cards, message, status, send]
+    turn_outputs += follow_ups + examples
 
-    async def on_message(text: str, history: list, state: TabSession | None, request: gr.Request):
-        async for update in chat_turn(host, engine, text, history, state, client_of(request)):
+    async def on_message(
+        text: str, history: list, state: TabSession | None, current, request: gr.Request
+    ):
+        turn = chat_turn(host, engine, text, history, state, current, client_of(request), controls)
+        async for update in turn:
             yield update
 
-    async def on_vote(state: TabSession | None, current: dict | None, event: gr.EventData):
-        track_id, liked = event_field(event, "track_id"), event_field(event, "liked")
-        return await vote(host, engine, state, current, str(track_id or ""), liked is True)
+    async def on_vote(state: TabSession | None, current: Shelf | None, event: gr.EventData):
+        track_id, choice = event_field(event, "track_id"), event_field(event, "vote")
+        return await vote(host, engine, state, current, str(track_id or ""), str(choice or ""))
 
-    def on_new_session():
-        return None, session_badge(None), [], None, tracks_html(None), ""
+    def on_new_session() -> Frame:
+        return (
+            None,
+            session_badge(None),
+            [],
+            None,
+            tracks_html(None),
+            "",
+            idle_html(IDLE_TEXT),
+            *controls.frame(running=False, can_follow=False),
+        )
 
+    inputs = [chat, session, shelf]
     for trigger in (send.click, message.submit):
-        trigger(on_message, [message, chat, session], turn_outputs, show_progress="hidden")
+        trigger(on_message, [message, *inputs], turn_outputs, show_progress="hidden")
     for chip in follow_ups + examples:
-        chip.click(on_message, [chip, chat, session], turn_outputs, show_progress="hidden")
-    cards.click(on_vote, [session, shelf], [shelf, cards], show_progress="hidden")
+        chip.click(on_message, [chip, *inputs], turn_outputs, show_progress="hidden")
+    cards.click(on_vote, [session, shelf], [shelf, cards, status], show_progress="hidden")
     new_session.click(on_new_session, None, turn_outputs, show_progress="hidden")
     chat.clear(on_new_session, None, turn_outputs, show_progress="hidden")  # forget it all
+
+
+class Controls:
+    """Send and the chips: all off while this tab's turn runs; follow-ups only with tracks."""
+
+    def __init__(self, follow_ups: int, examples: int) -> None:
+        self.follow_ups = follow_ups
+        self.examples = examples
+
+    def frame(self, running: bool, can_follow: bool) -> tuple[Any, ...]:
+        send = gr.update(interactive=not running)
+        follow = [gr.update(interactive=can_follow and not running)] * self.follow_ups
+        try_ = [gr.update(interactive=not running)] * self.examples
+        return (send, *follow, *try_)
+
+
+def _can_follow(shelf: Shelf | None) -> bool:
+    return bool(shelf and shelf.turns and shelf.turns[-1].tracks)
+
+
+@dataclass
+class TurnFrame:
+    """One update of the tab's turn outputs, by name; anything left unset stays as it is."""
+
+    controls: Controls
+    running: bool
+    can_follow: bool
+    session: Any = SKIP
+    badge: Any = SKIP
+    chat: Any = SKIP
+    shelf: Any = SKIP
+    cards: Any = SKIP
+    message: Any = SKIP
+    status: Any = SKIP
+
+    def out(self) -> Frame:
+        values = (self.session, self.badge, self.chat, self.shelf, self.cards, self.message)
+        return (
+            *(gr.skip() if v is SKIP else v for v in (*values, self.status)),
+            *self.controls.frame(running=self.running, can_follow=self.can_follow),
+        )
 
 
 async def chat_turn(
@@ -126,73 +202,108 @@ async def chat_turn(
     text: str,
     history: list,
     state: TabSession | None,
+    shelf: Shelf | None,
     client: str | None,
-):
-    """One chat turn: show the message at once, then the answer (or what went wrong)."""
+    controls: Controls,
+) -> AsyncIterator[Frame]:
+    """One chat turn: show the message at once, then the answer (or what went wrong).
+
+    A turn the server cannot start (busy, invalid) puts the chat back as it was, the text back
+    in the box, and says why on the status line, as the Fit Check tab does.
+    """
     text = (text or "").strip()
     history = list(history or [])
+    idle = TurnFrame(controls, running=False, can_follow=_can_follow(shelf))
+    busy = replace(idle, running=True)
     if not text:  # an empty Send: leave everything as it is
-        yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        yield idle.out()
+        return
+    try:
+        body = RecommendationRequest.model_validate(
+            {"query": text, "max_recommendations": TRACKS_PER_TURN}
+        )
+    except ValidationError as error:
+        yield replace(idle, status=status_html(RunState.FAILED, validation_message(error))).out()
         return
     asked = history + [user_message(text)]
-    yield state, session_badge(state), asked + [pending_message()], gr.skip(), gr.skip(), ""
+    yield replace(busy, chat=asked + [pending_message()], message="", status=queued_html()).out()
     try:
-        body = RecommendationRequest(query=text, max_recommendations=TRACKS_PER_TURN)
         opened, state = await open_tab_session(host, state)
-        response = await recommend(host, engine, opened, body, client)
-    except ValidationError as error:
-        reply = _error_reply(ErrorCode.INVALID_QUERY, validation_message(error))
-        yield state, session_badge(state), asked + [reply], gr.skip(), gr.skip(), text
+        run, subscriber = await start_recommendation(host, engine, opened, body, client)
+    except BoothError as error:  # turned away or refused: nothing started, nothing lost
+        yield replace(idle, chat=history, message=text, status=refused_html(error)).out()
         return
+    started = replace(busy, session=state, badge=session_badge(state))
+    yield replace(started, status=status_html(RunState.RUNNING, "Finding tracks…")).out()
+    try:
+        answer = read_answer((await host.runtime.outcome(run, subscriber)).root)
     except BoothError as error:
         reply = _error_reply(error.code, error.message, error.retry_after)
-        yield state, session_badge(state), asked + [reply], gr.skip(), gr.skip(), text
+        failed = status_html(RunState.FAILED, "That request failed: see the chat.")
+        yield replace(
+            started, running=False, chat=asked + [reply], message=text, status=failed
+        ).out()
         return
-    shelf = new_shelf(text, response)
-    yield (
-        state,
-        session_badge(state),
-        asked + [answer_message(response)],
-        shelf,
-        tracks_html(shelf),
-        "",
+    shelf = Shelf(
+        turns=[*(shelf.turns if shelf else []), new_turn(text, answer)],
+        feedback=shelf.feedback if shelf else {},
     )
-
-
-def new_shelf(query: str, response: dict[str, Any]) -> dict[str, Any]:
-    """What the cards show: this answer's tracks, with no votes yet."""
-    return {
-        "query": query,
-        "intent": (response.get("strategy_used") or {}).get("intent"),
-        "decision": (response.get("strategy_used") or {}).get("decision"),
-        "tracks": list(response.get("recommendations") or []),
-        "feedback": {},
-    }
+    reply = answer_message(answer, new_session=opened.minted_token is not None)
+    yield replace(
+        started,
+        running=False,
+        can_follow=_can_follow(shelf),
+        chat=asked + [reply],
+        shelf=shelf,
+        cards=tracks_html(shelf),
+        status=status_html(RunState.DONE, f"Done: {turn_heading(answer)}."),
+    ).out()
 
 
 async def vote(
     host: Host,
     engine: MusicEngine,
     state: TabSession | None,
-    shelf: dict | None,
+    shelf: Shelf | None,
     track_id: str,
-    liked: bool,
+    choice: str,
 ):
-    """Record a thumbs up/down on a track the tab is showing; redraw the cards with it."""
-    shown = {t.get("track_id") for t in (shelf or {}).get("tracks", [])}
-    if state is None or shelf is None or track_id not in shown:
-        return gr.skip(), gr.skip()
-    body = FeedbackRequest(
-        session_id=state["id"], track_id=track_id, feedback="thumbs_up" if liked else "thumbs_down"
-    )
+    """A thumbs up/down (or the undo of a thumbs-down) on a track the tab is showing; what it
+    changes is said on the status line (a live region), not in a pop-up."""
+    if state is None or shelf is None or shelf.shows(track_id) is None:
+        return gr.skip(), gr.skip(), gr.skip()
     try:
+        if choice == "undo":
+            await clear_vote(host, state, track_id)
+            shelf = shelf.voted(track_id, None)
+            undone = status_html(RunState.DONE, "Undone: the track may be recommended again.")
+            return shelf, tracks_html(shelf), undone
+        liked = choice == "up"
+        body = FeedbackRequest.model_validate(
+            {
+                "session_id": state["id"],
+                "track_id": track_id,
+                "feedback": "thumbs_up" if liked else "thumbs_down",
+            }
+        )
         answer = await record_feedback(host, engine, body, state["token"])
     except BoothError as error:
-        gr.Warning(f"{error.message} {describe_error(error.code, error.retry_after)[1]}")
-        return gr.skip(), gr.skip()
-    shelf = {**shelf, "feedback": {**shelf["feedback"], track_id: 1 if liked else -1}}
-    gr.Info(answer.get("effect") or "Feedback recorded.")
-    return shelf, tracks_html(shelf)
+        return gr.skip(), gr.skip(), refused_html(error)
+    shelf = shelf.voted(track_id, 1 if liked else -1)
+    noted = status_html(RunState.DONE, f"Noted. {answer.get('effect') or ''}".strip())
+    return shelf, tracks_html(shelf), noted
+
+
+async def clear_vote(host: Host, state: TabSession, track_id: str) -> None:
+    """Forget a vote: the session's feedback for the track goes back to neutral (0).
+
+    The music service's feedback values are up and down only; 0 is how its ranking reads
+    "no opinion", written with the app's own `save_feedback`.
+    """
+    await host.authorize(state["id"], state["token"])
+    await update_context(
+        host.sessions, state["id"], save_feedback(track_id, 0, host.sessions.clock())
+    )
 
 
 def event_field(event: gr.EventData, name: str) -> Any:

@@ -40,10 +40,23 @@ def safe_url(value: object) -> str | None:
     return None
 
 
+# The services booth leans on, as a user would name them (degraded banners).
+UPSTREAM_NAMES = {
+    "llm": "The language model",
+    "lastfm": "Last.fm",
+    "search": "Web search",
+    "pages": "Web page fetching",
+}
+
+
+def upstream_name(key: str) -> str:
+    return UPSTREAM_NAMES.get(key, key.replace("_", " ").capitalize())
+
+
 # What a user can do about each failure; the message from the server says what happened.
 NEXT_STEP = {
-    ErrorCode.INVALID_QUERY: "Rephrase it and try again.",
-    ErrorCode.RATE_LIMITED: "The server is at capacity. Wait a moment, then try again.",
+    ErrorCode.INVALID_QUERY: "Change it and try again.",
+    ErrorCode.RATE_LIMITED: "The server is busy. Wait a moment, then try again.",
     ErrorCode.BUSY: "Wait for the current request in this tab to finish, then try again.",
     ErrorCode.FORBIDDEN: "Start a new session with the “New session” button.",
     ErrorCode.NOT_FOUND: "Start a new session with the “New session” button.",
@@ -59,7 +72,7 @@ NEXT_STEP = {
 
 TITLES = {
     ErrorCode.INVALID_QUERY: "That request can’t be used",
-    ErrorCode.RATE_LIMITED: "Too many requests right now",
+    ErrorCode.RATE_LIMITED: "The server is busy",
     ErrorCode.BUSY: "This tab is still working",
     ErrorCode.FORBIDDEN: "This session is not yours",
     ErrorCode.NOT_FOUND: "This session has expired",
@@ -89,7 +102,7 @@ def describe_error(code: str, retry_after: float | None = None) -> tuple[str, st
         known = ErrorCode.INTERNAL
     hint = NEXT_STEP[known]
     if known is ErrorCode.RATE_LIMITED and retry_after:
-        hint = f"The server is at capacity. Try again in {max(1, round(retry_after))} s."
+        hint = f"The server is busy. Try again in {max(1, round(retry_after))} s."
     return TITLES.get(known, "Something went wrong"), hint
 
 
@@ -100,7 +113,55 @@ def error_notice(code: str, message: str, retry_after: float | None = None) -> s
 
 
 def validation_message(error: ValidationError) -> str:
-    """A pydantic error as one sentence about the user's input."""
+    """A pydantic error as one plain sentence about what the user typed (no field paths)."""
     first = error.errors()[0]
-    field = ".".join(str(part) for part in first.get("loc", ())) or "input"
-    return f"{field}: {first.get('msg', 'invalid')}"
+    context = first.get("ctx") or {}
+    if first["type"] in ("string_too_short", "too_short"):
+        return f"That is too short: type at least {context.get('min_length', 1)} characters."
+    if first["type"] in ("string_too_long", "too_long"):
+        return f"That is too long: keep it under {context.get('max_length')} characters."
+    reason = str(first.get("msg", "")).removeprefix("Value error, ").rstrip(".")
+    if reason.startswith("must "):  # booth's text validator: "must contain at least 3 …"
+        reason = "it " + reason
+    return f"That text can’t be used: {reason}." if reason else "That text can’t be used."
+
+
+# Status marks a model may write as emoji (✅🟡❌): without an emoji font they are empty boxes,
+# so the answer's Markdown shows them as words. Variation selectors go with them.
+EMOJI_MARKS = {
+    "✅": "**[met]**",
+    "✔": "**[met]**",
+    "☑": "**[met]**",
+    "🟢": "**[met]**",
+    "🟡": "**[partly]**",
+    "🟠": "**[partly]**",
+    "⚠": "**[caution]**",
+    "❌": "**[missing]**",
+    "✖": "**[missing]**",
+    "🔴": "**[missing]**",
+}
+_MARKS = re.compile("(" + "|".join(map(re.escape, EMOJI_MARKS)) + ")\ufe0f?")
+
+
+def answer_markdown(text: str) -> str:
+    """A model-written answer for `gr.Markdown`: its HTML escaped, its emoji marks as words."""
+    escaped = html.escape(text, quote=False)
+    return _MARKS.sub(lambda m: EMOJI_MARKS[m.group(1)], escaped)
+
+
+# Run when a results panel loads: when a new result (a new `data-reveal` key) arrives out of
+# sight — below the fold on a phone — scroll it into view, once.
+REVEAL_JS = """
+let revealed = null;
+new MutationObserver(() => {
+  const marked = element.querySelector('[data-reveal]');
+  const key = marked ? marked.dataset.reveal : null;
+  if (!key || key === revealed) return;
+  revealed = key;
+  const box = marked.getBoundingClientRect();
+  if (box.top > window.innerHeight * 0.6 || box.bottom < 0) {
+    const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    marked.scrollIntoView({behavior: still ? 'auto' : 'smooth', block: 'start'});
+  }
+}).observe(element, {childList: true, subtree: true});
+"""
