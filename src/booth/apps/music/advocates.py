@@ -133,8 +133,14 @@ def discovery(
         )
     artists = list({a.key: a for a in artists}.values())
     rng.shuffle(artists)
-    n = out.add(
-        (t.track_id for a in artists for t in catalog.tracks_by(a.key)[:PER_GENRE_ARTIST]), exclude
+    wanted = set(genres)
+    n = out.add(  # an artist's tracks in the genre themselves, not its best known ones
+        (
+            t.track_id
+            for a in artists
+            for t in [t for t in catalog.tracks_by(a.key) if t.labels & wanted][:PER_GENRE_ARTIST]
+        ),
+        exclude,
     )
     out.notes.append(
         f"{n} tracks by {len(artists)} lesser-known artists in {', '.join(genres[:4])}"

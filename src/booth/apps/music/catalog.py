@@ -46,22 +46,32 @@ def normalize(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+_SEPARATORS = re.compile(r"[_\-]+")
+
+
+@lru_cache(maxsize=65536)
 def label(text: str) -> str:
-    """A genre, mood or tag label: lowercase, `_` and `-` read as spaces ("hip-hop" = "hip hop")."""
-    return normalize(re.sub(r"[_\-]+", " ", text))
+    """A genre, mood or tag label: lowercase, `_` and `-` read as spaces ("hip-hop" = "hip hop").
+
+    Cached: a catalog repeats a few thousand labels across its tens of thousands of cells.
+    """
+    return normalize(_SEPARATORS.sub(" ", text))
 
 
+@lru_cache(maxsize=65536)
 def artist_key(name: str) -> str:
+    """An artist's key (cached: every track row names its artist again)."""
     return normalize(name)
 
 
 def make_track_id(artist: str, title: str) -> str:
     """The public id of a track: normalised `artist||title`."""
-    return f"{normalize(artist)}||{normalize(title)}"
+    return f"{artist_key(artist)}||{normalize(title)}"
 
 
+@lru_cache(maxsize=65536)
 def split_list(value: str | None) -> tuple[str, ...]:
-    """A semicolon-separated cell as unique labels, in order."""
+    """A semicolon-separated cell as unique labels, in order (cached: genre cells repeat)."""
     if not value:
         return ()
     seen: dict[str, None] = {}
@@ -156,8 +166,8 @@ def parse_artist(raw: dict) -> Artist:
     for entry in raw.get("similar") or []:
         if isinstance(entry, str):
             entry = {"name": entry, "weight": 0.5}
-        weight = float(entry.get("weight", 0.5))
-        similar.append((artist_key(str(entry["name"])), max(0.0, min(1.0, weight))))
+        weight = _real(str(entry.get("weight", 0.5)), 0, 1)
+        similar.append((artist_key(str(entry["name"])), 0.5 if weight is None else weight))
     return Artist(
         name=name,
         key=artist_key(name),
@@ -323,27 +333,34 @@ def build_catalog(
             )
     # Similar links only to artists we have, strongest first, never to oneself.
     for key, artist in list(by_key.items()):
-        links = sorted(
-            ((k, w) for k, w in artist.similar if k in by_key and k != key),
-            key=lambda kw: -kw[1],
+        links = tuple(
+            sorted(
+                ((k, w) for k, w in artist.similar if k in by_key and k != key),
+                key=lambda kw: -kw[1],
+            )
         )
-        by_key[key] = replace(artist, similar=tuple(links))
+        if links != artist.similar:
+            by_key[key] = replace(artist, similar=links)
     # Tracks take the catalog's display name of their artist, and its genres only when they have
     # none of their own: a track's labels are its own ("Creep" is not electronic because
     # Radiohead is).
     for track_id, track in list(by_id.items()):
         artist = by_key[track.artist_key]
-        by_id[track_id] = replace(track, artist=artist.name, genres=track.genres or artist.genres)
+        if track.artist != artist.name or not track.genres:
+            by_id[track_id] = replace(
+                track, artist=artist.name, genres=track.genres or artist.genres
+            )
 
     by_artist: dict[str, list[Track]] = defaultdict(list)
     by_label: dict[str, list[Track]] = defaultdict(list)
     genre_counts: Counter = Counter()
     mood_counts: Counter = Counter()
     tag_counts: Counter = Counter()
-    for track in by_id.values():
+    for track in _by_popularity(by_id.values()):  # sorted once: every index keeps this order
         by_artist[track.artist_key].append(track)
         for name in track.labels:
             by_label[name].append(track)
+    for track in by_id.values():
         genre_counts.update(track.genres)
         mood_counts.update(track.moods)
         tag_counts.update(track.tags)
@@ -362,13 +379,10 @@ def build_catalog(
     neighbours = {
         genre: tuple(
             (other, count / max(1, len(artists_by_genre[genre])))
-            for other, count in counts.most_common(8)
-        )
+            for other, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+        )  # ties by name: the same on every replica, whatever the hash seed
         for genre, counts in cooccur.items()
     }
-
-    def by_popularity(t: Track) -> tuple:
-        return (-t.popularity, t.track_id)
 
     ordered = sorted(by_key.values(), key=lambda a: (a.listeners, a.key))
     last = max(1, len(ordered) - 1)
@@ -376,7 +390,7 @@ def build_catalog(
     for i, a in enumerate(ordered):  # equal listener counts share the lower rank
         if i and a.listeners == ordered[i - 1].listeners:
             rank[a.key] = rank[ordered[i - 1].key]
-    by_artist_sorted = {k: tuple(sorted(v, key=by_popularity)) for k, v in by_artist.items()}
+    by_artist_sorted = {k: tuple(v) for k, v in by_artist.items()}
     standing = {}
     for tracks_of in by_artist_sorted.values():
         last_index = max(1, len(tracks_of) - 1)
@@ -388,7 +402,7 @@ def build_catalog(
         sources=tuple(sources),
         _by_artist=by_artist_sorted,
         _standing=standing,
-        _by_label={k: tuple(sorted(v, key=by_popularity)) for k, v in by_label.items()},
+        _by_label={k: tuple(v) for k, v in by_label.items()},
         _artists_by_genre={
             k: tuple(sorted(v, key=lambda a: (-a.listeners, a.key)))
             for k, v in artists_by_genre.items()
@@ -461,12 +475,20 @@ def _by_popularity(tracks: Iterable[Track]) -> tuple[Track, ...]:
 
 
 # -- files -----------------------------------------------------------------------------------
-def read_artists_file(path: Path) -> list[Artist]:
+def read_artists_file(path: Path, errors: list[str] | None = None) -> list[Artist]:
+    """Artists of one JSON file; a bad entry is skipped (and described in `errors` when given)."""
     with path.open(encoding="utf-8") as handle:
         raw = json.load(handle)
     if isinstance(raw, dict):
         raw = raw.get("artists", [])
-    return [parse_artist(entry) for entry in raw]
+    artists = []
+    for index, entry in enumerate(raw):
+        try:
+            artists.append(parse_artist(entry))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            if errors is not None:
+                errors.append(f"{path.name}[{index}]: {exc}")
+    return artists
 
 
 def read_tracks_file(path: Path, errors: list[str] | None = None) -> list[Track]:

@@ -213,6 +213,24 @@ GENRE_SYNONYMS = {
     "jpop": ("j pop",),
     "cpop": ("c pop",),
 }
+# Tags that say who performs or what plays, not a style: everyday words in a request ("the band
+# that made OK Computer"), so they are never read as a genre the request asks for.
+PERFORMER_TAGS = frozenset(
+    {
+        "band",
+        "duo",
+        "trio",
+        "group",
+        "singer",
+        "songwriter",
+        "rapper",
+        "dj",
+        "producer",
+        "composer",
+        "crooner",
+        "dancer",
+    }
+)
 MOOD_SYNONYMS = {
     "happy": ("happy", "upbeat", "joyful", "cheerful", "feel good"),
     "sad": ("sad", "melancholic", "melancholy", "heartbreak", "somber"),
@@ -501,7 +519,7 @@ class Vocabulary:
         known = catalog.vocabulary
         self.genres: dict[str, tuple[str, ...]] = {}
         for tag, count in catalog.tag_counts.items():  # tags name styles too ("shoegaze")
-            if tag not in catalog.mood_counts and count >= 3:
+            if tag not in catalog.mood_counts and tag not in PERFORMER_TAGS and count >= 3:
                 self.genres[simplify(tag)] = (tag,)
         for genre in catalog.genre_counts:
             self.genres[simplify(genre)] = (genre,)

@@ -8,7 +8,9 @@ follow-up sees it on any replica) and the run's own event emitter.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote_plus
@@ -74,6 +76,45 @@ class MusicEngine:
         if self.live is None or anchor is None:
             return LiveView(self.catalog, (CATALOG_SOURCE,), ())
         return await self.live.view(anchor, *also)
+
+
+class EngineSlot:
+    """One host's music engine, built on first use in a worker thread, then shared.
+
+    Loading the catalog takes a second or more, so it is kept off server start-up (/health
+    answers at once) and off the event loop: the first music request awaits `ready()`, and
+    requests arriving meanwhile wait for the same build.
+    """
+
+    def __init__(self, build: Callable[[], MusicEngine]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+        self._engine: MusicEngine | None = None
+
+    @classmethod
+    def holding(cls, engine: MusicEngine) -> EngineSlot:
+        """A slot for an engine built already (tests, a custom catalog)."""
+        slot = cls(lambda: engine)
+        slot._engine = engine
+        return slot
+
+    @property
+    def built(self) -> bool:
+        return self._engine is not None
+
+    def get(self) -> MusicEngine:
+        """The engine, built here if nobody has yet (blocks: call from sync code only)."""
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    self._engine = self._build()
+        return self._engine
+
+    async def ready(self) -> MusicEngine:
+        """The engine, built in a worker thread if nobody has yet."""
+        if self._engine is not None:
+            return self._engine
+        return await asyncio.to_thread(self.get)
 
 
 @dataclass
@@ -766,10 +807,11 @@ def _or(names: list[str], word: str = "or") -> str:
     return ", ".join(names[:-1]) + f" {word} " + names[-1]
 
 
-def music_pipeline(engine: MusicEngine, request: TurnRequest):
-    """The `Pipeline` the runtime runs for one turn."""
+def music_pipeline(engine: MusicEngine | EngineSlot, request: TurnRequest):
+    """The `Pipeline` the runtime runs for one turn (on an engine, or one still to be built)."""
 
     async def pipeline(ctx: RunContext) -> None:
-        await Turn(ctx, engine, request).run()
+        ready = await engine.ready() if isinstance(engine, EngineSlot) else engine
+        await Turn(ctx, ready, request).run()
 
     return pipeline

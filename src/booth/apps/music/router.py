@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 
 from booth.apps.music import service
-from booth.apps.music.pipeline import MusicEngine
+from booth.apps.music.pipeline import EngineSlot, MusicEngine
 from booth.apps.music.service import FeedbackRequest, PlanningRequest, RecommendationRequest
 from booth.core import openapi
 from booth.core.errors import BoothError, ErrorCode
@@ -21,12 +21,15 @@ from booth.providers.lastfm import install_lastfm
 
 
 def create_router(host: Host, settings=None, *, engine: MusicEngine | None = None) -> APIRouter:
-    """The music routes; `engine` (catalog + planner) defaults to the bundled catalog."""
-    if engine is None:
+    """The music routes; `engine` (catalog + planner) defaults to the bundled catalog, loaded
+    on the first music request rather than at start-up."""
+    if engine is not None:
+        slot = EngineSlot.holding(engine)
+    else:
         window = settings.music_context_window if settings is not None else service.CONTEXT_WINDOW
         if settings is not None:
             install_lastfm(host, settings)  # before the engine is built, which reads it
-        engine = service.default_engine(host, window)
+        slot = service.engine_slot(host, window)
     router = APIRouter(tags=["music"])
 
     @router.post("/recommendations", responses=openapi.RUN)
@@ -34,7 +37,7 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
         """One recommendation turn, answered as one JSON document."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
         client = host.client_key(request, opened.id)
-        result = await service.recommend(host, engine, opened, body, client)
+        result = await service.recommend(host, await slot.ready(), opened, body, client)
         return host.json(result, opened)
 
     @router.post("/recommendations/stream", responses=openapi.STREAM)
@@ -42,7 +45,7 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
         """The same turn as Server-Sent Events: phases, thoughts, response, result."""
         opened = await host.open_for_request(request, body.session_id, body.session_token)
         run, subscriber = await service.start_recommendation(
-            host, engine, opened, body, host.client_key(request, opened.id)
+            host, await slot.ready(), opened, body, host.client_key(request, opened.id)
         )
         return host.sse(run, subscriber, opened)
 
@@ -55,7 +58,7 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
             if named
             else None
         )
-        return await service.plan(host, engine, body, opened)
+        return await service.plan(host, await slot.ready(), body, opened)
 
     @router.post("/feedback", responses=openapi.errors(403, 404, 409) | openapi.BODY)
     async def feedback(
@@ -81,7 +84,7 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
                 )
                 raise BoothError(ErrorCode.INVALID_QUERY, problems) from None
         token = request_token(request, body.session_token)
-        return await service.record_feedback(host, engine, body, token)
+        return await service.record_feedback(host, await slot.ready(), body, token)
 
     @router.get("/sessions/{session_id}/history", responses=openapi.SESSION_READ)
     async def session_history(
@@ -92,10 +95,13 @@ def create_router(host: Host, settings=None, *, engine: MusicEngine | None = Non
     @router.get("/sessions/{session_id}/context", responses=openapi.SESSION_READ)
     async def session_context(session_id: SessionIdPath, request: Request):
         """A redacted summary of what this session remembers."""
-        return await service.context_summary(host, engine, session_id, request_token(request))
+        return await service.context_summary(
+            host, await slot.ready(), session_id, request_token(request)
+        )
 
     @router.get("/music/catalog", responses=openapi.ANY)
     async def catalog_figures():
-        return {"figures": engine.catalog.figures(), "files": len(engine.catalog.sources)}
+        catalog = (await slot.ready()).catalog
+        return {"figures": catalog.figures(), "files": len(catalog.sources)}
 
     return router

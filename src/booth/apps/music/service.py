@@ -14,7 +14,13 @@ from pydantic import Field
 from booth.apps.music.catalog import Track, shared_catalog
 from booth.apps.music.context import MusicContext, save_feedback, summary
 from booth.apps.music.live import LiveMusic
-from booth.apps.music.pipeline import MusicEngine, TurnRequest, make_plan, music_pipeline
+from booth.apps.music.pipeline import (
+    EngineSlot,
+    MusicEngine,
+    TurnRequest,
+    make_plan,
+    music_pipeline,
+)
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.host import Host
 from booth.core.requests import OptionalSessionId, RequestBody, SessionId
@@ -73,11 +79,12 @@ class FeedbackRequest(RequestBody):
         return target
 
 
-def default_engine(host: Host, context_window: float = CONTEXT_WINDOW) -> MusicEngine:
-    """The bundled catalog merged with the user's import; Last.fm and the model if configured.
+def engine_slot(host: Host, context_window: float = CONTEXT_WINDOW) -> EngineSlot:
+    """This host's engine for a window: the bundled catalog merged with the user's import,
+    Last.fm and the model if configured, built on first use (see `EngineSlot`).
 
-    Built once per host and window: the HTTP routes and the web UI share it (read-only). The
-    music routes install Last.fm (`install_lastfm`) before they first ask for the engine.
+    One per host and window: the HTTP routes, the hosted agent and the web UI share it
+    (read-only). The music routes install Last.fm (`install_lastfm`) before it is built.
     """
 
     def build() -> MusicEngine:
@@ -86,7 +93,12 @@ def default_engine(host: Host, context_window: float = CONTEXT_WINDOW) -> MusicE
         live = LiveMusic(client, catalog) if client is not None else None
         return MusicEngine.build(catalog, context_window, live=live, llm=llm_of(host))
 
-    return host.shared(("music.engine", context_window), build)
+    return host.shared(("music.engine", context_window), lambda: EngineSlot(build))
+
+
+def default_engine(host: Host, context_window: float = CONTEXT_WINDOW) -> MusicEngine:
+    """This host's engine, built now if it is not yet (blocks; async code awaits the slot)."""
+    return engine_slot(host, context_window).get()
 
 
 # -- recommendations -------------------------------------------------------------------------
