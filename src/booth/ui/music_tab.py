@@ -19,7 +19,7 @@ from booth.apps.music.pipeline import MusicEngine
 from booth.apps.music.service import (
     FeedbackRequest,
     RecommendationRequest,
-    default_engine,
+    engine_slot,
     record_feedback,
     start_recommendation,
 )
@@ -67,7 +67,8 @@ SKIP = object()  # a `TurnFrame` field left unset: that output keeps its value
 
 def build(host: Host, settings: Settings) -> None:
     """Lay out the tab and wire its events (called inside the Blocks context)."""
-    engine = default_engine(host, settings.music_context_window)  # shared with the API
+    # Shared with the API, and built on the first music request (not while the page is built).
+    slot = engine_slot(host, settings.music_context_window)
     session = gr.State(None)
     shelf = gr.State(None)  # the conversation's turns and this tab's votes on their tracks
     with gr.Row(elem_classes="session-row"):
@@ -125,12 +126,14 @@ def build(host: Host, settings: Settings) -> None:
     async def on_message(
         text: str, history: list, state: TabSession | None, current, request: gr.Request
     ):
+        engine = await slot.ready()
         turn = chat_turn(host, engine, text, history, state, current, client_of(request), controls)
         async for update in turn:
             yield update
 
     async def on_vote(state: TabSession | None, current: Shelf | None, event: gr.EventData):
         track_id, choice = event_field(event, "track_id"), event_field(event, "vote")
+        engine = await slot.ready()
         return await vote(host, engine, state, current, str(track_id or ""), str(choice or ""))
 
     def on_new_session() -> Frame:
