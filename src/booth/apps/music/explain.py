@@ -436,7 +436,17 @@ def _suits(activity: Activity, track: Track) -> Suits | None:
 def render(claims: list[Claim]) -> str:
     """The first few claims as one sentence."""
     text = "; ".join(claim.text() for claim in claims[:MAX_CLAUSES])
-    return text[0].upper() + text[1:] + "." if text else ""
+    return sentence(text, getattr(claims[0], "artist", None) if claims else None)
+
+
+def sentence(text: str, name: str | None = None) -> str:
+    """`text` with a capital and a full stop, unless it opens with `name`: a name stays as
+    written ("will.i.am", "k.d. lang"), or the claim would be about someone else."""
+    if not text:
+        return ""
+    if name and text.startswith(name):
+        return text + "."
+    return text[0].upper() + text[1:] + "."
 
 
 def explain(judge: Judge, item: Scored) -> str:
@@ -506,8 +516,7 @@ def grounded_text(written: str, claims: list[Claim], track: Track, names: frozen
             kept.append(clause)
     if not kept:
         return render(claims)
-    text = "; ".join(kept)
-    return text[0].upper() + text[1:] + "."
+    return sentence("; ".join(kept), track.artist)
 
 
 def known_names(catalog: Catalog) -> frozenset[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -469,6 +470,9 @@ class ArtistIndex:
             for form in self.forms(artist.name):
                 self.exact.setdefault(form, key)
         self.names = sorted(self.exact)
+        self._names_by_length: dict[int, list[str]] = {}
+        for name in self.names:
+            self._names_by_length.setdefault(len(name), []).append(name)
 
     @staticmethod
     def forms(name: str) -> set[str]:
@@ -486,8 +490,16 @@ class ArtistIndex:
         """Artist keys within a typo's edit distance of `phrase`, with their ratio, best first."""
         simple = simplify(phrase).removeprefix("the ")
         limit = edit_limit(simple)
+        # A name within `limit` edits differs in length by at most `limit`: only those are
+        # compared (difflib over every name of a large catalog costs tens of milliseconds).
+        lengths = (len(simple), len(simple.replace(" ", "")))
+        candidates = [
+            name
+            for length in range(min(lengths) - limit, max(lengths) + limit + 1)
+            for name in self._names_by_length.get(length, ())
+        ]
         out = []
-        for key, ratio in self.fuzzy(phrase, cutoff=0.45, n=n * 3):
+        for key, ratio in self.fuzzy(phrase, cutoff=0.45, n=n * 3, names=candidates):
             forms = self.forms(self.catalog.artists[key].name)
             distance = min(
                 min(
@@ -500,12 +512,19 @@ class ArtistIndex:
                 out.append((key, ratio))
         return out[:n]
 
-    def fuzzy(self, phrase: str, cutoff: float = 0.6, n: int = 3) -> list[tuple[str, float]]:
-        """Closest artist keys with their similarity ratio, best first."""
+    def fuzzy(
+        self,
+        phrase: str,
+        cutoff: float = 0.6,
+        n: int = 3,
+        names: Sequence[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Closest artist keys (among `names`, default all) with their similarity ratio."""
         simple = simplify(phrase)
         simple = simple.removeprefix("the ")
         scored: dict[str, float] = {}
-        for name in difflib.get_close_matches(simple, self.names, n=n * 3, cutoff=cutoff):
+        pool = self.names if names is None else names
+        for name in difflib.get_close_matches(simple, pool, n=n * 3, cutoff=cutoff):
             key = self.exact[name]
             ratio = difflib.SequenceMatcher(None, simple, name).ratio()
             scored[key] = max(ratio, scored.get(key, 0.0))
