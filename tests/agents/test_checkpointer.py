@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from langgraph.checkpoint.base import empty_checkpoint
 
@@ -56,6 +58,23 @@ async def test_the_latest_checkpoint_comes_back_with_its_values_and_parent(saver
     older = await saver.aget_tuple(first)
     assert older.checkpoint["channel_values"] == {"a": 1, "b": "x"}
     assert older.parent_config is None
+
+
+async def test_the_synchronous_api_works_from_another_thread_on_the_savers_loop(saver):
+    with pytest.raises(asyncio.InvalidStateError):  # no loop served yet
+        saver.get_tuple(config())
+    first = await put(saver, config(), {"a": 1}, 0, {"a": 1})
+    with pytest.raises(asyncio.InvalidStateError):  # on the loop itself: use the async API
+        saver.get_tuple(config())
+    checkpoint = (await saver.aget_tuple(first)).checkpoint
+    second = await asyncio.to_thread(
+        saver.put, first, {**checkpoint, "id": "sync-checkpoint"}, {"step": 1}, {}
+    )
+    await asyncio.to_thread(saver.put_writes, second, [("a", 5)], "task-1")
+    latest = await asyncio.to_thread(saver.get_tuple, config())
+    assert latest.config == second and latest.pending_writes == [("task-1", "a", 5)]
+    listed = await asyncio.to_thread(lambda: list(saver.list(config())))
+    assert [t.config for t in listed] == [second, first]
 
 
 async def test_pending_writes_come_back_in_langgraph_order(saver):

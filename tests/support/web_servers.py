@@ -18,6 +18,7 @@ connection mid-body, `/binary` is an image.
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -49,7 +50,7 @@ Results = Callable[[str], list[Hit]]
 
 
 @dataclass
-class _SearchServer:
+class _SearchServer(ABC):
     results: Results
     fault: SearchFault | None = None
     requests: list[dict[str, str]] = field(default_factory=list)
@@ -105,8 +106,9 @@ class _SearchServer:
     def error_body(self, status: int, message: str = "injected") -> dict[str, Any]:
         return {"error": {"code": status, "message": message}}
 
+    @abstractmethod
     def body(self, hits: list[Hit]) -> dict[str, Any]:
-        raise NotImplementedError
+        """The provider's JSON answer for these hits."""
 
 
 class GoogleSearchServer(_SearchServer):

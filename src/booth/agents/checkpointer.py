@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
+from typing import Any, TypeVar
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
@@ -42,6 +42,8 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 from booth.agents.listlog import LOG_TYPE, Head, Heads, read_reference, reference
 from booth.core.sessions.base import SessionStore
 from booth.core.sessions.entries import prefix_end
+
+T = TypeVar("T")
 
 SEP = "\x1f"  # unit separator: never part of a namespace, channel or task id
 DEFAULT_HISTORY = 32
@@ -100,9 +102,11 @@ class SessionCheckpointer(BaseCheckpointSaver[str]):
         self.history = history
         self.prune_every = prune_every
         self.heads = Heads()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop it serves, for sync calls
 
     # -- reading ------------------------------------------------------------------------------
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        self._loop = asyncio.get_running_loop()
         thread_id, ns = _thread(config)
         wanted = get_checkpoint_id(config)
         if wanted:
@@ -377,9 +381,31 @@ class SessionCheckpointer(BaseCheckpointSaver[str]):
             number = int(str(current).split(".")[0])
         return f"{number + 1:032}.{random.random():016}"
 
-    # -- the synchronous API: booth runs graphs on its event loop only -------------------------
+    # -- the synchronous API: from another thread, on the loop the saver serves ---------------
+    def _on_loop(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run `work` on the saver's event loop and wait for it (LangGraph's async savers do
+        the same). Its store connections belong to that loop, so a call from the loop's own
+        thread would deadlock: there, use the async API."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            work.close()
+            raise asyncio.InvalidStateError(
+                "SessionCheckpointer has not served a graph on an event loop yet: use the async API"
+            )
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            work.close()
+            raise asyncio.InvalidStateError(
+                "Synchronous SessionCheckpointer calls come from another thread; on the event "
+                "loop use ainvoke/astream"
+            )
+        return asyncio.run_coroutine_threadsafe(work, loop).result()
+
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        raise NotImplementedError("SessionCheckpointer is async: use ainvoke/astream")
+        return self._on_loop(self.aget_tuple(config))
 
     def list(
         self,
@@ -389,7 +415,11 @@ class SessionCheckpointer(BaseCheckpointSaver[str]):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
-        raise NotImplementedError("SessionCheckpointer is async: use alist")
+        async def collect() -> list[CheckpointTuple]:
+            found = self.alist(config, filter=filter, before=before, limit=limit)
+            return [item async for item in found]
+
+        return iter(self._on_loop(collect()))
 
     def put(
         self,
@@ -398,7 +428,7 @@ class SessionCheckpointer(BaseCheckpointSaver[str]):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        raise NotImplementedError("SessionCheckpointer is async: use ainvoke/astream")
+        return self._on_loop(self.aput(config, checkpoint, metadata, new_versions))
 
     def put_writes(
         self,
@@ -407,4 +437,4 @@ class SessionCheckpointer(BaseCheckpointSaver[str]):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        raise NotImplementedError("SessionCheckpointer is async: use ainvoke/astream")
+        self._on_loop(self.aput_writes(config, writes, task_id, task_path))

@@ -23,7 +23,7 @@ class Page(BaseModel):
 
 
 class PageTooLarge(Exception):
-    pass
+    """A page larger than the fetch limit allows."""
 
 
 async def read_capped(http: httpx.AsyncClient, url: str, max_bytes: int) -> tuple[bytes, str]:
