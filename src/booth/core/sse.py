@@ -55,7 +55,7 @@ def event_stream(
         watcher = asyncio.create_task(watch_shutdown())
         try:
             async for batch in batches:
-                yield "".join(event.encode() for event in batch).encode("utf-8")
+                yield b"".join(event.sse() for event in batch)
         finally:
             watcher.cancel()
             await batches.aclose()

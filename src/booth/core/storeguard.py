@@ -39,12 +39,17 @@ class StoreGuard:
         self._store = store
         self._timeout = timeout
         self._name = name
+        self._methods: dict[str, Callable[..., Awaitable[Any]]] = {}  # guarded, made once each
 
     def __getattr__(self, attr: str) -> Any:
+        guarded = self._methods.get(attr)
+        if guarded is not None:
+            return guarded
         value = getattr(self._store, attr)
         if not inspect.iscoroutinefunction(value):
             return value  # plain attributes, and async generators (they pace themselves)
-        return self._guarded(value)
+        guarded = self._methods[attr] = self._guarded(value)
+        return guarded
 
     def __setattr__(self, attr: str, value: Any) -> None:
         if attr.startswith("_"):

@@ -10,6 +10,7 @@ description, the company entry only adds context: the posting is the better sour
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -71,6 +72,7 @@ TITLE_YEARS_WEIGHT = 1.0
 ROLE_FAMILY_WEIGHT = 3.0  # the role's core work when it is not software engineering
 NOTE_SCALE = 0.7  # a user's note counts less than a posting
 STATEMENT_SCALE = 0.6  # a requirement line no other kind covers
+COMPANY_ASKS_CACHED = 4096  # employer x role-family readings kept (533 employers, ~20 families)
 OPTIONAL_WEIGHT = 0.5
 DUTIES_WEIGHT = 0.8
 ABOUT_WEIGHT = 0.4
@@ -317,6 +319,23 @@ def company_requirements(
     reqs: RequirementList,
 ) -> list[str]:
     """Requirements a knowledge-base entry implies for a role; returns context-only lines."""
+    asks, context = _company_asks(company, source_id, role, ontology)
+    for requirement in asks:
+        reqs.add(requirement)
+    return list(context)
+
+
+@functools.lru_cache(maxsize=COMPANY_ASKS_CACHED)
+def _company_asks(
+    company: Company, source_id: str, role: RoleFamily | None, ontology: Ontology
+) -> tuple[tuple[Requirement, ...], tuple[str, ...]]:
+    """What an employer's entry asks of a role, and its context-only lines.
+
+    A pure function of read-only data (the entry, the role family, the ontology), read once
+    per process for each employer and role: its regular expressions are most of an offline
+    run's reading time.
+    """
+    reqs = RequirementList()
     stack = [ontology.canonical_or_self(item) for item in company.tech_stack]
     languages = [s for s in stack if ontology.category(s) == "language"]
     if role and role.languages:
@@ -429,7 +448,7 @@ def company_requirements(
                 source=source_id,
             )
         )
-    return context
+    return tuple(reqs.items.values()), tuple(context)
 
 
 def _domain_requirement(key: str, source: str, ontology: Ontology) -> Requirement:

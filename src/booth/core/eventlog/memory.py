@@ -10,7 +10,6 @@ not grow with request volume.
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
 from array import array
@@ -49,7 +48,7 @@ class _Finished:
     def pack(cls, log: _RunLog, expires_at: float) -> _Finished:
         starts, chunks, offset = array("I"), [], 0
         for event in log.events:
-            chunk = event.encode().encode("utf-8")
+            chunk = event.sse()
             starts.append(offset)
             chunks.append(chunk)
             offset += len(chunk)
@@ -83,17 +82,17 @@ class _Finished:
     def events_after(self, after: int) -> list[Event]:
         if after >= len(self.starts):
             return []
-        text = self.encoded[self.starts[max(after, 0)] :].decode("utf-8")
-        return [_decode(message) for message in text.split("\n\n") if message]
+        text = self.encoded[self.starts[max(after, 0)] :]
+        return [_decode(message) for message in text.split(b"\n\n") if message]
 
 
-def _decode(message: str) -> Event:
-    """One SSE message as `Event.encode` wrote it: id, event and a single data line."""
-    seq_line, type_line, data_line = message.split("\n", 2)
-    return Event(
-        seq=int(seq_line.removeprefix("id: ")),
-        type=EventType(type_line.removeprefix("event: ")),
-        data=json.loads(data_line.removeprefix("data: ")),
+def _decode(message: bytes) -> Event:
+    """One SSE message as `Event.sse` wrote it: id, event and a single data line."""
+    seq_line, type_line, data_line = message.split(b"\n", 2)
+    return Event.stored(
+        int(seq_line.removeprefix(b"id: ")),
+        EventType(type_line.removeprefix(b"event: ").decode()),
+        data_line.removeprefix(b"data: "),
     )
 
 

@@ -50,7 +50,8 @@ def _decode(entry_id: Any, fields: Any) -> Event:
     seq = int(_text(entry_id).split("-")[1])
     raw_type = fields.get(b"t", fields.get("t"))
     raw_data = fields.get(b"d", fields.get("d"))
-    return Event(seq=seq, type=EventType(_text(raw_type)), data=json.loads(raw_data))
+    raw = raw_data if isinstance(raw_data, bytes) else str(raw_data).encode()
+    return Event.stored(seq, EventType(_text(raw_type)), raw)
 
 
 class RedisEventLog:
@@ -70,7 +71,7 @@ class RedisEventLog:
 
     async def append(self, run_id: str, event: Event) -> None:
         key = _events_key(run_id)
-        fields: dict[FieldT, EncodableT] = {"t": event.type.value, "d": event.json_data()}
+        fields: dict[FieldT, EncodableT] = {"t": event.type.value, "d": event.json_bytes()}
         if event.seq != 1:
             await self.redis.xadd(key, fields, id=f"0-{event.seq}")
             return
