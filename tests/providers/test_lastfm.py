@@ -52,10 +52,11 @@ async def test_the_seven_methods_read_lastfm_shapes(lastfm):
     assert top.track[0].listeners == 420_000 and isinstance(top.track[0].playcount, int)
     similar = await client.artist_similar("veldt orchard")
     assert similar.artist[0].name == "Copper Lanes" and similar.artist[0].match == 0.91
+    assert similar.attr.artist == top.attr.artist == "Veldt Orchard"  # however it was asked
     single = await client.artist_similar("Juniper Vault")  # a one-item list as a bare object
     assert [a.name for a in single.artist] == ["Saffron Static"]
     tags = await client.artist_top_tags("Veldt Orchard")
-    assert [t.name for t in tags.tag][0] == "fogwave"
+    assert [t.name for t in tags.tag][0] == "fogwave" and tags.attr.artist == "Veldt Orchard"
     found = await client.artist_search("Copper")
     assert found.artistmatches.artist[0].name == "Copper Lanes"
     assert found.artistmatches.artist[0].listeners == 150_000

@@ -54,6 +54,10 @@ def _as_number(value: Any) -> Any:
     return 0 if value in (None, "") else value
 
 
+def _as_object(value: Any) -> Any:
+    return value if isinstance(value, dict) else {}
+
+
 class _Lenient(BaseModel):
     """Extra keys are ignored (Last.fm adds fields); types are coerced ("12" → 12)."""
 
@@ -62,6 +66,12 @@ class _Lenient(BaseModel):
 
 class ArtistRef(_Lenient):
     name: str = Field(min_length=1)
+
+
+class ForArtist(_Lenient):
+    """`@attr` of an artist's lists: the artist's name as Last.fm writes it (however asked)."""
+
+    artist: str = ""
 
 
 class Tag(_Lenient):
@@ -83,8 +93,10 @@ class TopTrack(_Lenient):
 
 class TopTracks(_Lenient):
     track: list[TopTrack] = []
+    attr: ForArtist = Field(default_factory=ForArtist, alias="@attr")
 
     _list = field_validator("track", mode="before")(_as_list)
+    _attr = field_validator("attr", mode="before")(_as_object)
 
 
 class SimilarArtist(_Lenient):
@@ -97,14 +109,18 @@ class SimilarArtist(_Lenient):
 
 class SimilarArtists(_Lenient):
     artist: list[SimilarArtist] = []
+    attr: ForArtist = Field(default_factory=ForArtist, alias="@attr")
 
     _list = field_validator("artist", mode="before")(_as_list)
+    _attr = field_validator("attr", mode="before")(_as_object)
 
 
 class TopTags(_Lenient):
     tag: list[Tag] = []
+    attr: ForArtist = Field(default_factory=ForArtist, alias="@attr")
 
     _list = field_validator("tag", mode="before")(_as_list)
+    _attr = field_validator("attr", mode="before")(_as_object)
 
 
 class FoundArtist(_Lenient):

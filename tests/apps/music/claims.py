@@ -13,6 +13,9 @@ from collections.abc import Callable
 
 from booth.apps.music.catalog import Catalog, artist_key
 from booth.apps.music.intents import ACTIVITIES, edit_distance, edit_limit, simplify
+from booth.apps.music.tuning import default_tuning
+
+TUNE = default_tuning().explain  # the thresholds "best-known" and "closely related" promise
 
 Check = Callable[[re.Match[str], dict, dict, Catalog, str], str | None]
 
@@ -71,12 +74,12 @@ def by_artist(m, track, anchor, catalog, query):
         return "title or album differ from the track's"
     if m["year"] and int(m["year"]) != track["year"]:
         return "year differs"
-    position, of = int(m["position"]), int(m["of"])
-    siblings = catalog.tracks_by(artist_key(track["artist"]))
-    if of != len(siblings) or position != 1 + sum(
-        t.popularity > track["popularity"] for t in siblings
-    ):
-        return "popularity rank is wrong"
+    if m["best_known"]:
+        siblings = catalog.tracks_by(artist_key(track["artist"]))
+        rank = 1 + sum(t.popularity > track["popularity"] for t in siblings)
+        share = int(len(siblings) * TUNE.best_known_share)
+        if len(siblings) < TUNE.best_known_min_tracks or rank > min(TUNE.best_known_top, share):
+            return f"called best-known at #{rank} of {len(siblings)}"
     return None
 
 
@@ -105,8 +108,8 @@ def similar(m, track, anchor, catalog, query):
     weight = _linked(catalog, m["artist"], m["seed"])
     if weight is None:
         return f"{m['artist']} and {m['seed']} are not linked"
-    if abs(float(m["weight"]) - weight) > 0.1 + 1e-9 and float(m["weight"]) > weight:
-        return "weight is higher than the link's"
+    if m["how"] == "closely related to" and weight < TUNE.closely_related:
+        return f"called closely related on a link of {weight}"
     return None
 
 
@@ -262,8 +265,8 @@ DETAIL = r"'(?P<title>.+)'(?: from (?P<album>.+?))?(?: \((?P<year>\d{4})\))?"
 READERS: list[tuple[re.Pattern[str], Check]] = [
     (
         re.compile(
-            rf"^(?:a|another) track by (?P<artist>.+?), as asked: {DETAIL}, "
-            r"#(?P<position>\d+) of (?P<of>\d+) by popularity in the catalog$"
+            rf"^(?:a|another) track by (?P<artist>.+?), as asked: {DETAIL}"
+            r"(?P<best_known>, one of their best-known tracks)?$"
         ),
         by_artist,
     ),
@@ -277,7 +280,7 @@ READERS: list[tuple[re.Pattern[str], Check]] = [
     ),
     (
         re.compile(
-            r"^(?P<artist>.+) is listed as similar to (?P<seed>.+) \(weight (?P<weight>[\d.]+)\)$"
+            r"^(?P<artist>.+) is (?P<how>listed as similar to|closely related to) (?P<seed>.+)$"
         ),
         similar,
     ),
@@ -288,7 +291,7 @@ READERS: list[tuple[re.Pattern[str], Check]] = [
         ),
         two_steps,
     ),
-    (re.compile(r"^shares the labels (?P<labels>.+) with (?P<seed>.+)$"), shares),
+    (re.compile(r"^shares the labels? (?P<labels>.+) with (?P<seed>.+)$"), shares),
     (re.compile(r"^tagged (?P<labels>.+), as asked$"), tagged_as_asked),
     (re.compile(r"^tagged (?P<label>.+), a neighbour of (?P<asked>.+)$"), neighbour),
     (re.compile(r"^feels (?P<moods>.+?)(?P<asked>, as asked)?$"), feels),

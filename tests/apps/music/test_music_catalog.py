@@ -8,8 +8,13 @@ import pytest
 
 from booth.apps.music.catalog import (
     BUNDLED_DIR,
+    Artist,
+    Catalog,
+    Track,
+    build_catalog,
     load_catalog,
     make_track_id,
+    overlay,
     read_tracks_file,
     shared_catalog,
 )
@@ -70,6 +75,34 @@ def test_neighbour_genres_come_from_artists_that_share_them(small):
     neighbours = [g for g, _ in small.neighbour_genres("shoegaze")]
     assert "dream pop" in neighbours and "noise rock" in neighbours
     assert "jazz" not in neighbours
+
+
+def _links_pointing_at(catalog: Catalog, target: str) -> list[tuple[str, float]]:
+    """The slow way: every artist's similar links, read one by one."""
+    return sorted(
+        (key, weight)
+        for key, artist in catalog.artists.items()
+        for linked, weight in artist.similar
+        if linked == target
+    )
+
+
+def test_links_pointing_at_an_artist_are_indexed_in_an_overlay_too(small):
+    extra = build_catalog(
+        [
+            Artist("Paper Rivers", "paper rivers", similar=(("velvet lanterns", 0.4),)),
+            # an artist both know: the overlay's record adds a link, base's links stay
+            Artist("Moth Choir", "moth choir", similar=(("paper rivers", 0.5),)),
+            Artist("Velvet Lanterns", "velvet lanterns", source="lastfm"),
+        ],
+        [Track("paper rivers||flood", "Flood", "Paper Rivers", "paper rivers", source="lastfm")],
+    )
+    layered = overlay(small, extra)
+    assert ("paper rivers", 0.4) in layered.linked_from("velvet lanterns")
+    assert ("moth choir", 0.5) in layered.linked_from("paper rivers")
+    for catalog in (small, layered):
+        for key in catalog.artists:
+            assert sorted(catalog.linked_from(key)) == _links_pointing_at(catalog, key), key
 
 
 def test_later_files_win_field_by_field_and_bad_rows_are_skipped(small_dir, tmp_path):
@@ -142,6 +175,11 @@ def test_bundled_catalog_has_the_seed_artists(catalog, name):
 
 def test_the_bundled_folder_is_the_one_loaded(catalog):
     assert all(str(BUNDLED_DIR) in source for source in catalog.sources)
+
+
+def test_links_pointing_at_an_artist_are_indexed(catalog):
+    for key in catalog.artists:
+        assert sorted(catalog.linked_from(key)) == _links_pointing_at(catalog, key), key
 
 
 def test_a_track_keeps_its_own_genres_not_its_artists(catalog):

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from music_helpers import INTENT_TABLE
 
-from booth.apps.music.intents import INTENTS, Planner, simplify
+from booth.apps.music.intents import (
+    INTENTS,
+    SUGGEST_MIN_RATIO,
+    ArtistIndex,
+    Planner,
+    edit_distance,
+    edit_limit,
+    simplify,
+)
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +96,46 @@ def test_an_unknown_artist_gets_suggestions_only_within_a_typo(planner):
     assert far.unknown_artist == "Death Gribs Orchestra" and far.suggestions == []
     # Morrisey is not in the catalog, and no artist there is a typo away from it
     assert planner.understand("songs by Morrisey").suggestions == []
+
+
+def _close_by_scanning(index: ArtistIndex, phrase: str) -> set[str]:
+    """The artists a typo away from `phrase`, found by measuring every name in the catalog."""
+    simple = simplify(phrase).removeprefix("the ")
+    limit = edit_limit(simple)
+    typed = {simple, simple.replace(" ", "")}
+    return {
+        index.exact[name]
+        for name in index.names
+        if any(edit_distance(form, name, limit) <= limit for form in typed)
+        and difflib.SequenceMatcher(None, simple, name).ratio() >= SUGGEST_MIN_RATIO
+    }
+
+
+_EDITS = st.lists(
+    st.tuples(st.sampled_from("dis"), st.integers(0, 40), st.sampled_from("aeiorstn ")),
+    max_size=3,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.integers(0, 10_000), edits=_EDITS)
+def test_fuzzy_matching_finds_what_measuring_every_name_finds(planner, name, edits):
+    """The bigram index behind fuzzy lookup never loses an artist within a typo's reach."""
+    typed = list(planner.artists.names[name % len(planner.artists.names)])
+    for kind, at, letter in edits:
+        at %= len(typed) + 1
+        if kind == "d" and at < len(typed):
+            del typed[at]
+        elif kind == "i":
+            typed.insert(at, letter)
+        elif at < len(typed):
+            typed[at] = letter
+    phrase = "".join(typed)
+    if not simplify(phrase):
+        return
+    found = planner.artists.close(phrase, n=len(planner.artists.names))
+    assert {key for key, _ in found} == _close_by_scanning(planner.artists, phrase)
+    assert [r for _, r in found] == sorted((r for _, r in found), reverse=True)
 
 
 @pytest.mark.parametrize(

@@ -120,8 +120,31 @@ def test_explanations_name_the_facts_behind_a_similarity(small):
     judge = judge_for(small, anchor)
     harbor = next(s for s in judge.rank(everything(small)) if s.track.artist == "Glass Harbor")
     text = explain(judge, harbor)
-    assert "Glass Harbor is listed as similar to Velvet Lanterns (weight 0.90)" in text
+    assert "Glass Harbor is closely related to Velvet Lanterns" in text  # a 0.9 link
     assert "shares the labels dream pop and ethereal with Velvet Lanterns" in text
+    bloom = next(s for s in judge.rank(everything(small)) if s.track.artist == "Static Bloom")
+    text = explain(judge, bloom)
+    assert text.startswith(  # a 0.6 link; one label in common
+        "Static Bloom is listed as similar to Velvet Lanterns; shares the label shoegaze with"
+    )
+    assert "weight" not in text and not any(c.isdigit() for c in text)
+
+
+def test_an_artists_own_tracks_say_which_are_their_best_known(small):
+    anchor = Anchor(
+        query="songs by Velvet Lanterns", intent="by_artist", artists=["velvet lanterns"]
+    )
+    judge = judge_for(small, anchor)
+    own = [s for s in judge.rank(everything(small)) if s.track.artist == "Velvet Lanterns"]
+    own.sort(key=lambda s: -s.track.popularity)
+    texts = [explain(judge, s) for s in own]
+    assert len(texts) == 8 and len({s.track.popularity for s in own}) == 8
+    # of eight tracks, the top quarter is "best-known"; no rank or catalog count is recited
+    for text in texts[:2]:
+        assert text.endswith(", one of their best-known tracks."), text
+    for text in texts[2:]:
+        assert "best-known" not in text, text
+    assert not any("#" in t or "popularity" in t or "catalog" in t for t in texts)
 
 
 def test_activities_favour_tracks_with_fitting_energy(small):

@@ -223,6 +223,7 @@ class Catalog:
     mood_counts: dict[str, int] = field(default_factory=dict, repr=False)
     tag_counts: dict[str, int] = field(default_factory=dict, repr=False)
     _neighbours: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict, repr=False)
+    _inbound: Mapping[str, tuple[tuple[str, float], ...]] = field(default_factory=dict, repr=False)
     _listener_rank: Mapping[str, float] = field(default_factory=dict, repr=False)
     _standing: Mapping[str, float] = field(default_factory=dict, repr=False)
     _listener_counts: tuple[int, ...] = field(default=(), repr=False)  # ascending
@@ -250,6 +251,10 @@ class Catalog:
         if artist is None:
             return []
         return [(self.artists[k], w) for k, w in artist.similar if k in self.artists]
+
+    def linked_from(self, key: str) -> tuple[tuple[str, float], ...]:
+        """(artist key, weight) of every artist whose similar-artist links point at `key`."""
+        return self._inbound.get(key, ())
 
     def neighbour_genres(self, genre: str) -> tuple[tuple[str, float], ...]:
         """Genres that most often share an artist with `genre`, closest first."""
@@ -398,6 +403,7 @@ def build_catalog(
             standing[track.track_id] = 1.0 - i / last_index if len(tracks_of) > 1 else 1.0
     return Catalog(
         artists=MappingProxyType(by_key),
+        _inbound=_inbound(by_key),
         tracks=MappingProxyType(by_id),
         sources=tuple(sources),
         _by_artist=by_artist_sorted,
@@ -453,9 +459,17 @@ def overlay(base: Catalog, extra: Catalog) -> Catalog:
         last = max(1, len(ordered) - 1)
         for i, track in enumerate(ordered):
             standing[track.track_id] = 1.0 - i / last if len(ordered) > 1 else 1.0
+    inbound = {  # links of the artists this layer replaces are read from the layer
+        target: (
+            *(link for link in base.linked_from(target) if link[0] not in artists),
+            *links,
+        )
+        for target, links in _inbound(artists).items()
+    }
     return replace(
         base,
         artists=MappingProxyType(_layers(artists, base.artists)),
+        _inbound=_layers(inbound, base._inbound),
         tracks=MappingProxyType(_layers(tracks, base.tracks)),
         _by_artist=_layers(by_artist, base._by_artist),
         _by_label=_layers(by_label, base._by_label),
@@ -463,6 +477,15 @@ def overlay(base: Catalog, extra: Catalog) -> Catalog:
         _listener_rank=_layers(rank, base._listener_rank),
         _standing=_layers(standing, base._standing),
     )
+
+
+def _inbound(artists: Mapping[str, Artist]) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Similar-artist links reversed: target key → (key of the artist linking to it, weight)."""
+    out: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for key, artist in artists.items():
+        for target, weight in artist.similar:
+            out[target].append((key, weight))
+    return {target: tuple(links) for target, links in out.items()}
 
 
 def _layers(top: dict[K, V], below: Mapping[K, V]) -> Mapping[K, V]:

@@ -34,16 +34,13 @@ class ByArtist(_Claim):
     title: str
     album: str | None
     year: int | None
-    position: int  # by popularity among the artist's tracks in the catalog
-    of: int
+    best_known: bool  # among the artist's most popular tracks here (see `_best_known`)
     deep_dive: bool
 
     def text(self) -> str:
         verb = "another track" if self.deep_dive else "a track"
-        return (
-            f"{verb} by {self.artist}, as asked: {_detail(self.title, self.album, self.year)}, "
-            f"#{self.position} of {self.of} by popularity in the catalog"
-        )
+        text = f"{verb} by {self.artist}, as asked: {_detail(self.title, self.album, self.year)}"
+        return text + (", one of their best-known tracks" if self.best_known else "")
 
 
 class StandIn(_Claim):
@@ -77,7 +74,7 @@ class SimilarArtist(_Claim):
     kind: Literal["similar_artist"] = "similar_artist"
     artist: str
     seed: str
-    weight: float
+    close: bool  # the link is at least `explain.closely_related` strong
     via: str | None = None
 
     def text(self) -> str:
@@ -86,7 +83,9 @@ class SimilarArtist(_Claim):
                 f"{self.artist} is two steps from {self.seed} in the similar-artist graph "
                 f"(via {self.via})"
             )
-        return f"{self.artist} is listed as similar to {self.seed} (weight {self.weight:.2f})"
+        if self.close:
+            return f"{self.artist} is closely related to {self.seed}"
+        return f"{self.artist} is listed as similar to {self.seed}"
 
 
 class SharedLabels(_Claim):
@@ -95,7 +94,8 @@ class SharedLabels(_Claim):
     seed: str
 
     def text(self) -> str:
-        return f"shares the labels {_names(self.labels)} with {self.seed}"
+        noun = "label" if len(self.labels) == 1 else "labels"
+        return f"shares the {noun} {_names(self.labels)} with {self.seed}"
 
 
 class Tagged(_Claim):
@@ -331,15 +331,13 @@ def _artist_claims(judge: Judge, track: Track, ev: Evidence) -> list[Claim]:
                     artist=track.artist, title=track.title, popularity=track.popularity, top=top
                 )
             ]
-        position = 1 + sum(1 for t in siblings if t.popularity > track.popularity)
         return [
             ByArtist(
                 artist=track.artist,
                 title=track.title,
                 album=track.album or None,
                 year=track.year,
-                position=position,
-                of=len(siblings),
+                best_known=_best_known(judge, track, siblings),
                 deep_dive=anchor.deep_dive,
             )
         ]
@@ -351,7 +349,7 @@ def _artist_claims(judge: Judge, track: Track, ev: Evidence) -> list[Claim]:
         SimilarArtist(
             artist=track.artist,
             seed=seed.name,
-            weight=round(ev.affinity, 2),
+            close=ev.affinity >= judge.tuning.explain.closely_related,
             via=via.name if via else None,
         )
     ]
@@ -359,6 +357,16 @@ def _artist_claims(judge: Judge, track: Track, ev: Evidence) -> list[Claim]:
     if shared:
         claims.append(SharedLabels(labels=tuple(shared[:2]), seed=seed.name))
     return claims
+
+
+def _best_known(judge: Judge, track: Track, siblings: tuple[Track, ...]) -> bool:
+    """Whether a track is one of its artist's best known here: of an artist with enough tracks
+    to tell, within their top few (a share of them, at most a fixed number) by popularity."""
+    tune = judge.tuning.explain
+    if len(siblings) < tune.best_known_min_tracks:
+        return False
+    position = 1 + sum(1 for t in siblings if t.popularity > track.popularity)
+    return position <= min(tune.best_known_top, int(len(siblings) * tune.best_known_share))
 
 
 def _refinement_claims(judge: Judge, track: Track) -> list[Claim]:

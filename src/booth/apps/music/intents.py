@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -371,6 +371,7 @@ DECADE_WORDS = {
 SUGGEST_EDITS_PER_CHAR = 0.25
 SUGGEST_MIN_EDITS = 1
 CORRECT_RATIO = 0.82  # difflib ratio a silent correction needs (besides the edit limit)
+SUGGEST_MIN_RATIO = 0.45  # difflib ratio below which a name within the edits is not suggested
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -461,7 +462,12 @@ class Understanding:
 
 
 class ArtistIndex:
-    """Exact and fuzzy lookup of artist names, built once per catalog."""
+    """Exact and fuzzy lookup of artist names, built once per catalog.
+
+    Fuzzy lookup never scans every name: a bigram index finds the few names that can be within
+    a typo's edit distance (a name `k` edits away shares at least `max(len) - 1 - 2k` of its
+    bigrams with the typed one), and only those are measured.
+    """
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -470,9 +476,17 @@ class ArtistIndex:
             for form in self.forms(artist.name):
                 self.exact.setdefault(form, key)
         self.names = sorted(self.exact)
-        self._names_by_length: dict[int, list[str]] = {}
-        for name in self.names:
-            self._names_by_length.setdefault(len(name), []).append(name)
+        self._names_of: dict[str, list[str]] = {}  # key → its names
+        self._by_length: dict[int, list[int]] = {}  # name length → indexes into `names`
+        self._postings: dict[str, list[int]] = {}  # bigram → indexes of the names holding it
+        self._repeats: dict[str, dict[int, int]] = {}  # bigram → index → count, when over 1
+        for index, name in enumerate(self.names):
+            self._names_of.setdefault(self.exact[name], []).append(name)
+            self._by_length.setdefault(len(name), []).append(index)
+            for gram, count in _bigrams(name).items():
+                self._postings.setdefault(gram, []).append(index)
+                if count > 1:
+                    self._repeats.setdefault(gram, {})[index] = count
 
     @staticmethod
     def forms(name: str) -> set[str]:
@@ -487,48 +501,53 @@ class ArtistIndex:
         return self.exact.get(simple) or self.exact.get(simple.replace(" ", ""))
 
     def close(self, phrase: str, n: int = 3) -> list[tuple[str, float]]:
-        """Artist keys within a typo's edit distance of `phrase`, with their ratio, best first."""
+        """Artist keys within a typo's edit distance of `phrase`, with their ratio, best first.
+
+        The ratio (difflib's, of the typed name and the artist's closest-reading name of a
+        similar length) ranks them and decides whether a silent correction is safe.
+        """
         simple = simplify(phrase).removeprefix("the ")
         limit = edit_limit(simple)
-        # A name within `limit` edits differs in length by at most `limit`: only those are
-        # compared (difflib over every name of a large catalog costs tens of milliseconds).
-        lengths = (len(simple), len(simple.replace(" ", "")))
-        candidates = [
-            name
-            for length in range(min(lengths) - limit, max(lengths) + limit + 1)
-            for name in self._names_by_length.get(length, ())
-        ]
-        out = []
-        for key, ratio in self.fuzzy(phrase, cutoff=0.45, n=n * 3, names=candidates):
-            forms = self.forms(self.catalog.artists[key].name)
-            distance = min(
-                min(
-                    edit_distance(simple, f, limit),
-                    edit_distance(simple.replace(" ", ""), f, limit),
-                )
-                for f in forms
+        typed = tuple(dict.fromkeys((simple, simple.replace(" ", ""))))
+        keys = {self.exact[self.names[i]] for form in typed for i in self._within(form, limit)}
+        lengths = range(min(map(len, typed)) - limit, max(map(len, typed)) + limit + 1)
+        best: list[tuple[float, str, str]] = []  # (ratio, name, key)
+        for key in keys:
+            ratio, name = max(
+                (difflib.SequenceMatcher(None, simple, name).ratio(), name)
+                for name in self._names_of[key]
+                if len(name) in lengths
             )
-            if distance <= limit:
-                out.append((key, ratio))
-        return out[:n]
+            if ratio >= SUGGEST_MIN_RATIO:
+                best.append((ratio, name, key))
+        best.sort(reverse=True)
+        return [(key, ratio) for ratio, _, key in best[:n]]
 
-    def fuzzy(
-        self,
-        phrase: str,
-        cutoff: float = 0.6,
-        n: int = 3,
-        names: Sequence[str] | None = None,
-    ) -> list[tuple[str, float]]:
-        """Closest artist keys (among `names`, default all) with their similarity ratio."""
-        simple = simplify(phrase)
-        simple = simple.removeprefix("the ")
-        scored: dict[str, float] = {}
-        pool = self.names if names is None else names
-        for name in difflib.get_close_matches(simple, pool, n=n * 3, cutoff=cutoff):
-            key = self.exact[name]
-            ratio = difflib.SequenceMatcher(None, simple, name).ratio()
-            scored[key] = max(ratio, scored.get(key, 0.0))
-        return sorted(scored.items(), key=lambda kv: -kv[1])[:n]
+    def _within(self, typed: str, limit: int) -> list[int]:
+        """Indexes of the names at most `limit` edits from `typed`."""
+        shared: Counter[int] = Counter()  # bigrams each name has in common with `typed`
+        for gram, count in _bigrams(typed).items():
+            shared.update(self._postings.get(gram, ()))
+            if count > 1:
+                for index, has in self._repeats.get(gram, {}).items():
+                    shared[index] += min(count, has) - 1
+        lengths = range(len(typed) - limit, len(typed) + limit + 1)
+        # Each edit breaks at most two bigrams of the longer name: fewer in common is too far.
+        floor = len(typed) - 1 - 2 * limit
+        if floor > 0:  # only names sharing bigrams can be close
+            found = [i for i, n in shared.items() if len(self.names[i]) in lengths]
+        else:  # a short name may be close while sharing none
+            found = [i for length in lengths for i in self._by_length.get(length, ())]
+        return [
+            i
+            for i in found
+            if shared[i] >= max(len(typed), len(self.names[i])) - 1 - 2 * limit
+            and edit_distance(typed, self.names[i], limit) <= limit
+        ]
+
+
+def _bigrams(text: str) -> Counter[str]:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
 
 
 class Vocabulary:
@@ -560,6 +579,7 @@ class Vocabulary:
         for word in [*self.moods, *self.activities]:
             self.genres.pop(word, None)
         self.max_words = max(len(k.split()) for k in [*self.genres, *self.moods, "x"])
+        self.genre_words = frozenset(w for k in self.genres for w in k.split())
 
 
 class Planner:
@@ -735,7 +755,7 @@ class Planner:
                 w in self.vocab.genres
                 or w in self.vocab.moods
                 or w in self.vocab.activities
-                or any(w in k.split() for k in self.vocab.genres)
+                or w in self.vocab.genre_words
                 for w in words
             )
             or phrase in self.vocab.genres

@@ -165,10 +165,8 @@ class Judge:
                 offer(artist.key, weight, seed, None)
                 for second, weight2 in self.catalog.similar_to(artist.key):
                     offer(second.key, hops.second_hop_decay * weight * weight2, seed, artist.key)
-            for key, artist in self.catalog.artists.items():  # links that point at the seed
-                for target, weight in artist.similar:
-                    if target == seed:
-                        offer(key, weight * hops.inbound_link_weight, seed, None)
+            for key, weight in self.catalog.linked_from(seed):  # links that point at the seed
+                offer(key, weight * hops.inbound_link_weight, seed, None)
         return out
 
     def _reference(self, seeds: list[str]) -> dict[str, float]:

@@ -33,7 +33,14 @@ from booth.apps.music.catalog import (
 )
 from booth.apps.music.context import Anchor
 from booth.apps.music.intents import edit_distance, edit_limit, simplify
-from booth.providers.lastfm import LastfmClient, LastfmError, LastfmNotFound, TopTracks
+from booth.providers.lastfm import (
+    LastfmClient,
+    LastfmError,
+    LastfmNotFound,
+    SimilarArtists,
+    TopTags,
+    TopTracks,
+)
 
 log = logging.getLogger("booth.music.live")
 
@@ -184,7 +191,7 @@ class LiveMusic:
         )
         if top is None and similar is None and tags is None:
             return
-        display = top.track[0].artist.name if top and top.track else name
+        display = _display_name(name, top, similar, tags)
         genres = _genres(tags.tag if tags else [])
         links = tuple(
             (artist_key(s.name), round(s.match, 3)) for s in (similar.artist if similar else [])
@@ -227,7 +234,7 @@ class LiveMusic:
         )
         if top is None:
             return
-        display = top.track[0].artist.name if top.track else name
+        display = _display_name(name, top, tags)
         genres = _genres(tags.tag if tags else [])
         got.add_artist(
             Artist(
@@ -298,6 +305,19 @@ def _wants(anchor: Anchor) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What of an anchor is looked up on Last.fm: its first artists and tags."""
     tags = [g for g in [*anchor.genres, *anchor.moods] if g]
     return tuple(anchor.artists[:ARTISTS_ASKED]), tuple(tags[:TAGS_ASKED])
+
+
+def _display_name(
+    asked: str, top: TopTracks | None, *others: SimilarArtists | TopTags | None
+) -> str:
+    """The artist's name as Last.fm writes it: an artist outside the bundled catalog is asked
+    for by its key ("veldt orchard"), which is never what a listener should read."""
+    if top is not None and top.track:
+        return top.track[0].artist.name
+    for answer in (top, *others):
+        if answer is not None and answer.attr.artist:
+            return answer.attr.artist
+    return asked
 
 
 def _genres(tags: list) -> tuple[str, ...]:

@@ -127,6 +127,10 @@ class PopularityTuning(_Strict):
 class ExplainTuning(_Strict):
     novelty_weight_for_radar: float
     radar_listener_rank: float
+    best_known_top: int
+    best_known_share: float
+    best_known_min_tracks: int
+    closely_related: float
 
 
 class FitTuning(_Strict):
