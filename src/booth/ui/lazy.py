@@ -138,29 +138,28 @@ class LazyUI:
         self._app: ASGIApp | None = None
         self._failed = False
 
-    @property
-    def ready(self) -> bool:
-        return self._app is not None
-
     @asynccontextmanager
     async def running(self, parent: FastAPI) -> AsyncIterator[None]:
         """Build and start the UI in the background while the server serves; stop it on exit."""
-        task = asyncio.create_task(self._serve(parent), name="booth-ui")
+        stop = asyncio.Event()
+        task = asyncio.create_task(self._serve(parent, stop), name="booth-ui")
         try:
             yield
         finally:
-            task.cancel()
+            stop.set()  # a started UI's lifespan ends as it would with the server's
+            if self._app is None:
+                task.cancel()  # still building: the thread ends by itself (the exit waits)
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             self._app = None
 
-    async def _serve(self, parent: FastAPI) -> None:
+    async def _serve(self, parent: FastAPI, stop: asyncio.Event) -> None:
         try:
             built = await asyncio.to_thread(build_in_own_loop, self._build, parent)
             async with built.lifespan():
                 self._app = built.app
                 log.info("UI ready at %s", UI_PATH)
-                await asyncio.Event().wait()  # serving, until cancelled at shutdown
+                await stop.wait()
         except Exception:
             self._failed = True
             log.exception("the UI could not start; the API is unaffected")
