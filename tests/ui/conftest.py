@@ -16,6 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
+# Gradio is imported here, in the main thread, before any server starts. A server imports it in
+# a worker thread while it answers its first requests; the warnings filters are process-wide and
+# both sides switch them (Gradio's import and FastAPI's routes, with `catch_warnings`), so a
+# warning one side silences could reach the other: an error here, where warnings are errors.
+import booth.ui.app  # noqa: F401
 from booth.config import Settings
 from booth.server import create_app
 from tests.support.servers import ROOT, ThreadServer

@@ -1,7 +1,7 @@
 """/ui while the UI is still being built, once it is, and when it could not be built.
 
 `LazyUI` is served by a real uvicorn on loopback, in front of a real ASGI app standing in for
-Gradio, whose build the test holds back (a threading.Event) so each state can be looked at. That
+Gradio, whose loading the test holds back (a threading.Event) so each state can be looked at. That
 booth's own Gradio UI works through it end to end is what every other browser test here checks.
 """
 
@@ -25,7 +25,7 @@ from starlette.websockets import WebSocket
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from booth.ui.lazy import STARTING_RETRY_AFTER, UI_PATH, BuiltUI, LazyUI
+from booth.ui.lazy import STARTING_RETRY_AFTER, UI_PATH, Build, BuiltUI, LazyUI
 from tests.support.servers import ThreadServer
 from tests.ui.accessibility import axe_problem, describe, violations
 from tests.ui.conftest import Users, wait_ui_ready
@@ -39,7 +39,7 @@ READY_PAGE = '<!doctype html><html lang="en"><title>ui</title><main id="ready">r
 
 @dataclass
 class HeldUI:
-    """A UI whose build waits until `release()`, and records its lifespan."""
+    """A UI whose loading waits until `release()`, and which records its lifespan."""
 
     fail: bool = False
     released: threading.Event = field(default_factory=threading.Event)
@@ -48,12 +48,15 @@ class HeldUI:
     def release(self) -> None:
         self.released.set()
 
-    def build(self, parent: FastAPI) -> BuiltUI:
+    def load(self) -> Build:
+        """What LazyUI runs in its worker thread (booth's own imports Gradio here)."""
         if not self.released.wait(HELD_BUILD_LIMIT):
             raise TimeoutError("the test never released the build")
         if self.fail:
-            raise RuntimeError("the UI's build broke")
+            raise ImportError("the UI's code could not be imported")
+        return self.build
 
+    def build(self, parent: FastAPI) -> BuiltUI:
         async def page(request: Request) -> HTMLResponse:
             return HTMLResponse(READY_PAGE)
 
@@ -76,7 +79,7 @@ class HeldUI:
 
 
 def serve(held: HeldUI) -> ThreadServer:
-    ui = LazyUI(held.build)
+    ui = LazyUI(held.load)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -139,7 +142,7 @@ def test_once_built_every_ui_request_reaches_it_as_if_mounted_there(held):
     assert ui.events == ["started", "stopped"]
 
 
-def test_a_build_that_fails_is_reported_and_the_api_keeps_working(caplog):
+def test_a_ui_that_cannot_load_is_reported_and_the_api_keeps_working(caplog):
     held = HeldUI(fail=True)
     held.release()
     ui_log = logging.getLogger("booth.ui")  # booth's logger does not propagate to the root's

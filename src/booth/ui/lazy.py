@@ -1,12 +1,16 @@
 """The UI at /ui with Gradio off the start-up path: /health answers before Gradio is imported.
 
-`import gradio` and building the Blocks take seconds; done in `create_app` they delayed the
-server's first answer by as much. `LazyUI` is mounted at /ui instead. When the server starts it
-builds the Gradio app in a worker thread, then starts it as `gr.mount_gradio_app`'s lifespan
-does (Gradio's queue, its start-up events), and from then on hands every /ui request, HTTP and
-websocket, to it. Until then /ui answers 503 with a Retry-After and a page saying the UI is on
-its way, which opens it by itself once it answers; if the build fails, /ui says so (500) and the
-API keeps working.
+`import gradio` takes seconds and building the Blocks about half a second; done in `create_app`
+they delayed the server's first answer by as much. `LazyUI` is mounted at /ui instead. When the
+server starts, it imports the UI in a worker thread, then builds it on the event loop and starts
+it as `gr.mount_gradio_app`'s lifespan does (Gradio's queue, its start-up events), and from then
+on hands every /ui request, HTTP and websocket, to it. Until then /ui answers 503 with a
+Retry-After and a page saying the UI is on its way, which opens it by itself once it answers; if
+the UI cannot be loaded, /ui says so (500) and the API keeps working.
+
+The build runs on the loop, not in the thread: building FastAPI routes (Gradio's, and the
+server's own on their first request) switches the process-wide warnings filters, so two threads
+doing it at once lose each other's filters.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -89,19 +94,8 @@ class BuiltUI:
     lifespan: Callable[[], AbstractAsyncContextManager[Any]]
 
 
-Build = Callable[["FastAPI"], BuiltUI]  # (the parent app) -> the UI, run in a worker thread
-
-
-def build_in_own_loop(build: Build, parent: FastAPI) -> BuiltUI:
-    """`build(parent)` inside an event loop of the worker thread's own, closed afterwards.
-
-    Gradio makes a new event loop, left open, for every lock it creates where no loop runs.
-    """
-
-    async def call() -> BuiltUI:
-        return build(parent)
-
-    return asyncio.run(call())
+Build = Callable[["FastAPI"], BuiltUI]  # (the parent app) -> the UI, on the event loop
+Load = Callable[[], Build]  # the imports a build needs, in a worker thread
 
 
 def wants_html(scope: Scope) -> bool:
@@ -133,14 +127,14 @@ def failed_response(scope: Scope) -> Response:
 class LazyUI:
     """An ASGI app for /ui that becomes the built UI once `running` has built and started it."""
 
-    def __init__(self, build: Build) -> None:
-        self._build = build
+    def __init__(self, load: Load) -> None:
+        self._load = load
         self._app: ASGIApp | None = None
         self._failed = False
 
     @asynccontextmanager
     async def running(self, parent: FastAPI) -> AsyncIterator[None]:
-        """Build and start the UI in the background while the server serves; stop it on exit."""
+        """Load and start the UI in the background while the server serves; stop it on exit."""
         stop = asyncio.Event()
         task = asyncio.create_task(self._serve(parent, stop), name="booth-ui")
         try:
@@ -148,14 +142,15 @@ class LazyUI:
         finally:
             stop.set()  # a started UI's lifespan ends as it would with the server's
             if self._app is None:
-                task.cancel()  # still building: the thread ends by itself (the exit waits)
+                task.cancel()  # still loading: the thread ends by itself (the exit waits)
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             self._app = None
 
     async def _serve(self, parent: FastAPI, stop: asyncio.Event) -> None:
         try:
-            built = await asyncio.to_thread(build_in_own_loop, self._build, parent)
+            build = await asyncio.to_thread(self._load)
+            built = build(parent)
             async with built.lifespan():
                 self._app = built.app
                 log.info("UI ready at %s", UI_PATH)
@@ -176,11 +171,11 @@ class LazyUI:
 
 
 def lazy_ui(host: Host, settings: Settings) -> LazyUI:
-    """booth's Gradio UI, imported and built only when the server starts (see the module doc)."""
+    """booth's Gradio UI, imported and built only once the server runs (see the module doc)."""
 
-    def build(parent: FastAPI) -> BuiltUI:
+    def load() -> Build:
         from booth.ui.app import gradio_app  # imports gradio: seconds, in the worker thread
 
-        return gradio_app(parent, host, settings)
+        return partial(gradio_app, host=host, settings=settings)
 
-    return LazyUI(build)
+    return LazyUI(load)
