@@ -31,6 +31,7 @@ from booth.core.sse import event_stream, sse_headers
 from booth.core.stores import build_stores
 from booth.llm import install_llm, llm_of
 from booth.providers.web import install_search, web_of
+from booth.ui.lazy import UI_PATH, lazy_ui
 
 log = logging.getLogger("booth.server")
 
@@ -245,6 +246,7 @@ def create_app(
 
     host = build_host(settings, metrics)
     runtime = host.runtime
+    ui = lazy_ui(host, settings) if settings.ui else None  # Gradio loads once serving
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -252,7 +254,8 @@ def create_app(
         sweeper = asyncio.create_task(sweep(host, settings.sweep_interval))
         log.info("booth ready (store=%s)", settings.store.split("@")[-1])
         try:
-            yield
+            async with ui.running(app) if ui else contextlib.nullcontext():
+                yield
         finally:
             sweeper.cancel()
             await runtime.shutdown()
@@ -294,7 +297,7 @@ def create_app(
 
     @app.get("/", include_in_schema=False)
     async def root():
-        return RedirectResponse("/ui" if settings.ui else "/docs")
+        return RedirectResponse(UI_PATH if settings.ui else "/docs")
 
     @app.get("/health", tags=["ops"], responses={503: {"description": "The store is down"}})
     async def health():
@@ -364,10 +367,8 @@ def create_app(
         await host.runtime.cancel(run_id)
         return {"run_id": run_id, "cancelled": True}
 
-    if settings.ui:
-        from booth.ui.app import mount_ui
-
-        mount_ui(app, host, settings)
+    if ui:
+        app.mount(UI_PATH, ui)
     return app
 
 

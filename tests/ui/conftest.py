@@ -9,11 +9,18 @@ checked to make no request outside the server: the UI must work offline.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+# Gradio is imported here, in the main thread, before any server starts. A server imports it in
+# a worker thread while it answers its first requests; the warnings filters are process-wide and
+# both sides switch them (Gradio's import and FastAPI's routes, with `catch_warnings`), so a
+# warning one side silences could reach the other: an error here, where warnings are errors.
+import booth.ui.app  # noqa: F401
 from booth.config import Settings
 from booth.server import create_app
 from tests.support.servers import ROOT, ThreadServer
@@ -28,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+UI_READY_LIMIT = 120.0  # seconds; Gradio builds in the background after /health answers
 SCREENSHOTS = ROOT / "test-output" / "ui"
 LAPTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -72,11 +80,27 @@ def browser():
         chromium.close()
 
 
+def wait_ui_ready(url: str, timeout: float = UI_READY_LIMIT) -> None:
+    """Until /ui serves Gradio's page (it answers 503 "starting" while the UI is built)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if httpx.get(url + "/ui/", headers={"Accept": "text/html"}, timeout=5).status_code == 200:
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{url}/ui did not become ready")
+
+
+def ui_server(settings: Settings) -> ThreadServer:
+    """A real booth server on loopback with its UI built and serving."""
+    live = ThreadServer(create_app(settings)).start()
+    wait_ui_ready(live.url)
+    return live
+
+
 @pytest.fixture(scope="session")
 def server():
     """A real booth server with the UI on; one for the run, since every tab is its own user."""
-    settings = Settings(store="memory", max_runs=200, max_runs_per_client=200)
-    live = ThreadServer(create_app(settings)).start()
+    live = ui_server(Settings(store="memory", max_runs=200, max_runs_per_client=200))
     yield live
     live.stop()
 

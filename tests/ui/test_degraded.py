@@ -10,9 +10,8 @@ import pytest
 from pydantic import SecretStr
 
 from booth.config import Settings
-from booth.server import create_app
-from tests.support.servers import ThreadServer, free_port
-from tests.ui.conftest import LAPTOP, PHONE, Users
+from tests.support.servers import free_port
+from tests.ui.conftest import LAPTOP, PHONE, Users, ui_server
 from tests.ui.pages import ask, open_music, screenshot, tracks
 
 pytestmark = pytest.mark.timeout(150)
@@ -26,7 +25,7 @@ def test_music_without_lastfm_says_so_and_answers_from_the_catalog(browser, view
         lastfm_url=f"http://127.0.0.1:{free_port()}/2.0/",
         lastfm_timeout=1.0,
     )
-    booth = ThreadServer(create_app(settings)).start()
+    booth = ui_server(settings)
     users = Users(browser, booth.url)
     try:
         page = users.new_page(users.new_context(viewport=viewport))

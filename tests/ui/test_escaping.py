@@ -12,9 +12,7 @@ import pytest
 
 from booth.apps.music.importer import import_csv
 from booth.config import Settings
-from booth.server import create_app
-from tests.support.servers import ThreadServer
-from tests.ui.conftest import Users
+from tests.ui.conftest import Users, ui_server
 from tests.ui.pages import ask, open_music, run_fit_check, screenshot, tracks, wait_result
 
 pytestmark = pytest.mark.timeout(120)
@@ -72,7 +70,7 @@ def hostile_catalog_server(tmp_path):
     report = import_csv(source, tmp_path / "music")
     assert report.imported == 3
     settings = Settings(store=f"sqlite:///{tmp_path}/booth.db", max_runs=50, max_runs_per_client=50)
-    live = ThreadServer(create_app(settings)).start()
+    live = ui_server(settings)
     yield live
     live.stop()
 

@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 
 from booth.config import Settings
-from booth.server import create_app
 from tests.apps.fitcheck.model import FitCheckModel, reading
 from tests.support.openai_server import OpenAIServer
 from tests.support.servers import ThreadServer
-from tests.ui.conftest import LAPTOP, PHONE, Users
+from tests.ui.conftest import LAPTOP, PHONE, Users, ui_server
 from tests.ui.pages import run_fit_check, screenshot, wait_result
 
 pytestmark = pytest.mark.timeout(150)
@@ -64,7 +63,7 @@ def booth_on(model: OpenAIServer) -> ThreadServer:
         llm_timeout=5.0,
         breaker_failures=1000,
     )
-    return ThreadServer(create_app(settings)).start()
+    return ui_server(settings)
 
 
 @pytest.fixture

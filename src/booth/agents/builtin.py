@@ -74,7 +74,7 @@ def _fitcheck_agent(host: Host, settings: Settings) -> FitCheckAgent:
     from booth.apps.fitcheck.service import build_engine, resources_for_settings
     from booth.llm import llm_of
 
-    return FitCheckAgent(build_engine(resources_for_settings(settings), llm_of(host)))
+    return FitCheckAgent(build_engine(resources_for_settings(host, settings), llm_of(host)))
 
 
 def _music_agent(host: Host, settings: Settings) -> MusicAgent:

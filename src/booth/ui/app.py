@@ -1,4 +1,7 @@
-"""The Gradio app: a header, a Fit Check tab and a Music tab, mounted on the server at /ui.
+"""The Gradio app: a header, a Fit Check tab and a Music tab, served at /ui.
+
+Importing this module imports Gradio (seconds): the server reaches it only through
+`booth.ui.lazy`, which builds the app here after the server has started.
 
 Concurrency: one limit, booth's. Gradio's queue caps each event listener separately (its
 `concurrency_limit`), so with a cap of `max_runs` per listener Fit Check (two listeners) queued
@@ -12,10 +15,12 @@ from __future__ import annotations
 
 import gradio as gr
 from fastapi import FastAPI
+from starlette.routing import Mount
 
 from booth.config import Settings
 from booth.core.host import Host
 from booth.ui import fitcheck_tab, music_tab
+from booth.ui.lazy import UI_PATH, BuiltUI
 from booth.ui.theme import CSS, theme
 
 HEADER = """
@@ -40,12 +45,20 @@ def build_ui(host: Host, settings: Settings) -> gr.Blocks:
     return blocks
 
 
-def mount_ui(app: FastAPI, host: Host, settings: Settings) -> None:
-    """Serve the UI at /ui on the server's own app (and so its own event loop)."""
+def gradio_app(parent: FastAPI, host: Host, settings: Settings) -> BuiltUI:
+    """The UI's ASGI app for /ui and its lifespan, configured by Gradio's own `mount_gradio_app`.
+
+    Gradio mounts onto a staging app, whose lifespan is the one it wires (its queue and
+    start-up events); the server serves the mounted app at /ui through `LazyUI`. The staging
+    app shares the server's middleware list because Gradio reads it to leave CORS to a parent
+    that does CORS itself.
+    """
+    staging = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    staging.user_middleware = parent.user_middleware
     gr.mount_gradio_app(
-        app,
+        staging,
         build_ui(host, settings),
-        path="/ui",
+        path=UI_PATH,
         footer_links=[],
         run_history=False,  # the browser must not keep a copy of what a user asked
         show_error=False,  # errors are shown by the tabs, as booth error notices
@@ -54,3 +67,5 @@ def mount_ui(app: FastAPI, host: Host, settings: Settings) -> None:
         theme=theme(),
         css=CSS,
     )
+    (mounted,) = [route for route in staging.routes if isinstance(route, Mount)]
+    return BuiltUI(app=mounted.app, lifespan=lambda: staging.router.lifespan_context(staging))

@@ -41,7 +41,7 @@ Frame = tuple[Any, ...]
 
 def build(host: Host, settings: Settings) -> None:
     """Lay out the tab and wire its events (called inside the Blocks context)."""
-    resources = resources_for_settings(settings)  # the same profile and notes as the API
+    resources = resources_for_settings(host, settings)  # the same profile and notes as the API
     session = gr.State(None)
     with gr.Row(elem_classes="session-row"):
         badge = gr.HTML(session_badge(None), elem_id="fitcheck-session", js_on_load=None)

@@ -47,7 +47,7 @@ def create_router(
     `pace` pauses between phases (seconds) so that a demo - or a disconnect test - sees the
     stream unfold; it is 0 by default.
     """
-    resources = resources or resources_for_settings(settings)
+    resources = resources or resources_for_settings(host, settings)
     engine = engine_for_host(host, resources, pace=pace)
     router = APIRouter(tags=["fit-check"])
 

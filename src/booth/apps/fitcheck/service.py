@@ -8,7 +8,6 @@ turn in the session (a short redacted summary, the score and the tier) so histor
 from __future__ import annotations
 
 import time
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -34,6 +33,7 @@ from booth.llm import LLMProvider, llm_of
 from booth.providers.web import WebResearcher, web_of
 
 APP = "fitcheck"
+RESOURCES_KEY = "fitcheck.resources"  # what the loaded resources are shared under on a Host
 
 
 class FitCheckRequest(RequestBody):
@@ -51,9 +51,8 @@ class FitCheckRequest(RequestBody):
     session_token: str | None = Field(None, description="Token of an existing session")
 
 
-@lru_cache(maxsize=8)
 def load_resources(profile: Path | None = None, knowledge: Path | None = None) -> Resources:
-    """Profile, knowledge base and ontology, loaded once per (profile, notes folder) pair.
+    """Profile, knowledge base and ontology (the bundled files are parsed once per process).
 
     Raises ProfileError with the bad field when the profile is invalid.
     """
@@ -67,9 +66,15 @@ def load_resources(profile: Path | None = None, knowledge: Path | None = None) -
     )
 
 
-def resources_for_settings(settings: Settings) -> Resources:
-    """The resources a server's settings name (`fitcheck_profile`, `fitcheck_knowledge`)."""
-    return load_resources(settings.fitcheck_profile, settings.fitcheck_knowledge)
+def resources_for_settings(host: Host, settings: Settings) -> Resources:
+    """The resources the settings name (`fitcheck_profile`, `fitcheck_knowledge`), one per host.
+
+    Fit Check's routes, its hosted agent and the UI tab all ask: they get the same object.
+    """
+    profile, knowledge = settings.fitcheck_profile, settings.fitcheck_knowledge
+    return host.shared(
+        (RESOURCES_KEY, profile, knowledge), lambda: load_resources(profile, knowledge)
+    )
 
 
 def build_engine(
