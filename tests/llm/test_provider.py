@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
 import json
+import time
+from collections.abc import Callable
 from typing import Literal
 
 import pytest
@@ -22,7 +25,8 @@ from booth.llm import (
     config_from_settings,
     conversation,
 )
-from booth.llm.provider import REPAIR_INSTRUCTION
+from booth.llm.provider import MAX_RETRY_AFTER, REPAIR_INSTRUCTION
+from tests.conftest import FakeClock
 from tests.support.openai_server import ChatCall, Fault, OpenAIServer
 
 
@@ -38,6 +42,7 @@ def make_provider(
     timeout: float = 5.0,
     threshold: int = 5,
     metrics: Metrics | None = None,
+    clock: FakeClock | None = None,
 ) -> LLMProvider:
     config = LLMConfig(
         base_url=server.base_url,
@@ -46,7 +51,8 @@ def make_provider(
         models=("other-model",),
         timeout=timeout,
     )
-    return LLMProvider(config, CircuitBreaker("llm", failure_threshold=threshold), metrics)
+    breaker = CircuitBreaker("llm", failure_threshold=threshold, clock=clock or time.monotonic)
+    return LLMProvider(config, breaker, metrics)
 
 
 def ask(question: str = "Is water wet?"):
@@ -154,6 +160,63 @@ async def test_an_open_breaker_fails_fast_without_calling_the_upstream(model: Op
     with pytest.raises(LLMUnavailable, match="circuit open"):
         await provider.structured(Verdict, ask())
     assert len(model.chat_calls) == calls
+    await provider.close()
+
+
+async def test_a_429_retry_after_holds_the_breaker_open_that_long(
+    model: OpenAIServer, clock: FakeClock
+):
+    model.add_fault(Fault("status", status=429, retry_after=20))
+    provider = make_provider(model, threshold=5, clock=clock)
+    with pytest.raises(LLMUnavailable, match="HTTP 429, retry after 20 s"):
+        await provider.structured(Verdict, ask())
+    assert provider.breaker.state is BreakerState.OPEN  # one answer, well under the threshold
+    clock.advance(19)
+    with pytest.raises(LLMUnavailable, match="circuit open"):
+        await provider.structured(Verdict, ask())
+    with pytest.raises(LLMUnavailable, match="circuit open"):  # the stream is held back too
+        async with contextlib.aclosing(provider.stream_text(ask())) as chunks:
+            async for _ in chunks:
+                pass
+    assert len(model.chat_calls) == 1
+    clock.advance(1)
+    model.responder = lambda call: verdict_json()
+    assert (await provider.structured(Verdict, ask())).label == "yes"  # the probe after it
+    assert provider.breaker.state is BreakerState.CLOSED
+    await provider.close()
+
+
+def in_30_s() -> str:
+    return email.utils.formatdate(time.time() + 30, usegmt=True)
+
+
+@pytest.mark.parametrize(
+    ("status", "header", "held"),
+    [
+        (503, in_30_s, 30.0),
+        (429, lambda: "86400", MAX_RETRY_AFTER),  # one answer cannot lock booth out for a day
+        (429, lambda: "soon", None),  # unreadable: an ordinary failure
+        (500, lambda: "5", None),  # Retry-After means nothing on a 500
+    ],
+    ids=["503-http-date", "429-capped", "429-unreadable", "500-ignored"],
+)
+async def test_which_retry_after_values_hold_the_breaker(
+    model: OpenAIServer,
+    clock: FakeClock,
+    status: int,
+    header: Callable[[], str],
+    held: float | None,
+):
+    model.add_fault(Fault("status", status=status, retry_after=header()))
+    provider = make_provider(model, threshold=5, clock=clock)
+    with pytest.raises(LLMUnavailable, match=f"HTTP {status}"):
+        await provider.structured(Verdict, ask())
+    if held is None:
+        assert provider.breaker.state is BreakerState.CLOSED
+        assert provider.breaker.failures == 1
+    else:
+        assert provider.breaker.state is BreakerState.OPEN
+        assert provider.breaker.probe_at == pytest.approx(clock() + held, abs=2)
     await provider.close()
 
 

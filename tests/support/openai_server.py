@@ -45,6 +45,7 @@ import asyncio
 import inspect
 import json
 import re
+import socket
 import threading
 import time
 import uuid
@@ -75,7 +76,7 @@ class Fault:
     kind: FaultKind
     delay: float = 0.0
     status: int = 500
-    retry_after: float | None = None
+    retry_after: float | str | None = None  # seconds, or the header's text (an HTTP date)
     after_chunks: int = 2
     chunk_delay: float | None = None
     invalid_content: str = INVALID_DEFAULT
@@ -192,6 +193,10 @@ class OpenAIServer:
         self.calls: list[ChatCall] = []
         self._faults = _FaultQueue()
         self._sock = free_socket()
+        # Each answer is written as headers then body. asyncio sets TCP_NODELAY only on sockets
+        # it creates itself; without it, Nagle holds the body for the client's delayed ACK and
+        # every call on a kept-alive connection takes ~40 ms. Accepted sockets inherit this.
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
         self.base_url = self.url + "/v1"
         config = uvicorn.Config(
@@ -431,8 +436,10 @@ def _headers(scope: dict[str, Any]) -> dict[str, str]:
     return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
-def _retry_after(seconds: float) -> str:
-    return str(int(seconds)) if float(seconds).is_integer() else str(seconds)
+def _retry_after(value: float | str) -> str:
+    if isinstance(value, str):
+        return value
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _error_body(message: str, kind: str) -> dict[str, Any]:

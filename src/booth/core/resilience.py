@@ -165,6 +165,8 @@ class BreakerState(StrEnum):
 class CircuitBreaker:
     """closed → open after `failure_threshold` failures in a row → half-open after `reset_after`.
 
+    `hold_open` opens it for as long as an upstream asked (a 429's Retry-After).
+
     In half-open exactly one probe call runs; success closes the breaker, failure opens it again.
     A probe that is cancelled counts as neither: the breaker returns to half-open so the next
     caller may probe, instead of staying stuck with a probe that will never report.
@@ -182,13 +184,13 @@ class CircuitBreaker:
         self.reset_after = reset_after
         self.clock = clock
         self.failures = 0
-        self.opened_at = 0.0
+        self.probe_at = 0.0  # while open: when the next probe may go
         self._state = BreakerState.CLOSED
         self._probing = False
 
     @property
     def state(self) -> BreakerState:
-        if self._state is BreakerState.OPEN and self.clock() - self.opened_at >= self.reset_after:
+        if self._state is BreakerState.OPEN and self.clock() >= self.probe_at:
             self._state = BreakerState.HALF_OPEN
         return self._state
 
@@ -198,7 +200,7 @@ class CircuitBreaker:
             raise BoothError(
                 ErrorCode.UPSTREAM_UNAVAILABLE,
                 f"{self.name} is unavailable (circuit open); retry later.",
-                retry_after=max(0.0, self.reset_after - (self.clock() - self.opened_at)),
+                retry_after=max(0.0, self.probe_at - self.clock()),
             )
         if state is BreakerState.HALF_OPEN:
             self._probing = True
@@ -213,7 +215,14 @@ class CircuitBreaker:
         self.failures += 1
         if self._state is BreakerState.HALF_OPEN or self.failures >= self.failure_threshold:
             self._state = BreakerState.OPEN
-            self.opened_at = self.clock()
+            self.probe_at = self.clock() + self.reset_after
+
+    def hold_open(self, seconds: float) -> None:
+        """Open for at least `seconds` from now, as an upstream's Retry-After asks."""
+        was_open = self._state is BreakerState.OPEN
+        self._probing = False
+        self._state = BreakerState.OPEN
+        self.probe_at = max(self.probe_at if was_open else 0.0, self.clock() + seconds)
 
     async def call(self, fn: Callable[[], Awaitable[T]], timeout: float | None = None) -> T:
         """Run `fn` under the breaker (and a timeout, which counts as a failure)."""

@@ -8,10 +8,13 @@ cannot come back. Every call goes through the upstream's circuit breaker.
 
 from __future__ import annotations
 
+import email.utils
 import logging
+import math
 import time
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any, TypeVar
 
 import openai
@@ -29,6 +32,9 @@ log = logging.getLogger("booth.llm")
 
 M = TypeVar("M", bound=BaseModel)
 UPSTREAM = "llm"
+# An upstream's Retry-After on these statuses holds the breaker open that long (RFC 9110, 6585).
+WAIT_STATUSES = frozenset({429, 503})
+MAX_RETRY_AFTER = 600.0  # seconds: the longest one answer may keep booth off the upstream
 REPAIR_INSTRUCTION = (
     "Your previous answer did not match the required JSON schema ({problems}). "
     "Answer again with only a JSON object that matches the schema."
@@ -177,7 +183,14 @@ class LLMProvider:
             return await self.breaker.call(call)
         except BoothError as exc:  # the breaker is open
             raise LLMUnavailable(self.upstream, exc.message) from None
-        except (openai.OpenAIError, ValueError) as exc:  # HTTP status, connection, timeout, JSON
+        except openai.APIStatusError as exc:
+            reason = f"HTTP {exc.status_code}"
+            wait = retry_after(exc)
+            if wait is not None:  # the upstream said when to come back: no call before then
+                self.breaker.hold_open(wait)
+                reason += f", retry after {wait:.3g} s"
+            raise LLMUnavailable(self.upstream, reason) from None
+        except (openai.OpenAIError, ValueError) as exc:  # connection, timeout, JSON
             raise LLMUnavailable(self.upstream, _describe(exc)) from None
 
     def _count_tokens(self, model: str, usage: Any) -> None:
@@ -191,10 +204,26 @@ class LLMProvider:
             self.metrics.llm_latency.labels(model, kind).observe(time.monotonic() - started)
 
 
+def retry_after(exc: openai.APIStatusError) -> float | None:
+    """The seconds a 429/503 asks booth to wait (Retry-After: seconds or an HTTP date), capped."""
+    value = exc.response.headers.get("retry-after")
+    if exc.status_code not in WAIT_STATUSES or not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.replace(tzinfo=when.tzinfo or UTC).timestamp() - time.time()
+    if not math.isfinite(seconds) or seconds <= 0:
+        return None
+    return min(seconds, MAX_RETRY_AFTER)
+
+
 def _describe(exc: Exception) -> str:
     """A short, secret-free reason for a failed call."""
-    if isinstance(exc, openai.APIStatusError):
-        return f"HTTP {exc.status_code}"
     if isinstance(exc, openai.APITimeoutError):
         return "timed out"
     if isinstance(exc, openai.APIConnectionError):
