@@ -1,14 +1,17 @@
 """LLM overhead: a fit check through booth vs the same model calls made directly with the SDK.
 
-A zero-latency OpenAI-compatible model runs on loopback (tests/support/openai_server.py, in this
-process); booth runs as its own server process with `BOOTH_LLM_BASE_URL` pointing at it. Each
-round, one fit check goes through booth end to end (HTTP + SSE, every event read), then the very
-requests booth sent the model in that run are replayed directly with `AsyncOpenAI` (streams read
-to the end). booth's added time per run is the paired difference; the ratio is booth / direct.
-For scale, the same query also runs on a second, offline booth (no model): booth's own engine
-and streaming, which an online run does as well. Cross-process timings on a shared machine are
-noisy, so the same run is also measured in one process, timing booth's work outside the model
-calls (`TimedProvider`) against an offline run of the same query.
+A zero-latency OpenAI-compatible model runs on loopback (tests/support/openai_server.py) in a
+process of its own, as a real model is elsewhere: its work shares no GIL with the client reading
+booth's stream, nor with the direct SDK calls. booth runs as its own server process with
+`BOOTH_LLM_BASE_URL` pointing at it. Each round, one fit check goes through booth end to end
+(HTTP + SSE, every event read), then the very requests booth sent the model in that run are
+replayed directly with `AsyncOpenAI` (streams read to the end), in booth's order, and those booth
+had in flight at the same time at the same time. booth's added time per run is the paired
+difference; the ratio is booth / direct. For scale, the same query also runs on a second,
+offline booth (no model): booth's own engine and streaming, which an online run does as well.
+Cross-process timings on a shared machine are noisy, so the same run is also measured in one
+process: the run's wall time while no model call was in flight (`TimedProvider`), against an
+offline run of the same query.
 
     python -m bench.llm_overhead [--runs 60] [--warmup 5]
 """
@@ -18,8 +21,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import statistics
 import time
+from collections.abc import AsyncGenerator
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +68,43 @@ READING = reading(
 )
 
 
+TAKE, STOP = "take", "stop"  # what the bench asks the model process
+
+
+def serve_model(conn: Connection) -> None:
+    """The model process: serve until told to stop, handing over the chat calls on request."""
+    with OpenAIServer(FitCheckModel(READING)) as model:
+        conn.send(model.base_url)
+        while conn.recv() == TAKE:
+            calls = model.chat_calls
+            model.calls.clear()
+            conn.send(calls)
+
+
+class ModelProcess:
+    """The loopback model in its own process; `take_calls` returns the calls since the last."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=serve_model, args=(child,), daemon=True)
+        self.base_url = ""
+
+    def __enter__(self) -> ModelProcess:
+        self._process.start()
+        self.base_url = self._conn.recv()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._conn.send(STOP)
+        self._process.join(timeout=10)
+
+    def take_calls(self) -> list[ChatCall]:
+        self._conn.send(TAKE)
+        calls: list[ChatCall] = self._conn.recv()
+        return calls
+
+
 async def through_booth(http: httpx.AsyncClient) -> tuple[float, int]:
     """One fit check end to end; returns (seconds, events read)."""
     started = time.perf_counter()
@@ -75,43 +118,61 @@ async def through_booth(http: httpx.AsyncClient) -> tuple[float, int]:
     return time.perf_counter() - started, events
 
 
-async def directly(client: AsyncOpenAI, calls: list[ChatCall]) -> float:
-    """The same requests, straight to the model with the SDK, one after another as booth did."""
-    started = time.perf_counter()
-    for call in calls:
-        body: dict[str, Any] = dict(call.body)
-        if body.get("stream"):
-            stream = await client.chat.completions.create(**body)
-            async for _ in stream:
-                continue
+def waves(calls: list[ChatCall]) -> list[list[ChatCall]]:
+    """booth's calls in the order it made them, those it had in flight together grouped."""
+    grouped: list[list[ChatCall]] = []
+    busy_until = float("-inf")
+    for call in sorted(calls, key=lambda c: c.received_at):
+        if grouped and call.received_at < busy_until:
+            grouped[-1].append(call)
         else:
-            await client.chat.completions.create(**body)
+            grouped.append([call])
+        busy_until = max(busy_until, call.finished_at or float("inf"))
+    return grouped
+
+
+async def replay(client: AsyncOpenAI, call: ChatCall) -> None:
+    body: dict[str, Any] = dict(call.body)
+    if body.get("stream"):
+        stream = await client.chat.completions.create(**body)
+        async for _ in stream:
+            continue
+    else:
+        await client.chat.completions.create(**body)
+
+
+async def directly(client: AsyncOpenAI, calls: list[ChatCall]) -> float:
+    """The same requests, straight to the model with the SDK: one after another as booth made
+    them, and those booth had in flight at the same time at the same time here too."""
+    started = time.perf_counter()
+    for wave in waves(calls):
+        await asyncio.gather(*(replay(client, call) for call in wave))
     return time.perf_counter() - started
 
 
 async def measure(
-    model: OpenAIServer, booth_url: str, offline_url: str, runs: int, warmup: int
+    model: ModelProcess, booth_url: str, offline_url: str, runs: int, warmup: int
 ) -> dict[str, Any]:
     client = AsyncOpenAI(base_url=model.base_url, api_key="bench", max_retries=0)
     booth_s: list[float] = []
     direct_s: list[float] = []
     offline_s: list[float] = []
-    calls_per_run = 0
+    calls_per_run = waves_per_run = 0
     async with (
         httpx.AsyncClient(base_url=booth_url, timeout=60) as http,
         httpx.AsyncClient(base_url=offline_url, timeout=60) as offline_http,
     ):
         for i in range(warmup + runs):
-            model.calls.clear()
+            model.take_calls()
             elapsed, _ = await through_booth(http)
-            calls = list(model.chat_calls)
+            calls = model.take_calls()
             direct = await directly(client, calls)
             offline, _ = await through_booth(offline_http)
             if i >= warmup:
                 booth_s.append(elapsed)
                 direct_s.append(direct)
                 offline_s.append(offline)
-                calls_per_run = len(calls)
+                calls_per_run, waves_per_run = len(calls), len(waves(calls))
     await client.close()
     added = sorted((b - d) * 1000 for b, d in zip(booth_s, direct_s, strict=True))
     booth_p50 = statistics.median(booth_s) * 1000
@@ -119,6 +180,7 @@ async def measure(
     return {
         "runs": runs,
         "model_calls_per_run": calls_per_run,
+        "model_call_waves_per_run": waves_per_run,  # calls booth had in flight together: 1 wave
         "booth_p50_ms": round(booth_p50, 2),
         "direct_p50_ms": round(direct_p50, 2),
         "added_p50_ms": round(statistics.median(added), 2),
@@ -136,28 +198,47 @@ async def measure(
 
 
 class TimedProvider(LLMProvider):
-    """The provider, keeping the wall time spent inside its calls (the model's share)."""
+    """The provider, keeping the wall time during which at least one of its calls waited on the
+    model (the model's share of a run; calls in flight together count once)."""
 
     spent = 0.0
+    _waiting = 0
+    _since = 0.0
+
+    def _wait(self) -> None:
+        if self._waiting == 0:
+            self._since = time.perf_counter()
+        self._waiting += 1
+
+    def _done(self) -> None:
+        self._waiting -= 1
+        if self._waiting == 0:
+            self.spent += time.perf_counter() - self._since
 
     async def structured(self, *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        self._wait()
         try:
             return await super().structured(*args, **kwargs)
         finally:
-            self.spent += time.perf_counter() - started
+            self._done()
 
-    async def stream_text(self, *args: Any, **kwargs: Any):  # type: ignore[override]
-        started = time.perf_counter()
-        async for chunk in super().stream_text(*args, **kwargs):
-            self.spent += time.perf_counter() - started
-            yield chunk
-            started = time.perf_counter()
-        self.spent += time.perf_counter() - started
+    async def stream_text(self, *args: Any, **kwargs: Any) -> AsyncGenerator[str, None]:
+        self._wait()
+        waiting = True
+        try:
+            async for chunk in super().stream_text(*args, **kwargs):
+                self._done()  # booth's own work on the chunk is not the model's
+                waiting = False
+                yield chunk
+                self._wait()
+                waiting = True
+        finally:
+            if waiting:
+                self._done()
 
 
-async def in_process(model: OpenAIServer, runs: int, warmup: int) -> dict[str, float]:
-    """booth's own work per online run (outside model calls) vs a whole offline run, in-process."""
+async def in_process(model: ModelProcess, runs: int, warmup: int) -> dict[str, float]:
+    """booth's own time per online run (no model call in flight) vs a whole offline run."""
     resources = load_resources()
     config = LLMConfig(model.base_url, "bench", "test-model", ())
     provider = TimedProvider(config, CircuitBreaker("llm"))
@@ -202,7 +283,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--out", default=str(ROOT / "bench/results/llm_overhead.json"))
     args = parser.parse_args()
-    with OpenAIServer(FitCheckModel(READING)) as model:
+    with ModelProcess() as model:
         env = {
             "BOOTH_STORE": "memory",
             "BOOTH_UI": "false",

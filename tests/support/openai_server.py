@@ -90,9 +90,14 @@ class ChatCall:
     body: dict[str, Any]
     headers: dict[str, str]
     received_at: float = field(default_factory=time.monotonic)
+    finished_at: float | None = None  # when the whole answer had been sent
     completed: bool = False
     disconnected: bool = False
     fault: Fault | None = None
+
+    def complete(self) -> None:
+        self.completed = True
+        self.finished_at = time.monotonic()
 
     @property
     def model(self) -> str:
@@ -272,7 +277,7 @@ class OpenAIServer:
                 for m in self.models
             ]
             await _send_json(send, 200, {"object": "list", "data": data})
-            self.calls[-1].completed = True
+            self.calls[-1].complete()
         elif path == "/v1/chat/completions" and method == "POST":
             await self._chat(scope, raw, receive, send)
         else:
@@ -291,7 +296,7 @@ class OpenAIServer:
             await _send_json(
                 send, 404, _error_body(f"model {body.get('model')!r} not found", "model_not_found")
             )
-            call.completed = True
+            call.complete()
             return
         work = asyncio.ensure_future(self._answer(call, send))
         watcher = asyncio.ensure_future(_wait_disconnect(receive))
@@ -320,14 +325,14 @@ class OpenAIServer:
             await _send_json(
                 send, fault.status, _error_body(f"injected {fault.status}", kind), headers
             )
-            call.completed = True
+            call.complete()
             return
         reply = await self._reply(call)
         if call.stream:
             await self._stream(call, reply, send)
         else:
             await self._whole(call, reply, send)
-        call.completed = True
+        call.complete()
 
     async def _reply(self, call: ChatCall) -> Reply:
         if call.fault and call.fault.kind == "invalid":

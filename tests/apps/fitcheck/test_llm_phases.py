@@ -7,6 +7,7 @@ falls back to the offline engine (saying `degraded`) whenever the model fails.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 
 import httpx
@@ -22,6 +23,7 @@ from tests.apps.fitcheck.model import FitCheckModel, reading
 from tests.apps.fitcheck.streams import STREAM, check_order, read_stream
 from tests.support.openai_server import Fault, OpenAIServer
 from tests.support.servers import ThreadServer
+from tests.support.web_servers import SearchFault, SearxngServer
 
 JOB = """Senior Backend Engineer at Northwind Logistics
 
@@ -293,6 +295,58 @@ async def test_a_timed_out_run_closes_its_model_stream(model):
         await model.wait_for_async(lambda: streamed.disconnected)
     finally:
         booth.stop()
+
+
+# -- the posting is read while booth researches -------------------------------------------------
+async def test_the_model_reads_a_pasted_posting_while_booth_searches_the_web(model):
+    seen_by_the_search: list[bool] = []
+
+    def hits(query: str) -> list:
+        def read() -> bool:
+            return any(c.schema_name == "JobReading" for c in model.chat_calls)
+
+        with contextlib.suppress(TimeoutError):
+            model.wait_for(read, timeout=5)
+        seen_by_the_search.append(read())
+        return []
+
+    with SearxngServer(hits) as search:
+        booth = start_booth(model, search_provider="searxng", searxng_url=search.url)
+        try:
+            async with httpx.AsyncClient(base_url=booth.url, timeout=60) as client:
+                stream = await read_stream(client, {"query": JOB})
+        finally:
+            booth.stop()
+    assert seen_by_the_search == [True], "the posting waited for the search"
+    check_order(stream)
+    assert not [f for f in stream.result["flags"] if f.startswith("llm_")]
+    assert [c.schema_name for c in model.chat_calls].count("JobReading") == 1  # read once, used
+    labels = [r["label"] for r in phase_data(stream, "content_enrich")["requirements"]]
+    assert "One of Go, Rust" in labels  # the model's reading, not the offline engine's
+
+
+async def test_a_run_that_ends_during_research_closes_its_early_read(model):
+    model.add_fault(Fault("slow", delay=20), times=None)
+    with SearxngServer(lambda q: [], fault=SearchFault("slow", delay=20)) as search:
+        booth = start_booth(
+            model,
+            run_deadline=1.5,
+            llm_timeout=30,
+            search_provider="searxng",
+            searxng_url=search.url,
+            search_timeout=30,
+        )
+        try:
+            async with httpx.AsyncClient(base_url=booth.url, timeout=60) as client:
+                stream = await read_stream(client, {"query": JOB})
+            assert [e["code"] for e in stream.of("error")] == ["TIMEOUT"]
+            assert "content_enrich" not in [p["phase"] for p in stream.of("phase")]
+            (call,) = model.chat_calls
+            assert call.schema_name == "JobReading"
+            await model.wait_for_async(lambda: call.disconnected)
+            assert not call.completed
+        finally:
+            booth.stop()
 
 
 # -- isolation through the model ---------------------------------------------------------------

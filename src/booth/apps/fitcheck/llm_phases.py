@@ -4,7 +4,8 @@ The model does the language work - reading a pasted job description into require
 sceptical recruiter's wording, the write-up - through structured outputs into the same typed
 `Requirement` / `Comparison` objects the offline engine fills. Booth still decides the number:
 the matching and the calibrated score are the deterministic scorer's in both modes. The
-rejection gate (the `connecting` phase) always runs offline, first.
+rejection gate (the `connecting` phase) always runs offline, first; a pasted job description it
+lets through goes to the model at once, so the model reads it while booth researches.
 
 When a model step fails (upstream down, breaker open, an answer that stays invalid after one
 repair), the phase runs its deterministic implementation instead, flags
@@ -16,14 +17,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Coroutine
 from dataclasses import replace
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from booth.apps.fitcheck import report, seed_shapes
 from booth.apps.fitcheck.models import Analysis, Assessment, Gap, Requirement, Source
 from booth.apps.fitcheck.phases import (
+    Connecting,
     ContentEnrich,
     GenerateResults,
     Phase,
@@ -33,7 +36,6 @@ from booth.apps.fitcheck.phases import (
 )
 from booth.apps.fitcheck.prompts import describe
 from booth.apps.fitcheck.requirements import RequirementList, enrich
-from booth.apps.fitcheck.scoring import assess_all
 from booth.core.runs import RunContext
 from booth.llm import LLMError, LLMProvider, Message, conversation
 from booth.llm.streaming import coalesced
@@ -261,8 +263,25 @@ class ModelContentEnrich:
     def message(self, state: Analysis) -> str:
         return self.offline.message(state)
 
+    def read_early(self, state: Analysis, kind: str, text: str) -> None:
+        """Start the model reading a source this run will have, so it reads while booth
+        researches; content_enrich uses the answer if the source is there, else drops it."""
+        key = (kind, text[:MAX_SOURCE_CHARS])
+        if key in state.early_reads:
+            return
+        task = asyncio.ensure_future(self._read(state, *key))
+        task.add_done_callback(_observed)
+        run = asyncio.current_task()
+        if run is not None:  # a read the run never used ends with the run
+            run.add_done_callback(lambda _: task.cancel())
+        state.early_reads[key] = task
+
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
+        early, state.early_reads = state.early_reads, {}
         readable = [s for s in state.sources if s.kind in READ_KINDS and s.text]
+        reads = [self._reading(state, early, s) for s in readable]
+        for unused in early.values():
+            unused.cancel()
         if not readable:
             return await self.offline.run(ctx, state)
         await ctx.thought(
@@ -271,13 +290,11 @@ class ModelContentEnrich:
             tool="model.read_requirements",
             input=seed_shapes.tool_input({"sources": [s.id for s in readable]}),
         )
-        answers = await asyncio.gather(
-            *(
-                self.llm.structured(JobReading, self._messages(s), model=state.model_id)
-                for s in readable
-            ),
-            return_exceptions=True,
-        )
+        # What the other sources say is booth's own reading: done while the model reads.
+        read_ids = {s.id for s in readable}
+        others = [s for s in state.sources if s.id not in read_ids]
+        context, offline_reqs = enrich(state.classified, others, self.resources.ontology)
+        answers = await asyncio.gather(*reads, return_exceptions=True)
         failed = next((a for a in answers if isinstance(a, BaseException)), None)
         if isinstance(failed, LLMError):
             await note_fallback(ctx, state, self.name, failed)
@@ -287,10 +304,6 @@ class ModelContentEnrich:
         readings = [
             (s, a) for s, a in zip(readable, answers, strict=True) if isinstance(a, JobReading)
         ]
-        read_ids = {s.id for s in readable}
-        others = [s for s in state.sources if s.id not in read_ids]
-        assert state.classification is not None  # connecting ran first
-        context, offline_reqs = enrich(state.classification, others, self.resources.ontology)
         read: list[Requirement] = []
         notes = list(context.notes)
         for source, reading in readings:
@@ -320,7 +333,15 @@ class ModelContentEnrich:
         shape = seed_shapes.content_enrich(state.sources, state.context, state.requirements)
         return PhaseOutcome(shape.summary, {**shape.data, "engine": "model"})
 
-    def _messages(self, source: Source) -> list[Message]:
+    def _reading(
+        self, state: Analysis, early: dict[tuple[str, str], asyncio.Task[Any]], source: Source
+    ) -> asyncio.Task[Any]:
+        """The source's read: the one started early if it read this very text, else a new one."""
+        key = (source.kind, source_text(source))
+        task = early.pop(key, None)
+        return task if task is not None else asyncio.ensure_future(self._read(state, *key))
+
+    def _read(self, state: Analysis, kind: str, text: str) -> Coroutine[Any, Any, JobReading]:
         ontology = self.resources.ontology
         task = (
             "Read the posting in the data block. List every skill it asks for (alternatives "
@@ -331,7 +352,35 @@ class ModelContentEnrich:
             + ", ".join(sorted(ontology.domains))
             + ". Use null or empty lists for what the posting does not say."
         )
-        return conversation(system_prompt(self.name), task, {source.kind: source_text(source)})
+        messages = conversation(system_prompt(self.name), task, {kind: text})
+        return self.llm.structured(JobReading, messages, model=state.model_id)
+
+
+def _observed(task: asyncio.Task[Any]) -> None:
+    """Mark a read's failure as seen: an unused read's error is not worth a log line."""
+    if not task.cancelled():
+        task.exception()
+
+
+class ModelConnecting:
+    """The offline rejection gate; a pasted job description it lets through (the posting is
+    the query, as research finds it) goes to the model at once, to be read during research."""
+
+    name = "connecting"
+    uses_model = True
+
+    def __init__(self, resources: Resources, reader: ModelContentEnrich) -> None:
+        self.offline = Connecting(resources)
+        self.reader = reader
+
+    def message(self, state: Analysis) -> str:
+        return self.offline.message(state)
+
+    async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
+        outcome = await self.offline.run(ctx, state)
+        if not state.rejected and state.classified.query_type == "job_description":
+            self.reader.read_early(state, "job_description", state.query)
+        return outcome
 
 
 # -- skeptical_comparison ------------------------------------------------------------------------
@@ -351,14 +400,8 @@ class ModelSkepticalComparison:
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         outcome = await self.offline.run(ctx, state)  # booth's comparison: the facts
-        comparison = state.comparison
-        assert comparison is not None
-        assessments = {
-            a.requirement.id: a
-            for a in assess_all(
-                state.requirements, self.resources.candidate, self.resources.ontology
-            )
-        }
+        comparison = state.compared
+        assessments = {a.requirement.id: a for a in state.assessments}
         try:
             view = await self.llm.structured(
                 SkepticalView, self._messages(state, assessments), model=state.model_id
@@ -507,8 +550,10 @@ def _offline_body(state: Analysis, resources: Resources) -> str:
 
 def model_phases(resources: Resources, llm: LLMProvider) -> dict[str, Phase]:
     """The phases that use the model, by name; the rest of the engine stays offline."""
+    reader = ModelContentEnrich(resources, llm)
     return {
-        ModelContentEnrich.name: ModelContentEnrich(resources, llm),
+        ModelConnecting.name: ModelConnecting(resources, reader),
+        ModelContentEnrich.name: reader,
         ModelSkepticalComparison.name: ModelSkepticalComparison(resources, llm),
         ModelWriteUp.name: ModelWriteUp(resources, llm),
     }

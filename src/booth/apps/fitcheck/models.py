@@ -7,8 +7,9 @@ so two runs never share one.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -254,6 +255,8 @@ class Analysis:
     tally: Tally | None = None
     answer: str = ""
     flags: list[str] = field(default_factory=list)
+    # Model reads of a source started before content_enrich, by (kind, text): see llm_phases.
+    early_reads: dict[tuple[str, str], asyncio.Task[Any]] = field(default_factory=dict)
 
     # What an earlier phase filled in, for the phases after it (a phase out of order is a bug).
     @property
