@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -117,16 +118,29 @@ async def cpu_per_stream(url: str, pid: int, n: int) -> float:
     return used * 1000 / n
 
 
-async def open_stream(http: httpx.AsyncClient, url: str, events: int) -> httpx.Response:
-    """A stream whose first `events` events have arrived; it stays open until closed."""
+async def open_stream(
+    http: httpx.AsyncClient, url: str, events: int
+) -> tuple[httpx.Response, AsyncIterator[str]]:
+    """A stream whose first `events` events have arrived; it stays open until closed.
+
+    The line iterator is returned with the response: dropping it would let httpx close the
+    connection (a finalised iterator closes its stream), and the stream would not be open.
+    """
     response = await http.send(http.build_request("POST", url + HOLD_PATH, json={}), stream=True)
+    lines = response.aiter_lines()
     seen = 0
-    async for line in response.aiter_lines():
+    async for line in lines:
         if line.startswith("event:"):
             seen += 1
             if seen == events:
                 break
-    return response
+    return response, lines
+
+
+async def still_open(http: httpx.AsyncClient, url: str) -> bool:
+    """Whether the server still has runs going (booth) — the bare app has no such count."""
+    body = (await http.get(url + "/health")).json()
+    return "active_runs" not in body or body["active_runs"] > 0
 
 
 async def rss_per_open_stream(url: str, pid: int, k: int, events: int) -> float:
@@ -135,13 +149,16 @@ async def rss_per_open_stream(url: str, pid: int, k: int, events: int) -> float:
     limits = httpx.Limits(max_connections=k + 10, max_keepalive_connections=k + 10)
     async with httpx.AsyncClient(timeout=120, limits=limits) as http:
         for _ in range(RSS_WARMUP):  # first-use allocations are not per stream
-            await (await open_stream(http, url, events)).aclose()
+            response, _ = await open_stream(http, url, events)
+            await response.aclose()
         await asyncio.sleep(RSS_SETTLE)
         idle = rss_kb(pid)
-        responses = await asyncio.gather(*[open_stream(http, url, events) for _ in range(k)])
+        streams = await asyncio.gather(*[open_stream(http, url, events) for _ in range(k)])
         await asyncio.sleep(RSS_SETTLE)
         held = rss_kb(pid)
-        for response in responses:
+        if not await still_open(http, url):
+            raise RuntimeError("the held streams were closed before RSS was read")
+        for response, _ in streams:
             await response.aclose()
     return (held - idle) / k
 
