@@ -2,23 +2,32 @@
 
 KIND: `booth` / `bare` (the synthetic run, bench/synthetic.py); `fitcheck` (booth with its apps,
 no UI); `booth-ui` (booth with its apps and the UI, as `booth serve` starts); `replay` (a bare
-sse-starlette app replaying the events in the file BENCH_REPLAY, with a /health route).
+sse-starlette app replaying the events in the file BENCH_REPLAY, with a /health route);
+`replay-hold` / `booth-hold` (the recorded events but the terminal one, from a bare app / from a
+run in booth's full stack, then the stream stays open until the client leaves: an open stream).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
 from pathlib import Path
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from sse_starlette import EventSourceResponse
 
 from bench.synthetic import bare_app, booth_router
 from booth.config import Settings
+from booth.core.events import TERMINAL, EventType
+from booth.core.host import Host
+from booth.core.payloads import parse_payload
+from booth.core.runs import RunContext
 from booth.server import create_app
+
+HOLD_PATH = "/bench/hold"
 
 
 def replay_app(path: Path) -> FastAPI:
@@ -41,11 +50,74 @@ def replay_app(path: Path) -> FastAPI:
     return app
 
 
+def recorded_events(path: Path) -> list[dict[str, str]]:
+    return list(json.loads(path.read_text()))
+
+
+def held(recorded: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The recorded events a held stream sends: all but the terminal one."""
+    return [event for event in recorded if EventType(event["event"]) not in TERMINAL]
+
+
+def replay_hold_app(path: Path) -> FastAPI:
+    """A bare endpoint that sends the recorded events, then keeps the stream open."""
+    events = held(recorded_events(path))
+    app = FastAPI()
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post(HOLD_PATH)
+    async def hold() -> EventSourceResponse:
+        async def stream():
+            for event in events:
+                yield event
+            await asyncio.Event().wait()  # until the client leaves
+
+        return EventSourceResponse(stream())
+
+    return app
+
+
+def booth_hold_router(path: Path):
+    """A booth run that emits the recorded events (its first status is the runtime's), then
+    waits: booth's whole stack (session, lease, run, event log, SSE) holding an open stream."""
+    recorded = held(recorded_events(path))[1:]
+
+    async def pipeline(ctx: RunContext) -> None:
+        for event in recorded:
+            kind = EventType(event["event"])
+            await ctx.send(kind, parse_payload(kind, json.loads(event["data"])))
+            await ctx.checkpoint()  # one event per turn of the loop, as the bare app sends them
+        await asyncio.Event().wait()  # until the reader leaves and the run is cancelled
+
+    def router(host: Host, settings: Settings | None = None) -> APIRouter:
+        api = APIRouter()
+
+        @api.post(HOLD_PATH)
+        async def hold(request: Request):
+            opened = await host.open_for_request(request, None)
+            run, subscriber = await host.start(
+                opened, app="bench", client=host.client_key(request, None), pipeline=pipeline
+            )
+            return host.sse(run, subscriber, opened)
+
+        return api
+
+    return router
+
+
 def build(kind: str) -> FastAPI:
     if kind == "bare":
         return bare_app()
     if kind == "replay":
         return replay_app(Path(os.environ["BENCH_REPLAY"]))
+    if kind == "replay-hold":
+        return replay_hold_app(Path(os.environ["BENCH_REPLAY"]))
+    if kind == "booth-hold":
+        hold = booth_hold_router(Path(os.environ["BENCH_REPLAY"]))
+        return create_app(Settings(ui=False, log_level="WARNING"), routers=[hold])
     if kind == "fitcheck":
         return create_app(Settings(ui=False, log_level="WARNING"))
     if kind == "booth-ui":

@@ -4,8 +4,9 @@ Three figures, each a ratio booth / bare measured in this run (real uvicorn proc
 loopback; this process is the client):
 - server CPU per stream: N concurrent Fit Check streams against a bare endpoint replaying the
   very events a Fit Check stream sent (recorded first, ~45 events);
-- RSS per open stream: K streams held open (the client reads the headers and stops), server RSS
-  growth over idle, divided by K;
+- RSS per open stream: K streams open mid-run (every recorded event but the terminal one sent,
+  then held until the client leaves), from a booth run and from a bare sse-starlette endpoint:
+  server RSS growth over idle, divided by K;
 - time to first `/health`: booth with its apps and the UI (as `booth serve` starts) against the
   bare replay app, from process start. The UI is built after the server listens, so booth's
   time until /ui serves Gradio's page is reported too (no goal; it shows what start-up defers).
@@ -24,14 +25,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 
+from bench.serve import HOLD_PATH, held
 from bench.sse_overhead import ROOT, cpu_seconds, free_port
 
 STREAM = "/api/fit-check/stream"
 STARTUP_LIMIT = 300  # seconds; a loaded CI machine starts Gradio slowly
+RSS_SETTLE = 1.0  # seconds for the servers to finish sending before RSS is read
+RSS_WARMUP = 3  # streams opened and closed before the idle reading (more would leave free
+# memory in Python's allocator for the measured streams to reuse, hiding their cost)
 QUERY = "Senior Python backend engineer at Stripe building payment APIs with FastAPI"
 
 
@@ -112,18 +118,47 @@ async def cpu_per_stream(url: str, pid: int, n: int) -> float:
     return used * 1000 / n
 
 
-async def rss_per_open_stream(url: str, pid: int, k: int) -> float:
-    """Server RSS growth (KB) per stream held open by a client that stopped reading."""
+async def open_stream(
+    http: httpx.AsyncClient, url: str, events: int
+) -> tuple[httpx.Response, AsyncIterator[str]]:
+    """A stream whose first `events` events have arrived; it stays open until closed.
+
+    The line iterator is returned with the response: dropping it would let httpx close the
+    connection (a finalised iterator closes its stream), and the stream would not be open.
+    """
+    response = await http.send(http.build_request("POST", url + HOLD_PATH, json={}), stream=True)
+    lines = response.aiter_lines()
+    seen = 0
+    async for line in lines:
+        if line.startswith("event:"):
+            seen += 1
+            if seen == events:
+                break
+    return response, lines
+
+
+async def still_open(http: httpx.AsyncClient, url: str) -> bool:
+    """Whether the server still has runs going (booth) — the bare app has no such count."""
+    body = (await http.get(url + "/health")).json()
+    return "active_runs" not in body or body["active_runs"] > 0
+
+
+async def rss_per_open_stream(url: str, pid: int, k: int, events: int) -> float:
+    """Server RSS growth (KB) per open stream: K streams mid-run (every event but the last
+    one sent), against the same server idle."""
     limits = httpx.Limits(max_connections=k + 10, max_keepalive_connections=k + 10)
     async with httpx.AsyncClient(timeout=120, limits=limits) as http:
-        await read_all(http, url)  # warm: first-use allocations are not per stream
+        for _ in range(RSS_WARMUP):  # first-use allocations are not per stream
+            response, _ = await open_stream(http, url, events)
+            await response.aclose()
+        await asyncio.sleep(RSS_SETTLE)
         idle = rss_kb(pid)
-        requests = [http.build_request("POST", url + STREAM, json={"query": QUERY})]
-        requests *= k
-        responses = await asyncio.gather(*[http.send(r, stream=True) for r in requests])
-        await asyncio.sleep(1.0)  # the runs finish server-side; their streams stay open
+        streams = await asyncio.gather(*[open_stream(http, url, events) for _ in range(k)])
+        await asyncio.sleep(RSS_SETTLE)
         held = rss_kb(pid)
-        for response in responses:
+        if not await still_open(http, url):
+            raise RuntimeError("the held streams were closed before RSS was read")
+        for response, _ in streams:
             await response.aclose()
     return (held - idle) / k
 
@@ -153,10 +188,16 @@ def main() -> None:
             for kind, url, process in (("bare", bare_url, bare), ("booth", booth_url, booth)):
                 ms = asyncio.run(cpu_per_stream(url, process.pid, args.n))
                 cpu[kind] = min(cpu.get(kind, ms), ms)
-        for kind, url, process in (("bare", bare_url, bare), ("booth", booth_url, booth)):
-            rss[kind] = asyncio.run(rss_per_open_stream(url, process.pid, args.hold))
     finally:
         for process in (booth, bare):
+            process.terminate()
+            process.wait(timeout=20)
+    sent = len(held(json.loads(replay_file.read_text())))
+    for kind, server in (("bare", "replay-hold"), ("booth", "booth-hold")):
+        process, url, _ = spawn(server, {**env, "BENCH_REPLAY": str(replay_file)})
+        try:
+            rss[kind] = asyncio.run(rss_per_open_stream(url, process.pid, args.hold, sent))
+        finally:
             process.terminate()
             process.wait(timeout=20)
     start: dict[str, float] = {}
@@ -178,10 +219,7 @@ def main() -> None:
         "seconds_to_ui_ready": {"booth": round(ui_ready, 3)},
         "ratios": {
             "cpu_per_stream": round(cpu["booth"] / cpu["bare"], 2),
-            # None when the bare server's growth is below what RSS can show (page granularity)
-            "rss_per_open_stream": round(rss["booth"] / rss["bare"], 2)
-            if rss["bare"] > 1
-            else None,
+            "rss_per_open_stream": round(rss["booth"] / rss["bare"], 2),
             "time_to_first_health": round(start["booth"] / start["bare"], 2),
         },
     }

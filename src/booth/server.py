@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from booth.agents.app import BoothApp, RouterFactory
 from booth.config import Settings
-from booth.core import openapi
+from booth.core import heap, openapi
 from booth.core.bodylimit import BodyLimit
 from booth.core.clients import TrustedProxies
 from booth.core.errors import BoothError, ErrorCode
@@ -251,6 +251,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await runtime.startup()
+        heap.settle()  # what create_app built lives as long as the process
         sweeper = asyncio.create_task(sweep(host, settings.sweep_interval))
         log.info("booth ready (store=%s)", settings.store.split("@")[-1])
         try:

@@ -31,6 +31,12 @@ def stored_queries(server, sid: str) -> list[str]:
     return [turn["query"] for turn in turns if turn.get("app") == "music" and "query" in turn]
 
 
+def history_of(server, sid: str) -> list[dict]:
+    """The music turns the server stored for a session (queries and feedback), oldest first."""
+    turns = server.call(server.host.sessions.recent_turns(sid, 50))
+    return [turn for turn in turns if turn.get("app") == "music"]
+
+
 def context_of(server, sid: str) -> dict:
     record = server.call(server.host.sessions.get(sid))
     return (record.context or {}).get("music") or {}
@@ -176,5 +182,17 @@ def test_thumbs_are_feedback_for_that_track_in_that_session(users, server):
     disliked.locator("button.undo").click()  # changed my mind
     page.wait_for_selector(f'#music-tracks .track-card[data-track-id="{other_id}"][data-vote="0"]')
     assert "track-disliked" not in (disliked.get_attribute("class") or "")
+    assert "thumbs-down on" in page.inner_text("#music-status")  # said what was taken back
     feedback = context_of(server, session_id(page, "music"))["feedback"]
-    assert feedback == {track_id: 1, other_id: 0}  # 0: no opinion, it may be shown again
+    assert feedback == {track_id: 1}  # the dislike is gone, as POST /feedback neutral does
+
+    liked = page.locator(f'#music-tracks .track-card[data-track-id="{track_id}"]')
+    liked.locator(".thumb[data-feedback=up]").click()  # the pressed thumb again: taken back
+    page.wait_for_selector(
+        f'#music-tracks .track-card[data-track-id="{track_id}"][data-vote="0"] '
+        ".thumb[data-feedback=up][aria-pressed=false]"
+    )
+    assert "thumbs-up on" in page.inner_text("#music-status")
+    assert context_of(server, session_id(page, "music"))["feedback"] == {}
+    turns = [t for t in history_of(server, session_id(page, "music")) if "feedback" in t]
+    assert [t["feedback"] for t in turns] == ["thumbs_up", "thumbs_down", "neutral", "neutral"]

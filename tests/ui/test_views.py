@@ -128,6 +128,15 @@ def test_earlier_turns_fold_away_and_a_thumbed_down_card_dims_with_undo():
     assert "track-disliked" not in tracks_html(shelf.voted("a", None))
 
 
+def test_a_pressed_thumb_says_pressing_it_again_takes_the_vote_back():
+    answer = read_answer({"recommendations": [{"track_id": "a", "title": "A", "artist": "X"}]})
+    shelf = Shelf(turns=[new_turn("one", answer)])
+    liked, disliked = tracks_html(shelf.voted("a", 1)), tracks_html(shelf.voted("a", -1))
+    assert 'aria-pressed="true" title="Take back your thumbs-up"' in liked
+    assert 'aria-pressed="true" title="Take back your thumbs-down"' in disliked
+    assert "Take back" not in tracks_html(shelf)
+
+
 def test_a_provider_that_is_down_gets_a_banner_in_words():
     banner = degraded_html(["lastfm"])
     assert (

@@ -29,6 +29,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from booth.core import heap
 from booth.core.errors import BoothError, ErrorCode
 
 if TYPE_CHECKING:
@@ -153,6 +154,7 @@ class LazyUI:
             built = build(parent)
             async with built.lifespan():
                 self._app = built.app
+                heap.settle()
                 log.info("UI ready at %s", UI_PATH)
                 await stop.wait()
         except Exception:

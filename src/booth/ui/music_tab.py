@@ -14,9 +14,9 @@ from typing import Any
 import gradio as gr
 from pydantic import ValidationError
 
-from booth.apps.music.context import save_feedback
 from booth.apps.music.pipeline import MusicEngine
 from booth.apps.music.service import (
+    FEEDBACK_NAMES,
     FeedbackRequest,
     RecommendationRequest,
     engine_slot,
@@ -26,7 +26,6 @@ from booth.apps.music.service import (
 from booth.config import Settings
 from booth.core.errors import BoothError
 from booth.core.host import Host
-from booth.core.sessions.base import update_context
 from booth.ui.music_view import (
     THUMBS_JS,
     Shelf,
@@ -263,6 +262,17 @@ async def chat_turn(
     ).out()
 
 
+VOTES = {"up": 1, "down": -1, "undo": 0}  # what a card's buttons send → the vote they ask for
+
+
+def vote_asked(choice: str, current: int | None) -> int | None:
+    """The vote a click asks for: a pressed thumb pressed again, or Undo, takes it back (0)."""
+    if choice not in VOTES:
+        return None
+    asked = VOTES[choice]
+    return 0 if asked == current else asked
+
+
 async def vote(
     host: Host,
     engine: MusicEngine,
@@ -271,42 +281,25 @@ async def vote(
     track_id: str,
     choice: str,
 ):
-    """A thumbs up/down (or the undo of a thumbs-down) on a track the tab is showing; what it
-    changes is said on the status line (a live region), not in a pop-up."""
+    """A thumbs up/down on a track the tab is showing, or the undo of either (Undo, or the
+    pressed thumb again), sent as `POST /feedback` would; what it changes is said on the
+    status line (a live region), not in a pop-up."""
     if state is None or shelf is None or shelf.shows(track_id) is None:
         return gr.skip(), gr.skip(), gr.skip()
+    asked = vote_asked(choice, shelf.feedback.get(track_id))
+    if asked is None:
+        return gr.skip(), gr.skip(), gr.skip()
     try:
-        if choice == "undo":
-            await clear_vote(host, state, track_id)
-            shelf = shelf.voted(track_id, None)
-            undone = status_html(RunState.DONE, "Undone: the track may be recommended again.")
-            return shelf, tracks_html(shelf), undone
-        liked = choice == "up"
         body = FeedbackRequest.model_validate(
-            {
-                "session_id": state["id"],
-                "track_id": track_id,
-                "feedback": "thumbs_up" if liked else "thumbs_down",
-            }
+            {"session_id": state["id"], "track_id": track_id, "feedback": FEEDBACK_NAMES[asked]}
         )
         answer = await record_feedback(host, engine, body, state["token"])
     except BoothError as error:
         return gr.skip(), gr.skip(), refused_html(error)
-    shelf = shelf.voted(track_id, 1 if liked else -1)
-    noted = status_html(RunState.DONE, f"Noted. {answer.get('effect') or ''}".strip())
+    shelf = shelf.voted(track_id, asked or None)
+    said = "Noted." if asked else "Undone."
+    noted = status_html(RunState.DONE, f"{said} {answer.get('effect') or ''}".strip())
     return shelf, tracks_html(shelf), noted
-
-
-async def clear_vote(host: Host, state: TabSession, track_id: str) -> None:
-    """Forget a vote: the session's feedback for the track goes back to neutral (0).
-
-    The music service's feedback values are up and down only; 0 is how its ranking reads
-    "no opinion", written with the app's own `save_feedback`.
-    """
-    await host.authorize(state["id"], state["token"])
-    await update_context(
-        host.sessions, state["id"], save_feedback(track_id, 0, host.sessions.clock())
-    )
 
 
 def event_field(event: gr.EventData, name: str) -> Any:

@@ -258,15 +258,18 @@ THUMB_DOWN_SVG = (
 
 
 def _thumbs_html(track_id: str, vote: int | None) -> str:
-    """Two buttons the cards' script turns into a `click` event for this track."""
-    up = "true" if vote == 1 else "false"
-    down = "true" if vote == -1 else "false"
+    """Two toggle buttons the cards' script turns into a `click` event for this track: a
+    pressed one pressed again takes the vote back."""
+    up, down = vote == 1, vote == -1
+    up_title = "Take back your thumbs-up" if up else "More like this"
+    down_title = "Take back your thumbs-down" if down else "Less like this"
     return (
         '<div class="thumbs">'
-        f'<button class="thumb" data-feedback="up" data-track-id="{track_id}" aria-pressed="{up}"'
-        f' title="More like this" aria-label="Thumbs up">{THUMB_UP_SVG}</button>'
+        f'<button class="thumb" data-feedback="up" data-track-id="{track_id}" '
+        f'aria-pressed="{str(up).lower()}" title="{up_title}" aria-label="Thumbs up">'
+        f"{THUMB_UP_SVG}</button>"
         f'<button class="thumb" data-feedback="down" data-track-id="{track_id}" '
-        f'aria-pressed="{down}" title="Less like this" aria-label="Thumbs down">'
+        f'aria-pressed="{str(down).lower()}" title="{down_title}" aria-label="Thumbs down">'
         f"{THUMB_DOWN_SVG}</button></div>"
     )
 

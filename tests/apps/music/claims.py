@@ -15,7 +15,8 @@ from booth.apps.music.catalog import Catalog, artist_key
 from booth.apps.music.intents import ACTIVITIES, edit_distance, edit_limit, simplify
 from booth.apps.music.tuning import default_tuning
 
-TUNE = default_tuning().explain  # the thresholds "best-known" and "closely related" promise
+TUNE = default_tuning().explain  # the thresholds "best-known", "closely related" and "far less
+# played" promise
 
 Check = Callable[[re.Match[str], dict, dict, Catalog, str], str | None]
 
@@ -96,10 +97,15 @@ def stand_in(m, track, anchor, catalog, query):
 def deeper_cut(m, track, anchor, catalog, query):
     if m["artist"] != track["artist"] or not _asked_artist(anchor, m["artist"]):
         return "deeper cut of an artist not asked for"
-    if int(m["popularity"]) != track["popularity"] or m["title"] != track["title"]:
-        return "popularity differs"
+    if m["title"] != track["title"]:
+        return "title differs"
     top = catalog.tracks_by(artist_key(track["artist"]))[0].popularity
-    return None if int(m["top"]) == top else "best-known popularity differs"
+    if track["popularity"] >= top:
+        return "their best-known track called a deeper cut"
+    far = track["popularity"] <= TUNE.deeper_cut_far * top
+    if bool(m["far"]) != far:
+        return f"called {'far ' if m['far'] else ''}less played at {track['popularity']} of {top}"
+    return None
 
 
 def similar(m, track, anchor, catalog, query):
@@ -273,8 +279,8 @@ READERS: list[tuple[re.Pattern[str], Check]] = [
     (re.compile(r"^by (?P<artist>.+), the closest name I know to '(?P<typed>.+)'$"), stand_in),
     (
         re.compile(
-            r"^a deeper (?P<artist>.+) cut: '(?P<title>.+)' has popularity (?P<popularity>\d+) "
-            r"against (?P<top>\d+) for their best-known track here$"
+            r"^a deeper (?P<artist>.+) cut: '(?P<title>.+)', (?P<far>far )?less played than "
+            r"their best-known track$"
         ),
         deeper_cut,
     ),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from booth.apps.music.context import Anchor
 from booth.apps.music.explain import explain
 from booth.apps.music.judge import Judge, select_page, strategy_for
+from booth.apps.music.tuning import default_tuning
+
+TUNING = default_tuning()
 
 
 def judge_for(catalog, anchor, count=10, shown=(), feedback=None):
@@ -145,6 +150,41 @@ def test_an_artists_own_tracks_say_which_are_their_best_known(small):
     for text in texts[2:]:
         assert "best-known" not in text, text
     assert not any("#" in t or "popularity" in t or "catalog" in t for t in texts)
+
+
+@pytest.mark.parametrize("artist", ["Ironbark", "Velvet Lanterns", "Cinder Wolves"])
+def test_deeper_cuts_say_how_far_from_the_best_known_track_in_words(small, artist):
+    anchor = Anchor(
+        query=f"deep cuts by {artist}", intent="by_artist_underground", artists=[artist.lower()]
+    )
+    judge = judge_for(small, anchor)
+    own = [s for s in judge.rank(everything(small)) if s.track.artist == artist]
+    top = small.tracks_by(own[0].track.artist_key)[0].popularity
+    far = TUNING.explain.deeper_cut_far
+    assert len(own) >= 3
+    for scored in own:
+        text = explain(judge, scored)
+        cut = text.split(";")[0].rstrip(".")  # the deeper-cut clause
+        # the popularity figures are not recited; what they show is said in words
+        assert not any(c.isdigit() for c in cut.replace(scored.track.title, "")), text
+        assert "popularity" not in text and " against " not in text, text
+        how = "far less played" if scored.track.popularity <= far * top else "less played"
+        said = f"'{scored.track.title}', {how} than their best-known track"
+        assert cut == f"A deeper {artist} cut: {said}", text
+    assert {scored.track.popularity <= far * top for scored in own} == {True, False}
+
+
+def test_an_artists_only_track_is_not_called_a_deeper_cut(small):
+    anchor = Anchor(
+        query="deep cuts by Lone Wanderer",
+        intent="by_artist_underground",
+        artists=["lone wanderer"],
+    )
+    judge = judge_for(small, anchor)
+    (only,) = [s for s in judge.rank(everything(small)) if s.track.artist == "Lone Wanderer"]
+    text = explain(judge, only)
+    assert text.startswith("A track by Lone Wanderer, as asked: 'Unmapped Road'"), text
+    assert "deeper" not in text
 
 
 def test_activities_favour_tracks_with_fitting_energy(small):

@@ -17,6 +17,7 @@ from booth.apps.fitcheck.lexicon import Lexicon
 from booth.apps.fitcheck.models import Assessment, Requirement
 from booth.apps.fitcheck.ontology import Ontology
 from booth.apps.fitcheck.profile import DEGREE_RANK, Candidate
+from booth.apps.fitcheck.wording import band, span
 
 # -- weights: how much each kind of condition counts next to a skill (1.0) -------------------
 DEGREE_WEIGHT = 1.5
@@ -367,7 +368,7 @@ def _assess_degree(req: Requirement, candidate: Candidate, lexicon: Lexicon) -> 
         else "Point to the years and scope of your work as the equivalent of the degree."
     )
     if req.equivalent and candidate.years >= EQUIVALENT_MIN_YEARS:
-        proof = (*proof, f"{candidate.years:g} years of practical experience")
+        proof = (*proof, f"{span(candidate.years)} of practical experience")
         return Assessment(
             req, "partial", 0.6, proof, subject="degree", ramp_up="none", bridge=bridge
         )
@@ -383,11 +384,20 @@ def _assess_degree(req: Requirement, candidate: Candidate, lexicon: Lexicon) -> 
     )
 
 
+def _career(candidate: Candidate) -> str:
+    """The years the profile's jobs span, as the evidence a recruiter reads."""
+    return f"{span(candidate.years)} of experience ({band(candidate.seniority)})"
+
+
 def _assess_experience(req: Requirement, candidate: Candidate, lexicon: Lexicon) -> Assessment:
     wanted = req.years or 0.0
     if req.area:
         have = candidate.family_years.get(req.area, 0.0)
-        proof: tuple[str, ...] = (f"{have:g} years in {req.area} roles (from job titles)",)
+        proof: tuple[str, ...] = (
+            (f"{span(have)} in {req.area} roles (from job titles)",)
+            if have
+            else (f"No {req.area} role among the job titles",)
+        )
         if req.area == "engineering management" and not have and candidate.team_size:
             proof = (candidate.team_evidence or "",)
             return Assessment(
@@ -402,7 +412,7 @@ def _assess_experience(req: Requirement, candidate: Candidate, lexicon: Lexicon)
             )
     else:
         have = candidate.years
-        proof = (f"{have:g} years of dated experience ({candidate.seniority})",)
+        proof = (_career(candidate),)
     subject = f"years in {req.area}" if req.area else "experience"
     if req.max_years is not None and have > req.max_years + OVERQUALIFIED_MARGIN:
         return Assessment(
@@ -423,7 +433,7 @@ def _assess_experience(req: Requirement, candidate: Candidate, lexicon: Lexicon)
             0.6,
             proof,
             subject=subject,
-            ramp_up=f"about {wanted - have:.0f} more year(s)",
+            ramp_up=f"{span(wanted - have)} more",
             bridge="Lead the scope the role expects in your current job and show it.",
         )
     return Assessment(
@@ -431,8 +441,10 @@ def _assess_experience(req: Requirement, candidate: Candidate, lexicon: Lexicon)
         "unmatched",
         round(0.5 * have / wanted, 2) if wanted else 0.0,
         proof,
-        subject=f"{req.label}: the profile shows {have:g}" if req.area else subject,
-        ramp_up=f"about {wanted - have:.0f} more years",
+        subject=f"{req.label}: the profile shows {span(have) if have else 'none'}"
+        if req.area
+        else subject,
+        ramp_up=f"{span(wanted - have)} more",
         bridge="Aim one level lower for now, or show scope beyond your years."
         if not req.area
         else f"Take on {req.area} work alongside your current role before applying.",
@@ -441,7 +453,7 @@ def _assess_experience(req: Requirement, candidate: Candidate, lexicon: Lexicon)
 
 def _assess_cap(req: Requirement, candidate: Candidate, lexicon: Lexicon) -> Assessment:
     limit = req.max_years or 0.0
-    proof = (f"{candidate.years:g} years of dated experience ({candidate.seniority})",)
+    proof = (_career(candidate),)
     if candidate.years <= limit:
         return Assessment(req, "matched", 1.0, proof, subject="seniority")
     return Assessment(

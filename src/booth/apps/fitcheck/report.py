@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 
-from booth.apps.fitcheck.models import Analysis, Gap, Tally
+from booth.apps.fitcheck.models import Analysis, Gap, Source, Tally
 from booth.apps.fitcheck.profile import Candidate
+from booth.apps.fitcheck.research import HIGH_QUALITY, MEDIUM_QUALITY, MIN_QUALITY
+from booth.apps.fitcheck.wording import band, span
 
 # The seed's bold section headers: res_web files a section under strengths or growth areas by
 # the words in its header ("strength"; "growth", "gap", "address" ...).
@@ -27,6 +29,13 @@ REJECTION_TEXT = {
     "harmful": "I can't help with that request.",
     "off_topic": "That doesn't look like a question about an employer or a job.",
 }
+# A source's 0-1 quality in words, at the research judge's own thresholds.
+SOURCE_TRUST = (
+    (HIGH_QUALITY[0], "strong source"),
+    (MEDIUM_QUALITY[0], "good source"),
+    (MIN_QUALITY, "usable source"),
+)
+WEAK_SOURCE = "weak source"
 HOW_TO_ASK = (
     "I compare a candidate profile with an employer. Ask me about a company "
     '(for example *"Stripe"* or *"What does Cloudflare look for in engineers?"*), '
@@ -71,6 +80,11 @@ def render_insufficient(state: Analysis) -> str:
     return "\n".join(lines) + "\n"
 
 
+def trust(source: Source) -> str:
+    """How far a source can be trusted, in words ("strong source"), not its score."""
+    return next((words for floor, words in SOURCE_TRUST if source.quality >= floor), WEAK_SOURCE)
+
+
 def _gap_line(gap: Gap) -> str:
     bridge = gap.bridge.strip().rstrip(".")
     return f"- **{gap.gap}**: {bridge}. Ramp-up: {gap.ramp_up}."
@@ -96,7 +110,8 @@ def render_analysis(state: Analysis, candidate: Candidate) -> str:
         f"### {heading(state)} Fit Analysis",
         "",
         f"Fit score: {verdict.score}% ({verdict.tier}) - {candidate.profile.name} "
-        f"({candidate.seniority}, {candidate.years:g} years) {tally.sentence()}; risk is "
+        f"({band(candidate.seniority)}, {span(candidate.years)} of experience) "
+        f"{tally.sentence()}; risk is "
         f"{comparison.risk}.{growth}",
     ]
     if comparison.domain_mismatches:
@@ -110,7 +125,7 @@ def render_analysis(state: Analysis, candidate: Candidate) -> str:
         if comparison.seniority_note:
             notes.append(comparison.seniority_note)
         lines += ["", "Confidence: " + " ".join(notes)]
-        cited = "; ".join(f"{s.title} (quality {s.quality:.2f})" for s in state.sources)
+        cited = "; ".join(f"{s.title} ({trust(s)})" for s in state.sources)
         lines += ["", f"Sources: {cited}."]
     lines += ["", f"**{STRENGTHS_SECTION}**"]
     lines += [f"- {s}" for s in comparison.strengths] or ["- No requirement is clearly met yet."]

@@ -29,6 +29,7 @@ from booth.apps.fitcheck.models import (
 )
 from booth.apps.fitcheck.ontology import Ontology, level_weight
 from booth.apps.fitcheck.profile import Candidate
+from booth.apps.fitcheck.wording import level, span
 
 MAX_STRENGTHS = 4
 MIN_GAPS = 2
@@ -180,7 +181,7 @@ def _assess_competencies(req: Requirement, candidate: Candidate, ontology: Ontol
                 lines = [*lines, f"Education: {degree}"]
             elif key == "degree" and candidate.years >= 4:
                 confidence = max(confidence, DEGREE_CREDIT["years_for_degree"])
-                lines = [f"{candidate.years:g} years of practical experience", *lines]
+                lines = [f"{span(candidate.years)} of practical experience", *lines]
         confidences.append(confidence)
         evidence += lines[:2]
         if confidence == 0.0:
@@ -224,7 +225,7 @@ def _assess_depth(req: Requirement, candidate: Candidate, ontology: Ontology) ->
             req,
             "matched",
             level_weight(best.level),
-            (f"{deep[0]} at level {best.level}/5",),
+            (f"{deep[0]} at an {level(best.level)}",),
             subject=domain.label,
         )
     bridge = (
@@ -232,7 +233,7 @@ def _assess_depth(req: Requirement, candidate: Candidate, ontology: Ontology) ->
         f"to an expert level."
     )
     if skills or req.domains[0] in candidate.domains:
-        shown = ", ".join(f"{s} {candidate.skills[s].level}/5" for s in skills[:3])
+        shown = ", ".join(f"{s} ({level(candidate.skills[s].level)})" for s in skills[:3])
         return Assessment(
             req,
             "partial",
@@ -318,13 +319,20 @@ def assess(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assess
     if req.kind == "all_of":
         parts = [assess_skill(s, req, candidate, ontology) for s in req.skills]
         confidence = round(sum(p.confidence for p in parts) / len(parts), 2)
-        status: Status = (
-            "matched"
-            if all(p.status == "matched" for p in parts)
-            else ("partial" if confidence > 0 else "unmatched")
-        )
+        short = [p for p in parts if p.status != "matched"]
+        status: Status = "matched" if not short else ("partial" if confidence > 0 else "unmatched")
         evidence = tuple(e for p in parts for e in p.evidence[:1])
-        return Assessment(req, status, confidence, evidence, subject=", ".join(req.skills))
+        # what decides it is what is missing: the skills the profile lacks, and how to close them
+        decided = short or parts
+        return Assessment(
+            req,
+            status,
+            confidence,
+            evidence,
+            ramp_up=decided[0].ramp_up,
+            bridge=decided[0].bridge,
+            subject=", ".join(str(p.subject) for p in decided),
+        )
     if req.kind == "competency":
         return _assess_competencies(req, candidate, ontology)
     if req.kind in ("domain", "domains"):
@@ -415,21 +423,28 @@ def assess_all(
 
 
 # -- the sceptical comparison -------------------------------------------------------------------
+def _skill_strength(skill: str, candidate: Candidate) -> str:
+    """ "Python — expert level, about 10 years at A, B": the level and where it was used."""
+    facts = candidate.skills[skill]
+    jobs = [
+        e.removeprefix("Used at ").split(" as ")[0]
+        for e in facts.evidence
+        if e.startswith("Used at ")
+    ]
+    if jobs:
+        where = f", {span(facts.years)} at {', '.join(dict.fromkeys(jobs))}"
+    else:
+        projects = [e.split(":")[0] for e in facts.evidence if e.startswith("Project ")]
+        where = f", used in {', '.join(projects)}" if projects else ""
+    return f"{skill} — {level(facts.level)}{where}"
+
+
 def _strength_text(a: Assessment, candidate: Candidate, ontology: Ontology) -> str:
     req = a.requirement
-    if req.kind in ("skill", "any_of", "all_of") and a.subject in candidate.skills:
-        facts = candidate.skills[a.subject]
-        jobs = [
-            e.removeprefix("Used at ").split(" as ")[0]
-            for e in facts.evidence
-            if e.startswith("Used at ")
-        ]
-        if jobs:
-            where = f", {facts.years:g} years at {', '.join(dict.fromkeys(jobs))}"
-        else:
-            projects = [e.split(":")[0] for e in facts.evidence if e.startswith("Project ")]
-            where = f", used in {', '.join(projects)}" if projects else ""
-        return f"{a.subject} — level {facts.level}/5{where}"
+    if req.kind in ("skill", "any_of") and a.subject in candidate.skills:
+        return _skill_strength(a.subject, candidate)
+    if req.kind == "all_of":
+        return "; ".join(_skill_strength(s, candidate) for s in req.skills)
     if req.kind == "competency":
         label = ontology.competencies[req.competencies[0]].label
         proof = a.evidence[0] if a.evidence else "shown in the profile"
@@ -441,7 +456,16 @@ def _strength_text(a: Assessment, candidate: Candidate, ontology: Ontology) -> s
     return f"Experience — {a.evidence[0] if a.evidence else ''}".rstrip(" —")
 
 
-def _gap_for(a: Assessment) -> Gap:
+def _transfer_source(a: Assessment) -> str:
+    """The skill a transfer starts from ("AWS" in "AWS -> GCP (cloud providers)")."""
+    return (a.via or "").split(" -> ")[0]
+
+
+def _gap_for(a: Assessment, candidate: Candidate) -> Gap:
+    """The gap an unmet or partly met requirement leaves, worded as partly met when it is.
+
+    A skill the profile has is never named as missing: of "Python and Rust", only Rust is.
+    """
     req = a.requirement
     rid = req.id or None
     if req.kind == "domain":
@@ -453,18 +477,28 @@ def _gap_for(a: Assessment) -> Gap:
         )
     if a.status == "partial" and a.via:
         return Gap(
-            f"{a.subject}: no direct experience (transfers from {a.via.split(' -> ')[0]})",
+            f"{a.subject}: no direct experience (transfers from {_transfer_source(a)})",
             a.bridge or "",
             a.ramp_up or "",
             rid,
         )
-    if req.kind in ("skill", "any_of", "all_of"):
+    if req.kind == "all_of":
+        missing = [s for s in req.skills if s not in candidate.skills]
+        shown = [s for s in req.skills if s in candidate.skills]
+        also = f" (asked with {', '.join(shown)}, which it shows)" if shown else ""
+        return Gap(
+            f"{' / '.join(missing)}: not in the profile{also}", a.bridge or "", a.ramp_up or "", rid
+        )
+    if req.kind in ("skill", "any_of"):
         what = a.subject if req.kind == "skill" else " / ".join(req.skills)
         return Gap(f"{what}: not in the profile", a.bridge or "", a.ramp_up or "", rid)
     if req.kind == "experience" and not req.area and req.max_years is None:
-        return Gap(f"Seniority: {req.label}", a.bridge or "", a.ramp_up or "", rid)
+        shows = f" — the profile shows {a.evidence[0]}" if a.evidence else ""
+        return Gap(f"Seniority: {req.label}{shows}", a.bridge or "", a.ramp_up or "", rid)
     if req.kind in CONDITION_KINDS or req.kind in ("role_family", "statement"):
         return Gap(a.subject or req.label, a.bridge or "", a.ramp_up or "unknown", rid)
+    if req.kind == "domains" and a.status == "partial":  # its subject says what is shown
+        return Gap(a.subject or req.label, a.bridge or "", a.ramp_up or "2-4 months", rid)
     return Gap(
         f"{a.subject}: little evidence in the profile",
         a.bridge or "",
@@ -516,18 +550,20 @@ def compare(
         if a.subject in gap_subjects:
             continue
         gap_subjects.add(a.subject or "")
-        gaps.append(_gap_for(a))
+        gaps.append(_gap_for(a, candidate))
         if len(gaps) == MAX_GAPS:
             break
-    gaps += _fill_in_gaps(
-        assessments, candidate, context, ontology, gap_subjects, MIN_GAPS - len(gaps)
-    )
+    # a strength is not also an area to deepen
+    taken = gap_subjects | seen
+    gaps += _fill_in_gaps(assessments, candidate, context, ontology, taken, MIN_GAPS - len(gaps))
 
-    transferable = [
-        f"{a.via}: credited {round(a.confidence * 100)}%, ramp-up {a.ramp_up}"
-        for a in assessments
-        if a.status == "partial" and a.via
-    ]
+    transferable = list(
+        dict.fromkeys(
+            f"{_transfer_source(a)} carries over to {a.subject}; ramp-up {a.ramp_up}"
+            for a in assessments
+            if a.status == "partial" and a.via
+        )
+    )
     mismatches = [
         a.subject or ""
         for a in assessments
@@ -557,13 +593,13 @@ def _seniority_note(assessments: list[Assessment], candidate: Candidate) -> str 
         if req.kind == "seniority_cap" and a.status == "unmatched":
             return (
                 f"Overqualified: the posting cannot consider candidates past about "
-                f"{req.max_years:g} years, and the profile shows {candidate.years:g}."
+                f"{req.max_years:g} years, and the profile shows {span(candidate.years)}."
             )
         if req.kind == "experience" and req.max_years is not None and a.status == "partial":
             if candidate.years > req.max_years:
                 return (
-                    f"The role asks for {req.label} and the profile shows {candidate.years:g}: "
-                    f"possibly overqualified."
+                    f"The role asks for {req.label} and the profile shows "
+                    f"{span(candidate.years)}: possibly overqualified."
                 )
     wanted = [
         a.requirement.years or 0.0
@@ -573,7 +609,7 @@ def _seniority_note(assessments: list[Assessment], candidate: Candidate) -> str 
     if wanted and max(wanted) + OVERQUALIFIED_YEARS <= candidate.years:
         return (
             f"The role asks for {max(wanted):g}+ years and the profile shows "
-            f"{candidate.years:g}: possibly overqualified."
+            f"{span(candidate.years)}: possibly overqualified."
         )
     return None
 
@@ -627,12 +663,12 @@ def _fill_in_gaps(
         if len(extra) >= needed:
             break
         facts = candidate.skills[subject]
-        if facts.level >= 5:
+        if facts.level >= 5 or subject in taken:  # two requirements may name the same skill
             continue
         taken.add(subject)
         extra.append(
             Gap(
-                f"{a.subject}: level {facts.level}/5 — deepen it for this role",
+                f"{a.subject}: {level(facts.level)} — deepen it for this role",
                 f"Take on a production feature in {a.subject} and lead its design review.",
                 "4-8 weeks",
             )
@@ -764,8 +800,9 @@ def _screen(
         if flag not in flags:
             flags.append(flag)
     names = "; ".join(a.requirement.label for _, a in screens)
+    unmet = "Unmet screening requirement" + ("s" if len(screens) > 1 else "")
     if score > cap:
-        rationale.append(f"Unmet screening requirement(s) ({names}): capped at {cap:.0f}.")
+        rationale.append(f"{unmet} ({names}): capped at {cap:.0f}.")
         return cap
-    rationale.append(f"Unmet screening requirement(s) ({names}).")
+    rationale.append(f"{unmet} ({names}).")
     return score

@@ -24,6 +24,7 @@ from booth.apps.fitcheck.models import (
     Verdict,
 )
 from booth.apps.fitcheck.ontology import Ontology
+from booth.apps.fitcheck.wording import plural
 
 # The seed's `status` values, announced when these phases begin.
 PHASE_STATUS = {
@@ -290,8 +291,8 @@ def _risk_justification(comparison: Comparison) -> str:
         text = f"Fundamental mismatch: no {', '.join(comparison.domain_mismatches)} in the profile."
     else:
         text = (
-            f"{len(comparison.gaps)} gap(s) against {len(comparison.strengths)} genuine "
-            f"strength(s)."
+            f"{plural(len(comparison.gaps), 'gap')} against "
+            f"{plural(len(comparison.strengths), 'genuine strength')}."
         )
     if comparison.seniority_note:
         text += f" {comparison.seniority_note}"

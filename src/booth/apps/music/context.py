@@ -65,7 +65,7 @@ class MusicContext(BaseModel):
     pool_round: int = 0  # how many times the pool was regrown (broadened)
     shown: list[str] = Field(default_factory=list)  # every track id shown in the session
     last_batch: list[str] = Field(default_factory=list)
-    feedback: dict[str, int] = Field(default_factory=dict)  # track id → +1 / -1
+    feedback: dict[str, int] = Field(default_factory=dict)  # track id → +1 / -1 (never 0)
     updated_at: float = 0.0
     turns: int = 0
 
@@ -83,6 +83,10 @@ class MusicContext(BaseModel):
         data = self.model_dump(mode="json")
         data["shown"] = data["shown"][-SHOWN_LIMIT:]
         return data
+
+    def batch_to_continue(self) -> list[str]:
+        """The last tracks a "more like these" continues from: none the user thumbed down."""
+        return [t for t in self.last_batch if self.feedback.get(t, 0) >= 0]
 
     def stale(self, now: float, window: float) -> bool:
         return self.anchor is not None and now - self.updated_at > window
@@ -111,12 +115,15 @@ def save_turn(turn: MusicContext) -> ContextChange:
 
 
 def save_feedback(track_id: str, value: int, now: float) -> ContextChange:
-    """A change for `update_context` that records one thumbs up/down and nothing else."""
+    """A change for `update_context` that records one thumbs up (+1) or down (-1), or with 0
+    removes the track's feedback (an Undo), and changes nothing else."""
 
     def change(context: dict[str, Any]) -> dict[str, Any]:
         raw = dict(context.get(KEY) or {})
         feedback = dict(raw.get("feedback") or {})
-        feedback[track_id] = value
+        feedback.pop(track_id, None)
+        if value:
+            feedback[track_id] = value
         raw["feedback"] = feedback
         raw.setdefault("updated_at", now)
         return {**context, KEY: raw}

@@ -55,17 +55,16 @@ class StandIn(_Claim):
 
 
 class DeeperCut(_Claim):
+    """A less-played track of the artist asked for, said against their best-known one."""
+
     kind: Literal["deeper_cut"] = "deeper_cut"
     artist: str
     title: str
-    popularity: int
-    top: int
+    far: bool  # played at most `explain.deeper_cut_far` as much as their best-known track
 
     def text(self) -> str:
-        return (
-            f"a deeper {self.artist} cut: '{self.title}' has popularity {self.popularity} "
-            f"against {self.top} for their best-known track here"
-        )
+        how = "far less played" if self.far else "less played"
+        return f"a deeper {self.artist} cut: '{self.title}', {how} than their best-known track"
 
 
 class SimilarArtist(_Claim):
@@ -324,13 +323,11 @@ def _artist_claims(judge: Judge, track: Track, ev: Evidence) -> list[Claim]:
         return [StandIn(artist=track.artist, typed=anchor.stand_in_for)]
     if ev.own and (anchor.intent in ARTIST_INTENTS or anchor.deep_dive):
         siblings = catalog.tracks_by(track.artist_key)
-        if anchor.intent == Intent.BY_ARTIST_UNDERGROUND:
-            top = siblings[0].popularity if siblings else track.popularity
-            return [
-                DeeperCut(
-                    artist=track.artist, title=track.title, popularity=track.popularity, top=top
-                )
-            ]
+        top = siblings[0].popularity if siblings else track.popularity
+        # their best-known track itself (an artist with one or two) is no deeper cut
+        if anchor.intent == Intent.BY_ARTIST_UNDERGROUND and track.popularity < top:
+            far = track.popularity <= judge.tuning.explain.deeper_cut_far * top
+            return [DeeperCut(artist=track.artist, title=track.title, far=far)]
         return [
             ByArtist(
                 artist=track.artist,

@@ -528,7 +528,7 @@ class Resolver:
         return Decision(DecisionKind.REFINEMENT, why, anchor, phrase, new_topic=True)
 
     def _style(self, live: Anchor, music, phrase, query, salt) -> Decision:
-        seeds = [t for t in music.last_batch if t in self.catalog.tracks]
+        seeds = [t for t in music.batch_to_continue() if t in self.catalog.tracks]
         tracks = [self.catalog.tracks[t] for t in seeds]
         artists = [a for a, _ in Counter(t.artist_key for t in tracks).most_common(4)]
         labels = Counter(label for t in tracks for label in t.genres + t.tags)

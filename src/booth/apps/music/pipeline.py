@@ -27,6 +27,7 @@ from booth.apps.music.model_planner import ModelPlanner, merge
 from booth.apps.music.model_writer import ModelWriter
 from booth.apps.music.models import ARTIST_INTENTS, DecisionKind, Intent, PoolEntry
 from booth.apps.music.tuning import Tuning, default_tuning
+from booth.core import heap
 from booth.core.runs import RunContext
 from booth.core.sessions.base import update_context
 from booth.llm import LLMProvider
@@ -108,6 +109,7 @@ class EngineSlot:
             with self._lock:
                 if self._engine is None:
                     self._engine = self._build()
+                    heap.settle()  # the catalog lives as long as the process
         return self._engine
 
     async def ready(self) -> MusicEngine:

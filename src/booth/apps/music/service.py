@@ -55,7 +55,21 @@ class PlanningRequest(RequestBody):
     max_recommendations: int = Field(10, ge=1, le=10)
 
 
-FeedbackValue = Literal["thumbs_up", "thumbs_down", "up", "down", "like", "dislike"]
+# The seed's values, and a neutral one that takes a track's earlier feedback back (an Undo).
+FeedbackValue = Literal[
+    "thumbs_up", "thumbs_down", "up", "down", "like", "dislike", "neutral", "clear"
+]
+FEEDBACK_VALUES: dict[str, int] = {
+    "thumbs_up": 1,
+    "up": 1,
+    "like": 1,
+    "thumbs_down": -1,
+    "down": -1,
+    "dislike": -1,
+    "neutral": 0,
+    "clear": 0,
+}
+FEEDBACK_NAMES = {1: "thumbs_up", -1: "thumbs_down", 0: "neutral"}  # as answers and history say
 
 
 class FeedbackRequest(RequestBody):
@@ -63,11 +77,15 @@ class FeedbackRequest(RequestBody):
     session_token: str | None = None
     track_id: str | None = Field(None, max_length=400)
     recommendation_id: str | None = Field(None, max_length=400, description="alias of track_id")
-    feedback: FeedbackValue
+    feedback: FeedbackValue = Field(
+        description="thumbs_up / up / like, thumbs_down / down / dislike, or neutral / clear "
+        "to remove the track's earlier feedback in this session"
+    )
 
     @property
     def value(self) -> int:
-        return 1 if self.feedback in ("thumbs_up", "up", "like") else -1
+        """+1 up, -1 down, 0 neutral (no opinion: the earlier feedback is removed)."""
+        return FEEDBACK_VALUES[self.feedback]
 
     @property
     def target(self) -> str:
@@ -168,41 +186,45 @@ async def plan(
 async def record_feedback(
     host: Host, engine: MusicEngine, body: FeedbackRequest, token: str | None
 ) -> dict[str, Any]:
-    """Store a thumbs up/down in the session (created if new); later rankings read it."""
+    """Store a thumbs up/down in the session (created if new), or with a neutral value remove
+    the track's earlier one; later rankings and follow-ups read what is stored."""
     opened = await host.open_session(body.session_id, token, defer=False)
     record = await host.sessions.get(opened.id)
     context = record.context if record is not None else None
     track = engine.catalog.track(body.target) or shown_track(context, body.target)
     if track is None:
         raise BoothError(ErrorCode.NOT_FOUND, f"No track {body.target!r} in the catalog.")
+    earlier = MusicContext.from_session(context).feedback.get(track.track_id, 0)
     now = host.sessions.clock()
     await update_context(
         host.sessions, body.session_id, save_feedback(track.track_id, body.value, now)
     )
+    name = FEEDBACK_NAMES[body.value]
     await host.sessions.append_turn(
-        body.session_id,
-        {
-            "app": APP,
-            "at": now,
-            "feedback": "thumbs_up" if body.value > 0 else "thumbs_down",
-            "track_id": track.track_id,
-        },
-    )
-    effect = (
-        f"Tracks by {track.artist} will rank higher in this session."
-        if body.value > 0
-        else f"'{track.title}' will not be shown again; tracks by {track.artist} will rank lower."
+        body.session_id, {"app": APP, "at": now, "feedback": name, "track_id": track.track_id}
     )
     answer = {
-        "message": "Feedback recorded.",
+        "message": "Feedback recorded." if body.value else "Feedback cleared.",
         "session_id": body.session_id,
         "track_id": track.track_id,
-        "feedback": "thumbs_up" if body.value > 0 else "thumbs_down",
-        "effect": effect,
+        "feedback": name,
+        "effect": feedback_effect(track, body.value, earlier),
     }
     if opened.minted_token:
         answer["session_token"] = opened.minted_token
     return answer
+
+
+def feedback_effect(track: Track, value: int, earlier: int) -> str:
+    """What a feedback changes, in words (`earlier`: the track's feedback before it, 0 none)."""
+    if value > 0:
+        return f"Tracks by {track.artist} will rank higher in this session."
+    if value < 0:
+        return f"'{track.title}' will not be shown again; tracks by {track.artist} will rank lower."
+    if not earlier:
+        return f"'{track.title}' had no feedback to clear."
+    thumb = "thumbs-up" if earlier > 0 else "thumbs-down"
+    return f"Your {thumb} on '{track.title}' is cleared: tracks by {track.artist} rank as before."
 
 
 def shown_track(context: dict[str, Any] | None, track_id: str) -> Track | None:

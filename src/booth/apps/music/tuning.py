@@ -131,6 +131,7 @@ class ExplainTuning(_Strict):
     best_known_share: float
     best_known_min_tracks: int
     closely_related: float
+    deeper_cut_far: float
 
 
 class FitTuning(_Strict):

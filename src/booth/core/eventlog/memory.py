@@ -1,10 +1,10 @@
 """In-process event log: for one server process (the embedded default) and tests.
 
-A live run's events are kept as objects (readers follow them as they come). When the run
-finishes its log is packed into its SSE bytes - what a resuming reader is sent anyway, at a
-fraction of the objects' memory - and kept for the retention time. Finished logs are also capped
-in total bytes: past the cap the oldest are dropped first, as each run finishes, so memory does
-not grow with request volume.
+A run's events are kept as their SSE bytes - what a resuming reader is sent anyway, at a
+fraction of the objects' memory (live readers get the objects from the runtime, not from here).
+When the run finishes its log is packed into one bytes object and kept for the retention time.
+Finished logs are also capped in total bytes: past the cap the oldest are dropped first, as each
+run finishes, so memory does not grow with request volume.
 """
 
 from __future__ import annotations
@@ -28,8 +28,11 @@ ENTRY_OVERHEAD = 200  # bytes of a finished log's index entry (its slot in the o
 class _RunLog:
     meta: dict[str, Any]
     expires_at: float
-    events: list[Event] = field(default_factory=list)
+    messages: list[bytes] = field(default_factory=list)  # messages[i] is event seq i + 1
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def events_after(self, after: int) -> list[Event]:
+        return [_decode(message) for message in self.messages[max(after, 0) :]]
 
 
 @dataclass(slots=True)
@@ -46,19 +49,17 @@ class _Finished:
 
     @classmethod
     def pack(cls, log: _RunLog, expires_at: float) -> _Finished:
-        starts, chunks, offset = array("I"), [], 0
-        for event in log.events:
-            chunk = event.sse()
+        starts, offset = array("I"), 0
+        for message in log.messages:
             starts.append(offset)
-            chunks.append(chunk)
-            offset += len(chunk)
+            offset += len(message)
         meta = log.meta
         packed = cls(
             str(meta.get("session_id", "")),
             str(meta.get("app", "")),
             float(meta.get("started", 0.0)),
             expires_at,
-            b"".join(chunks),
+            b"".join(log.messages),
             starts,
         )
         packed.size = (
@@ -88,7 +89,7 @@ class _Finished:
 
 def _decode(message: bytes) -> Event:
     """One SSE message as `Event.sse` wrote it: id, event and a single data line."""
-    seq_line, type_line, data_line = message.split(b"\n", 2)
+    seq_line, type_line, data_line = message.rstrip(b"\n").split(b"\n", 2)
     return Event.stored(
         int(seq_line.removeprefix(b"id: ")),
         EventType(type_line.removeprefix(b"event: ").decode()),
@@ -133,7 +134,7 @@ class MemoryEventLog:
         log = self._runs.get(run_id)
         if log is None:
             return
-        log.events.append(event)
+        log.messages.append(event.sse())
         log.changed.set()
         log.changed = asyncio.Event()
 
@@ -141,7 +142,7 @@ class MemoryEventLog:
         log = self._live(run_id)
         if log is not None:
             # seq is gap-free from 1, so the index of seq n is n-1.
-            return log.events[max(after, 0) :]
+            return log.events_after(after)
         done = self._done(run_id)
         return [] if done is None else done.events_after(after)
 
@@ -149,12 +150,12 @@ class MemoryEventLog:
         log = self._live(run_id)
         if log is None:
             return await self.read(run_id, after)
-        if len(log.events) <= after:
+        if len(log.messages) <= after:
             try:
                 await asyncio.wait_for(log.changed.wait(), timeout)
             except TimeoutError:
                 return []
-        return log.events[after:]
+        return log.events_after(after)
 
     async def meta(self, run_id: str) -> dict[str, Any] | None:
         log = self._live(run_id)
