@@ -4,14 +4,14 @@ A zero-latency OpenAI-compatible model runs on loopback (tests/support/openai_se
 process of its own, as a real model is elsewhere: its work shares no GIL with the client reading
 booth's stream, nor with the direct SDK calls. booth runs as its own server process with
 `BOOTH_LLM_BASE_URL` pointing at it. Each round, one fit check goes through booth end to end
-(HTTP + SSE, read to the end of the stream by a bare client, `StreamClient`), then the very requests booth sent the model in that run are
-replayed directly with `AsyncOpenAI` (streams read to the end), in booth's order, and those booth
-had in flight at the same time at the same time. booth's added time per run is the paired
-difference; the ratio is booth / direct. For scale, the same query also runs on a second,
-offline booth (no model): booth's own engine and streaming, which an online run does as well.
-Cross-process timings on a shared machine are noisy, so the same run is also measured in one
-process: the run's wall time while no model call was in flight (`TimedProvider`), against an
-offline run of the same query.
+(HTTP + SSE, read to the end of the stream by a bare client, `StreamClient`), then the very
+requests booth sent the model in that run are replayed directly with `AsyncOpenAI` (streams read
+to the end), in booth's order, and those booth had in flight together together here too.
+booth's added time per run is the paired difference; the ratio is booth / direct. For scale,
+the same query also runs on a second, offline booth (no model): booth's own engine and
+streaming, which an online run does as well. Cross-process timings on a shared machine are
+noisy, so the same run is also measured in one process: the run's wall time while no model call
+was in flight (`TimedProvider`), against an offline run of the same query.
 
     python -m bench.llm_overhead [--runs 60] [--warmup 5]
 """
