@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 AXE = Path(__file__).parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")  # the impacts WCAG AA conformance must not have
@@ -12,6 +15,15 @@ def axe_problem() -> str | None:
     if not AXE.exists():
         return f"{AXE} is missing; run `make ui-tools` (npm install in tests/ui/js)"
     return None
+
+
+def require_axe() -> None:
+    """Skip without axe-core; fail instead where the browser tools are required (CI)."""
+    problem = axe_problem()
+    if problem:
+        if os.environ.get("BOOTH_REQUIRE_BROWSER") == "1":
+            pytest.fail(problem)
+        pytest.skip(problem)
 
 
 def violations(page, *, context: str = "body") -> list[dict]:

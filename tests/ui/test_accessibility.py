@@ -7,12 +7,11 @@ finished Fit Check, a music answer with its follow-ups.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from tests.ui.accessibility import axe_problem, describe, violations
+from tests.ui.accessibility import describe, require_axe, violations
 from tests.ui.conftest import LAPTOP, PHONE
 from tests.ui.pages import (
     ask,
@@ -29,11 +28,7 @@ pytestmark = pytest.mark.timeout(180)
 
 @pytest.fixture(scope="module", autouse=True)
 def axe_available():
-    problem = axe_problem()
-    if problem:
-        if os.environ.get("BOOTH_REQUIRE_BROWSER") == "1":
-            pytest.fail(problem)
-        pytest.skip(problem)
+    require_axe()
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])

@@ -8,7 +8,6 @@ booth's own Gradio UI works through it end to end is what every other browser te
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,7 +26,7 @@ from websockets.sync.client import connect
 
 from booth.ui.lazy import STARTING_RETRY_AFTER, UI_PATH, Build, BuiltUI, LazyUI
 from tests.support.servers import ThreadServer
-from tests.ui.accessibility import axe_problem, describe, violations
+from tests.ui.accessibility import describe, require_axe, violations
 from tests.ui.conftest import Users, wait_ui_ready
 
 pytestmark = pytest.mark.timeout(120)
@@ -164,11 +163,7 @@ def test_a_ui_that_cannot_load_is_reported_and_the_api_keeps_working(caplog):
 
 
 def test_starting_page_is_accessible_and_opens_the_ui_by_itself(browser, held):
-    problem = axe_problem()
-    if problem:
-        if os.environ.get("BOOTH_REQUIRE_BROWSER") == "1":
-            pytest.fail(problem)
-        pytest.skip(problem)
+    require_axe()
     ui, live = held
     users = Users(browser, live.url)
     try:
