@@ -83,12 +83,16 @@ def replay_hold_app(path: Path) -> FastAPI:
 def booth_hold_router(path: Path):
     """A booth run that emits the recorded events (its first status is the runtime's), then
     waits: booth's whole stack (session, lease, run, event log, SSE) holding an open stream."""
-    recorded = held(recorded_events(path))[1:]
+    # Parsed once, as the bare app reads its events once: each run then only emits them.
+    payloads = [
+        (EventType(event["event"]), json.loads(event["data"]))
+        for event in held(recorded_events(path))[1:]
+    ]
+    recorded = [(kind, parse_payload(kind, data)) for kind, data in payloads]
 
     async def pipeline(ctx: RunContext) -> None:
-        for event in recorded:
-            kind = EventType(event["event"])
-            await ctx.send(kind, parse_payload(kind, json.loads(event["data"])))
+        for kind, payload in recorded:
+            await ctx.send(kind, payload)
             await ctx.checkpoint()  # one event per turn of the loop, as the bare app sends them
         await asyncio.Event().wait()  # until the reader leaves and the run is cancelled
 

@@ -6,7 +6,7 @@ loopback; this process is the client):
   very events a Fit Check stream sent (recorded first, ~45 events);
 - RSS per open stream: K streams open mid-run (every recorded event but the terminal one sent,
   then held until the client leaves), from a booth run and from a bare sse-starlette endpoint:
-  server RSS growth over idle, divided by K;
+  server RSS growth over idle, divided by K (the best of the rounds, a fresh server each);
 - time to first `/health`: booth with its apps and the UI (as `booth serve` starts) against the
   bare replay app, from process start. The UI is built after the server listens, so booth's
   time until /ui serves Gradio's page is reported too (no goal; it shows what start-up defers).
@@ -193,13 +193,15 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=20)
     sent = len(held(json.loads(replay_file.read_text())))
-    for kind, server in (("bare", "replay-hold"), ("booth", "booth-hold")):
-        process, url, _ = spawn(server, {**env, "BENCH_REPLAY": str(replay_file)})
-        try:
-            rss[kind] = asyncio.run(rss_per_open_stream(url, process.pid, args.hold, sent))
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+    for _ in range(args.rounds):  # a fresh server each round; the allocator's luck varies
+        for kind, server in (("bare", "replay-hold"), ("booth", "booth-hold")):
+            process, url, _ = spawn(server, {**env, "BENCH_REPLAY": str(replay_file)})
+            try:
+                kb = asyncio.run(rss_per_open_stream(url, process.pid, args.hold, sent))
+            finally:
+                process.terminate()
+                process.wait(timeout=20)
+            rss[kind] = min(rss.get(kind, kb), kb)
     start: dict[str, float] = {}
     ui_ready = STARTUP_LIMIT
     for _ in range(args.rounds):

@@ -353,7 +353,7 @@ def create_app(
             host.runtime.stream_batches(run_id, seen),
             headers=sse_headers(run_id, meta["session_id"]),
             heartbeat=host.heartbeat,
-            on_shutdown=host.runtime.begin_shutdown,
+            on_shutdown=host.shutdown_hook,
             shutdown_grace=host.runtime.limits.shutdown_grace,
         )
 

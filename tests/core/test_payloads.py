@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.events import Event, EventType, dumps
 from booth.core.payloads import (
+    AnyPayload,
     ErrorPayload,
     ResultPayload,
     StatusPayload,
@@ -25,8 +26,10 @@ class Captured:
     def __init__(self) -> None:
         self.lines: list[tuple[str, str]] = []
 
-    async def __call__(self, type_: EventType, data: dict) -> None:
-        self.lines.append((type_.value, dumps(data)))
+    async def __call__(self, type_: EventType, payload: AnyPayload) -> None:
+        written = payload.wire_json().decode()  # what a run's event carries on the wire
+        assert written == dumps(payload.wire())  # the same bytes as its JSON object gives
+        self.lines.append((type_.value, written))
 
 
 def context(sink: Captured, include_thoughts: bool = True) -> RunContext:

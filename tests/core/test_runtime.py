@@ -10,7 +10,9 @@ import pytest
 
 from booth.core.errors import BoothError, ErrorCode
 from booth.core.eventlog.memory import MemoryEventLog
+from booth.core.events import EventType
 from booth.core.observability import Metrics, configure_logging
+from booth.core.payloads import CompletePayload
 from booth.core.resilience import AdmissionControl
 from booth.core.runtime import RunLimits, Runtime
 from booth.core.sessions.memory import MemorySessionStore
@@ -35,9 +37,9 @@ async def test_a_reader_that_stops_reading_is_dropped_not_buffered_without_bound
     runtime = make_runtime(queue_size=16, disconnect_policy="detach", detach_grace=5)
     await runtime.sessions.create("session-slow", "h")
     run, subscriber = await runtime.start(app="t", session_id="session-slow", pipeline=chatty)
-    await run.done.wait()
+    await run.finished()
     assert subscriber.overflowed
-    assert subscriber.queue.qsize() == 16
+    assert len(subscriber) == 16
     received = [e async for e in runtime.events(run, subscriber, replay=False)]
     assert len(received) < 20  # what was queued, then the stream closed
     assert not received or not received[-1].terminal
@@ -55,8 +57,8 @@ async def test_events_after_the_terminal_one_are_ignored():
         raise BoothError(ErrorCode.INVALID_QUERY, "no")
 
     run, subscriber = await runtime.start(app="t", session_id="session-one", pipeline=late_emitter)
-    events = await runtime.collect(run, subscriber)
-    await run.emit(events[-1].type, {"again": True})
+    await runtime.collect(run, subscriber)
+    await run.emit(EventType.COMPLETE, CompletePayload(duration_ms=1))
     assert [e.type.value for e in await runtime.event_log.read(run.id)] == ["status", "error"]
 
 
@@ -113,8 +115,8 @@ async def test_a_detached_run_without_readers_is_cancelled_after_the_grace_perio
     await anext(stream)
     await stream.aclose()  # the reader leaves
     await asyncio.sleep(0.05)
-    assert not run.done.is_set()  # still within the grace period
-    await asyncio.wait_for(run.done.wait(), 10)
+    assert not run.task.done()  # still within the grace period
+    await asyncio.wait_for(run.finished(), 10)
     log = await runtime.event_log.read(run.id)
     assert log[-1].type.value == "error" and log[-1].data["code"] == "CANCELLED"
 

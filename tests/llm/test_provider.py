@@ -228,7 +228,9 @@ async def test_text_streams_chunk_by_chunk(model: OpenAIServer):
         received = [chunk async for chunk in chunks]
     assert len(received) > 3
     assert "".join(received) == "The candidate fits the role well."
-    assert model.chat_calls[-1].stream and model.chat_calls[-1].completed
+    # The server marks the answer sent after its last write, which the client may read first.
+    await model.wait_for_async(lambda: model.chat_calls[-1].completed)
+    assert model.chat_calls[-1].stream
     latency = metrics.registry.get_sample_value(
         "booth_llm_latency_seconds_count", {"model": "test-model", "kind": "stream"}
     )

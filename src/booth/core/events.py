@@ -7,7 +7,6 @@ reads the payload whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -30,39 +29,72 @@ class EventType(StrEnum):
 TERMINAL = frozenset({EventType.COMPLETE, EventType.ERROR})
 
 
-@dataclass(frozen=True, slots=True)
 class Event:
-    """One event of a run. Its JSON and SSE forms are made once, on first use, and kept: the
-    same event is written to the log, to every live reader and to the finished run's record."""
+    """One event of a run: its number, its type and its payload.
 
-    seq: int
-    type: EventType
-    data: dict[str, Any]
-    _json: bytes | None = field(default=None, compare=False, repr=False)
-    _sse: bytes | None = field(default=None, compare=False, repr=False)
+    It is made from a typed payload (what a run emits), from a JSON object, or from the JSON a
+    log stored; each other form is made from it on first use and kept. A run's events go to the
+    log and to every live reader as SSE bytes written straight from the payload model, so the
+    JSON object (`data`) is built only for an in-process reader that asks for it.
+    """
+
+    __slots__ = ("seq", "type", "_data", "_payload", "_json", "_sse")
+
+    def __init__(
+        self,
+        seq: int,
+        type: EventType,
+        data: dict[str, Any] | None = None,
+        *,
+        payload: AnyPayload | None = None,
+        raw_json: bytes | None = None,
+    ) -> None:
+        if data is None and payload is None and raw_json is None:
+            raise ValueError("an event needs its data, its payload or its JSON")
+        self.seq = seq
+        self.type = type
+        self._data = data
+        self._payload = payload
+        self._json = raw_json
+        self._sse: bytes | None = None
+
+    @classmethod
+    def of(cls, seq: int, type_: EventType, payload: AnyPayload) -> Event:
+        return cls(seq, type_, payload=payload)
+
+    @classmethod
+    def stored(cls, seq: int, type_: EventType, raw_json: bytes) -> Event:
+        """An event read back from a log, which keeps the JSON it was stored as."""
+        return cls(seq, type_, raw_json=raw_json)
 
     @property
     def terminal(self) -> bool:
         return self.type in TERMINAL
 
+    @property
+    def data(self) -> dict[str, Any]:
+        """The `data:` line's JSON object."""
+        if self._data is None:
+            if self._payload is not None:
+                self._data = self._payload.wire()
+            else:
+                assert self._json is not None
+                self._data = pydantic_core.from_json(self._json)
+        return self._data
+
     def payload(self) -> AnyPayload:
         """The typed payload (see `booth.core.payloads`); narrow it with `isinstance`."""
-        return parse_payload(self.type, self.data)
-
-    @classmethod
-    def of(cls, seq: int, type_: EventType, payload: AnyPayload) -> Event:
-        return cls(seq, type_, payload.wire())
-
-    @classmethod
-    def stored(cls, seq: int, type_: EventType, raw_json: bytes) -> Event:
-        """An event read back from a log, which keeps the JSON it was stored as."""
-        return cls(seq, type_, pydantic_core.from_json(raw_json), raw_json)
+        if self._payload is None:
+            self._payload = parse_payload(self.type, self.data)
+        return self._payload
 
     def json_bytes(self) -> bytes:
         """The `data:` line's JSON, compact and on one line."""
         if self._json is None:
-            object.__setattr__(self, "_json", dumps_bytes(self.data))
-        assert self._json is not None
+            if self._data is None and self._payload is not None:
+                self._json = self._payload.wire_json()
+            else:
+                self._json = dumps_bytes(self.data)
         return self._json
 
     def json_data(self) -> str:
@@ -71,9 +103,7 @@ class Event:
     def sse(self) -> bytes:
         """The SSE message for this event, blank line included, as UTF-8."""
         if self._sse is None:
-            head = f"id: {self.seq}\nevent: {self.type.value}\ndata: ".encode()
-            object.__setattr__(self, "_sse", head + self.json_bytes() + b"\n\n")
-        assert self._sse is not None
+            self._sse = SSE_MESSAGE % (self.seq, _TYPE_BYTES[self.type], self.json_bytes())
         return self._sse
 
     def encode(self) -> str:
@@ -86,6 +116,20 @@ class Event:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Event:
         return cls(seq=int(raw["seq"]), type=EventType(raw["type"]), data=raw["data"])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Event):
+            return NotImplemented
+        return (self.seq, self.type, self.data) == (other.seq, other.type, other.data)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable caches: events are not dict keys
+
+    def __repr__(self) -> str:
+        return f"Event(seq={self.seq}, type={self.type.value}, data={self.data!r})"
+
+
+SSE_MESSAGE = b"id: %d\nevent: %b\ndata: %b\n\n"
+_TYPE_BYTES = {kind: kind.value.encode() for kind in EventType}
 
 
 def dumps_bytes(data: Any) -> bytes:

@@ -28,7 +28,7 @@ from booth.core.sessions.access import (
     resolve_session_id,
 )
 from booth.core.sessions.base import SessionRecord, SessionStore
-from booth.core.sse import event_stream, session_headers, sse_headers
+from booth.core.sse import ShutdownHook, event_stream, session_headers, sse_headers
 
 T = TypeVar("T")
 
@@ -58,6 +58,10 @@ class Host:
     access: SessionAccess = TOKEN_ACCESS
     proxies: TrustedProxies = NO_PROXIES
     _shared: dict[Any, Any] = field(default_factory=dict, repr=False)
+    shutdown_hook: ShutdownHook = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.shutdown_hook = ShutdownHook(self.runtime.begin_shutdown)
 
     def shared(self, key: Any, build: Callable[[], T]) -> T:
         """One read-only object per key for this host (an app's loaded data), built on first use.
@@ -151,6 +155,6 @@ class Host:
             self.runtime.batches(run, subscriber, replay=False),
             headers=sse_headers(run.id, opened.id, opened.minted_token),
             heartbeat=self.heartbeat,
-            on_shutdown=self.runtime.begin_shutdown,
+            on_shutdown=self.shutdown_hook,
             shutdown_grace=self.runtime.limits.shutdown_grace,
         )

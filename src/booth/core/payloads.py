@@ -29,6 +29,11 @@ class Payload(BaseModel):
         data = self.model_dump(mode="json")
         return {k: v for k, v in data.items() if v is not None or k not in self.omit_if_none}
 
+    def wire_json(self) -> bytes:
+        """`wire()` as compact JSON, byte for byte, written from the model without the dict."""
+        unset = {name for name in self.omit_if_none if getattr(self, name, None) is None}
+        return self.__pydantic_serializer__.to_json(self, exclude=unset or None)
+
 
 class StatusPayload(Payload):
     """`status`: the run's state; the first one names the run and the session.
@@ -101,6 +106,10 @@ class ResultPayload(RootModel[dict[str, Any]]):
     def wire(self) -> dict[str, Any]:
         dumped: dict[str, Any] = self.model_dump(mode="json")
         return dumped
+
+    def wire_json(self) -> bytes:
+        """`wire()` as compact JSON, written from the model."""
+        return self.__pydantic_serializer__.to_json(self)
 
     def as_model(self, model: type[M]) -> M:
         return model.model_validate(self.root)

@@ -32,6 +32,19 @@ from booth.core.sessions.base import SessionStore
 class RunContext:
     """The request-scoped handle a pipeline receives: emitter, session, deadline, cancellation."""
 
+    __slots__ = (
+        "run_id",
+        "session_id",
+        "app",
+        "sessions",
+        "deadline",
+        "include_thoughts",
+        "client_ip",
+        "_emit",
+        "_step",
+        "_started",
+    )
+
     def __init__(
         self,
         *,
@@ -39,7 +52,7 @@ class RunContext:
         session_id: str,
         app: str,
         sessions: SessionStore,
-        emit: Callable[[EventType, dict[str, Any]], Awaitable[None]],
+        emit: Callable[[EventType, AnyPayload], Awaitable[None]],
         deadline: float,
         include_thoughts: bool = True,
         client_ip: str | None = None,
@@ -117,27 +130,53 @@ class RunContext:
 
     async def send(self, type_: EventType, payload: AnyPayload) -> None:
         """Emit any typed payload (the methods above are the usual way in)."""
-        await self._emit(type_, payload.wire())
+        await self._emit(type_, payload)
 
 
 Pipeline = Callable[[RunContext], Awaitable[None]]
 
 
 class Subscriber:
-    """One reader of a run's events, with a bounded queue.
+    """One reader of a run's events, with a bounded buffer.
 
     A reader that falls `capacity` events behind is dropped (its stream closes and it may resume
-    from the event log) instead of stalling the run or growing memory without bound.
+    from the event log) instead of stalling the run or growing memory without bound. A plain
+    list and one future while the reader waits: a reader per open stream is held by the
+    thousand, and an `asyncio.Queue` (four deques and an Event) weighs several times more.
     """
 
+    __slots__ = ("capacity", "overflowed", "_pending", "_waiter")
+
     def __init__(self, capacity: int) -> None:
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=capacity)
+        self.capacity = capacity
         self.overflowed = False
+        self._pending: list[Event] = []
+        self._waiter: asyncio.Future[None] | None = None
+
+    def __len__(self) -> int:
+        """Events offered and not yet taken."""
+        return len(self._pending)
 
     def offer(self, event: Event) -> None:
         if self.overflowed:
             return
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self._pending) >= self.capacity:
             self.overflowed = True
+        else:
+            self._pending.append(event)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def take(self) -> list[Event]:
+        """Every event offered since the last take, waiting for one if there are none.
+
+        Empty only once the reader has overflowed and taken all it was given.
+        """
+        while not self._pending and not self.overflowed:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        taken, self._pending = self._pending, []
+        return taken

@@ -29,7 +29,13 @@ from booth.core.observability import (
     run_id_var,
     session_id_var,
 )
-from booth.core.payloads import CompletePayload, ErrorPayload, ResultPayload, StatusPayload
+from booth.core.payloads import (
+    AnyPayload,
+    CompletePayload,
+    ErrorPayload,
+    ResultPayload,
+    StatusPayload,
+)
 from booth.core.resilience import AdmissionControl, Slot
 from booth.core.runs import Pipeline, RunContext, Subscriber
 from booth.core.sessions.base import SessionStore
@@ -70,17 +76,43 @@ class RunLimits:
 
 
 class Run:
-    """One executing run in this process: its task, its sequence counter, its readers."""
+    """One executing run in this process: its task, its sequence counter, its readers.
+
+    Slotted, with no Event of its own (`finished` awaits the task): one is held per open stream.
+    """
+
+    __slots__ = (
+        "id",
+        "session_id",
+        "app",
+        "slot",
+        "task",
+        "subscribers",
+        "cancel_code",
+        "ended",
+        "finishing",
+        "_log",
+        "_metrics",
+        "_seq",
+        "_lock",
+        "_detach_timer",
+    )
 
     def __init__(
-        self, run_id: str, session_id: str, app: str, log_: EventLog, metrics: Metrics
+        self,
+        run_id: str,
+        session_id: str,
+        app: str,
+        log_: EventLog,
+        metrics: Metrics,
+        slot: Slot,
     ) -> None:
         self.id = run_id
         self.session_id = session_id
         self.app = app
+        self.slot = slot  # its admission slot, renewed with its lease
         self.task: asyncio.Task[None] | None = None
         self.subscribers: set[Subscriber] = set()
-        self.done = asyncio.Event()
         self.cancel_code: ErrorCode | None = None
         self._log = log_
         self._metrics = metrics
@@ -91,7 +123,7 @@ class Run:
         self.finishing = False  # the pipeline is over; only the terminal event is left to send
 
     async def emit(
-        self, type_: EventType, data: dict[str, Any], *, private: dict[str, Any] | None = None
+        self, type_: EventType, payload: AnyPayload, *, private: dict[str, Any] | None = None
     ) -> None:
         """Append an event to the log and hand it to every reader.
 
@@ -102,8 +134,10 @@ class Run:
             if self.ended:
                 return
             self._seq += 1
-            event = Event(self._seq, type_, data)
-            live = Event(event.seq, type_, {**data, **private}) if private else event
+            event = Event.of(self._seq, type_, payload)
+            live = (
+                Event.of(event.seq, type_, payload.model_copy(update=private)) if private else event
+            )
             self._metrics.count_event(type_.value)
             if event.terminal:
                 # The end reaches the live readers from memory first, whatever the log does.
@@ -118,6 +152,11 @@ class Run:
                 await self._log.append(self.id, event)
             finally:  # logged or not, live readers get it (the run then ends with the error)
                 self._offer(live)
+
+    async def finished(self) -> None:
+        """Wait until the run is over here: its terminal event out, its lease and slot freed."""
+        if self.task is not None:
+            await asyncio.shield(self.task)
 
     @property
     def seq(self) -> int:
@@ -157,6 +196,7 @@ class Runtime:
         self.runs: dict[str, Run] = {}
         self.closing = False
         self._cancel_listener: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None  # while runs execute (`_keep_alive`)
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def startup(self) -> None:
@@ -166,7 +206,7 @@ class Runtime:
         """Act on cancellations other replicas ask for; resubscribe whenever the feed drops.
 
         A request sent while the feed was down still lands: the owner's lease renewal also
-        reads the durable cancel flag (see `_keep_alive`).
+        reads the durable cancel flag (see `_renew`).
         """
         while True:
             try:
@@ -195,10 +235,11 @@ class Runtime:
         tasks = [run.task for run in self.runs.values() if run.task is not None]
         if tasks:
             await asyncio.wait(tasks, timeout=self.limits.shutdown_grace)
-        if self._cancel_listener is not None:
-            self._cancel_listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._cancel_listener
+        for task in (self._cancel_listener, self._renewer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     # -- starting a run -----------------------------------------------------------------------
     async def start(
@@ -238,7 +279,7 @@ class Runtime:
         except BaseException:
             await self.admission.release(slot)
             raise
-        run = Run(run_id, session_id, app, self.event_log, self.metrics)
+        run = Run(run_id, session_id, app, self.event_log, self.metrics, slot)
         subscriber = Subscriber(self.limits.queue_size)
         run.subscribers.add(subscriber)
         try:
@@ -253,6 +294,8 @@ class Runtime:
             await self._release_lease(session_id, run_id)
             raise
         self.runs[run_id] = run
+        if self._renewer is None or self._renewer.done():
+            self._renewer = asyncio.create_task(self._keep_alive())
         ctx = RunContext(
             run_id=run_id,
             session_id=session_id,
@@ -271,9 +314,7 @@ class Runtime:
         run_token = run_id_var.set(run_id)
         try:
             log.info("run started: %s, query %s", app, describe_text(query, self.log_user_text))
-            run.task = asyncio.create_task(
-                self._execute(run, ctx, pipeline, slot, first, private_status)
-            )
+            run.task = asyncio.create_task(self._execute(run, ctx, pipeline, first, private_status))
         finally:
             session_id_var.reset(session_token)
             run_id_var.reset(run_token)
@@ -297,16 +338,15 @@ class Runtime:
         run: Run,
         ctx: RunContext,
         pipeline: Pipeline,
-        slot: Slot,
         first: StatusPayload,
         private_status: dict[str, Any] | None,
     ) -> None:
         clock = Stopwatch()
         self.metrics.active_runs.labels(run.app).inc()
         ending: BoothError | None = None
-        keeper = asyncio.create_task(self._keep_alive(run, slot))
         try:
-            await run.emit(EventType.STATUS, first.wire(), private=private_status)
+            await run.emit(EventType.STATUS, first, private=private_status)
+            del first, private_status  # sent; not kept for the life of the run
             async with asyncio.timeout(self.limits.deadline):
                 await pipeline(ctx)
         except asyncio.CancelledError:
@@ -326,21 +366,22 @@ class Runtime:
             ending = BoothError(
                 ErrorCode.PIPELINE_ERROR, "The run failed unexpectedly; retry.", retryable=True
             )
-        run.finishing = True
-        keeper.cancel()  # a renewal still in flight cannot retake the lease once released
+        run.finishing = True  # from here on the lease is not renewed (see `_renew`)
         outcome = "complete" if ending is None else ending.code.value.lower()
         try:
             # The lease goes first, so a client that reacts to the terminal event with a
             # follow-up at once finds the session free.
             await self._release_lease(run.session_id, run.id)
             if ending is None:
-                await run.emit(EventType.COMPLETE, CompletePayload(duration_ms=clock.ms).wire())
+                await run.emit(EventType.COMPLETE, CompletePayload(duration_ms=clock.ms))
             else:
-                await run.emit(EventType.ERROR, ErrorPayload.of(ending).wire())
+                await run.emit(EventType.ERROR, ErrorPayload.of(ending))
         finally:
-            run.done.set()
             self.runs.pop(run.id, None)
-            await self.admission.release(slot)
+            if not self.runs and self._renewer is not None:
+                self._renewer.cancel()  # the last run here is over; `start` begins another
+                self._renewer = None
+            await self.admission.release(run.slot)
             self.metrics.active_runs.labels(run.app).dec()
             self.metrics.runs.labels(run.app, outcome).inc()
             self.metrics.run_duration.labels(run.app).observe(clock.ms / 1000)
@@ -352,27 +393,40 @@ class Runtime:
                 log.warning("could not mark the run finished in the event log: %s", exc)
             log.info("run ended: %s in %d ms", outcome, clock.ms)
 
-    async def _keep_alive(self, run: Run, slot: Slot) -> None:
-        """While the run executes: renew its lease, its admission slot and its alive mark.
+    async def _keep_alive(self) -> None:
+        """While any run executes here: renew every run's lease, admission slot and alive mark.
 
-        The same beat reads the durable cancel flag, so a cancellation asked for while the
-        pub/sub feed was down still lands. A failed renewal is logged and retried on the next
-        beat; a lease that is no longer ours (it lapsed while the store was away, and may have
-        been taken since) ends this run.
+        One loop for all the runs of this process (a task per run would be held by every open
+        stream); each beat renews them concurrently, so one slow renewal delays no other. The
+        last run to end here stops it, and the next `start` begins another.
+        """
+        while self.runs:
+            await asyncio.sleep(self.limits.lease_renew_every)
+            runs = [run for run in self.runs.values() if not run.finishing]
+            await asyncio.gather(*(self._renew(run) for run in runs))
+
+    async def _renew(self, run: Run) -> None:
+        """One run's beat. It also reads the durable cancel flag, so a cancellation asked for
+        while the pub/sub feed was down still lands. A failed renewal is logged and retried on
+        the next beat; a lease that is no longer ours (it lapsed while the store was away, and
+        may have been taken since) ends the run. A run that starts finishing meanwhile is left
+        alone: its lease is being released, and must not be renewed after that.
         """
         ttl = self.limits.lease_ttl
-        while True:
-            await asyncio.sleep(self.limits.lease_renew_every)
-            try:
-                if not await self.sessions.renew_lease(run.session_id, run.id, ttl):
+        try:
+            if not await self.sessions.renew_lease(run.session_id, run.id, ttl):
+                if not run.finishing:
                     log.warning("run %s lost its session lease; ending it", run.id)
                     run.cancel(ErrorCode.UPSTREAM_UNAVAILABLE)
-                    return
-                if await self.event_log.beat(run.id, ttl):
-                    run.cancel(ErrorCode.CANCELLED)
-                await self.admission.renew(slot)
-            except Exception as exc:
-                log.warning("could not renew run %s: %s", run.id, exc)
+                return
+            if run.finishing:
+                return
+            if await self.event_log.beat(run.id, ttl):
+                run.cancel(ErrorCode.CANCELLED)
+            if not run.finishing:
+                await self.admission.renew(run.slot)
+        except Exception as exc:
+            log.warning("could not renew run %s: %s", run.id, exc)
 
     async def _release_lease(self, session_id: str, run_id: str) -> None:
         try:
@@ -395,29 +449,30 @@ class Runtime:
         try:
             if replay:
                 try:
-                    backlog = await self.event_log.read(run.id, last)
+                    batch = await self.event_log.read(run.id, last)
                 except BoothError as error:  # the log is unreachable: this reader ends here
                     yield [Event.of(last + 1, EventType.ERROR, ErrorPayload.of(error))]
                     return
-                if backlog:
-                    last = backlog[-1].seq
-                    yield backlog
-                    if backlog[-1].terminal:
+                if batch:
+                    last, ended = batch[-1].seq, batch[-1].terminal
+                    yield batch
+                    del batch
+                    if ended:
                         return
-            queue = subscriber.queue
             while True:
-                if subscriber.overflowed and queue.empty():
+                batch = await subscriber.take()
+                if not batch:  # it fell too far behind; it may resume from the log
                     self.metrics.dropped_streams.inc()
                     return
-                batch = [await queue.get()]
-                while not queue.empty():
-                    batch.append(queue.get_nowait())
                 batch = [event for event in batch if event.seq > last]
                 if not batch:
                     continue
-                last = batch[-1].seq
+                last, ended = batch[-1].seq, batch[-1].terminal
                 yield batch
-                if batch[-1].terminal:
+                # An open stream waits here for most of its life: what it delivered is not
+                # kept meanwhile (a result can weigh more than the rest of the stream).
+                del batch
+                if ended:
                     return
         finally:
             self._leave(run, subscriber)
@@ -440,7 +495,7 @@ class Runtime:
 
     def _leave(self, run: Run, subscriber: Subscriber) -> None:
         run.subscribers.discard(subscriber)
-        if run.subscribers or run.done.is_set():
+        if run.subscribers or run.finishing:
             return
         if self.limits.disconnect_policy == "cancel":
             log.info("last reader left: cancelling run %s", run.id)
@@ -521,6 +576,7 @@ class Runtime:
         )
         async for batch in source:
             yield batch
+            del batch  # not kept while the next one is awaited (see `batches`)
 
     async def stream(self, run_id: str, after: int = 0) -> AsyncGenerator[Event, None]:
         """`stream_batches`, one event at a time."""

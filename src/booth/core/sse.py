@@ -6,8 +6,8 @@ server shutdown a last `error SHUTTING_DOWN` before the connection closes.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from typing import cast
 
 import anyio
 from sse_starlette import EventSourceResponse
@@ -32,12 +32,34 @@ def sse_headers(run_id: str, session_id: str, session_token: str | None = None) 
     }
 
 
+class ShutdownHook:
+    """What sse-starlette sets when the server begins to shut down, as a call instead of an Event.
+
+    sse-starlette's `shutdown_event` is only ever `set()` (to let the body end cooperatively);
+    booth's answer is to end every run, whose terminal events then end the streams. A waiting
+    task per open stream would do the same at a task, an Event and a deque per stream, so
+    one hook object serves every stream of a host.
+    """
+
+    def __init__(self, on_shutdown: Callable[[], None]) -> None:
+        self._on_shutdown = on_shutdown
+        self._set = False
+
+    def set(self) -> None:
+        if not self._set:
+            self._set = True
+            self._on_shutdown()
+
+    def is_set(self) -> bool:
+        return self._set
+
+
 def event_stream(
     batches: AsyncGenerator[list[Event], None],
     *,
     headers: dict[str, str],
     heartbeat: float,
-    on_shutdown: Callable[[], None],
+    on_shutdown: ShutdownHook,
     shutdown_grace: float = 5.0,
 ) -> EventSourceResponse:
     """An SSE response that relays batches of events until the terminal one.
@@ -45,25 +67,21 @@ def event_stream(
     When the server begins to shut down, `on_shutdown` ends the runs, and the resulting terminal
     events still reach the client within `shutdown_grace` seconds.
     """
-    shutdown = anyio.Event()
-
-    async def watch_shutdown() -> None:
-        await shutdown.wait()
-        on_shutdown()
 
     async def body() -> AsyncIterator[bytes]:
-        watcher = asyncio.create_task(watch_shutdown())
         try:
             async for batch in batches:
-                yield b"".join(event.sse() for event in batch)
+                chunk = b"".join(event.sse() for event in batch)
+                del batch  # an open stream waits in `batches`: nothing delivered is kept there
+                yield chunk
+                del chunk
         finally:
-            watcher.cancel()
             await batches.aclose()
 
     return EventSourceResponse(
         body(),
         headers=headers,
         ping=heartbeat,
-        shutdown_event=shutdown,
+        shutdown_event=cast(anyio.Event, on_shutdown),  # only `set()` is called on it
         shutdown_grace_period=shutdown_grace,
     )

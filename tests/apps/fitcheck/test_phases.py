@@ -5,14 +5,15 @@ import pytest
 from booth.apps.fitcheck.models import PHASES, Analysis
 from booth.apps.fitcheck.phases import Engine, PhaseOutcome, deterministic_phases
 from booth.core.events import EventType
+from booth.core.payloads import AnyPayload
 from booth.core.runs import RunContext
 from booth.core.sessions.memory import MemorySessionStore
 from tests.apps.fitcheck.streams import Stream, check_order
 
 
 def run_context(events: list, include_thoughts: bool = True) -> RunContext:
-    async def emit(kind: EventType, data: dict) -> None:
-        events.append((len(events) + 1, kind.value, data))
+    async def emit(kind: EventType, payload: AnyPayload) -> None:
+        events.append((len(events) + 1, kind.value, payload.wire()))
 
     return RunContext(
         run_id="run_test",

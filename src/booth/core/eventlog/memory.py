@@ -24,12 +24,19 @@ DEFAULT_RETENTION_BYTES = 64 * 1024 * 1024
 ENTRY_OVERHEAD = 200  # bytes of a finished log's index entry (its slot in the ordered dict, keys)
 
 
-@dataclass
+@dataclass(slots=True)
 class _RunLog:
     meta: dict[str, Any]
     expires_at: float
     messages: list[bytes] = field(default_factory=list)  # messages[i] is event seq i + 1
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    # Made only while a follower waits (a reader of a run this process is not running): a live
+    # run's own readers are handed its events by the runtime, so most logs never need one.
+    changed: asyncio.Event | None = None
+
+    def wake(self) -> None:
+        if self.changed is not None:
+            self.changed.set()
+            self.changed = None
 
     def events_after(self, after: int) -> list[Event]:
         return [_decode(message) for message in self.messages[max(after, 0) :]]
@@ -135,8 +142,7 @@ class MemoryEventLog:
         if log is None:
             return
         log.messages.append(event.sse())
-        log.changed.set()
-        log.changed = asyncio.Event()
+        log.wake()
 
     async def read(self, run_id: str, after: int = 0) -> list[Event]:
         log = self._live(run_id)
@@ -151,6 +157,8 @@ class MemoryEventLog:
         if log is None:
             return await self.read(run_id, after)
         if len(log.messages) <= after:
+            if log.changed is None:
+                log.changed = asyncio.Event()
             try:
                 await asyncio.wait_for(log.changed.wait(), timeout)
             except TimeoutError:
@@ -177,7 +185,7 @@ class MemoryEventLog:
         self._alive_until.pop(run_id, None)
         if log is None:
             return
-        log.changed.set()  # a follower waiting on the live log looks again, and finds the end
+        log.wake()  # a follower waiting on the live log looks again, and finds the end
         now = self.clock()
         packed = _Finished.pack(log, now + retention)
         self._finished[run_id] = packed
