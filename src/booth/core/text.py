@@ -14,6 +14,7 @@ joiner between two emoji, and variation selectors, are part of the emoji and sta
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -62,8 +63,25 @@ def _joins_emoji(text: str, index: int) -> bool:
     return bool(before and after) and _is_pictographic(before[-1]) and _is_pictographic(after[0])
 
 
+# Every character `clean_user_text` refuses or strips (control characters are exactly category
+# Cc: U+0000-U+001F and U+007F-U+009F). Text without any of them - nearly all text - is only
+# trimmed, without a look at each character.
+_SPECIAL = re.compile(
+    "["
+    + "".join(
+        re.escape(chr(c))
+        for c in (*range(0x20), *range(0x7F, 0xA0))
+        if chr(c) not in ALLOWED_CONTROLS
+    )
+    + "".join(re.escape(c) for c in sorted(BIDI_CONTROLS | INVISIBLE | {ZERO_WIDTH_JOINER}))
+    + "\ud800-\udfff]"
+)
+
+
 def clean_user_text(text: str) -> str:
     """`text` without invisible characters, trimmed; raises TextError for refused characters."""
+    if _SPECIAL.search(text) is None:
+        return text.strip()
     kept: list[str] = []
     for index, char in enumerate(text):
         if _is_control(char):

@@ -319,19 +319,15 @@ def _people(sentence: str, lexicon: Lexicon) -> tuple[int | None, bool] | None:
 
 
 def _languages(sentence: str, lexicon: Lexicon) -> list[tuple[str, int]]:
+    """The spoken languages a sentence asks for, each at the lowest level it states."""
+    named = set(lexicon.language_pattern.findall(sentence))
+    if not named or not (CEFR.search(sentence) or LANGUAGE_CUE.search(sentence)):
+        return []
     levels = lexicon.languages.levels
-    found = []
-    for name in lexicon.languages.names:
-        if not re.search(rf"(?<!\w){name}(?!\w)", sentence):
-            continue
-        if not (CEFR.search(sentence) or LANGUAGE_CUE.search(sentence)):
-            continue
-        stated = [levels[c.lower()] for c in CEFR.findall(sentence)]
-        stated += [
-            rank for word, rank in levels.items() if re.search(rf"\b{word}\b", sentence, re.I)
-        ]
-        found.append((name, min(stated) if stated else lexicon.languages.default_level))
-    return found
+    stated = [levels[c.lower()] for c in CEFR.findall(sentence)]
+    stated += [levels[word.lower()] for word in lexicon.level_pattern.findall(sentence)]
+    level = min(stated) if stated else lexicon.languages.default_level
+    return [(name, level) for name in lexicon.languages.names if name in named]
 
 
 def _level_name(level: int) -> str:
