@@ -176,3 +176,54 @@ async def test_with_log_user_text_the_log_shows_user_text_truncated():
     text = await _log_of_one_run(runtime, "session-chatty", secret)
     assert secret not in text and "my private job description my" in text
     assert "len=270" in text and "tok-SECRET" not in text
+
+
+# -- leases: one renewal loop for every run of the process ----------------------------------------
+async def test_runs_longer_than_the_lease_keep_their_sessions_while_they_run():
+    runtime = make_runtime(lease_ttl=0.3, lease_renew_every=0.05)
+    release = asyncio.Event()
+
+    async def long_run(ctx):
+        await release.wait()
+
+    runs = []
+    for name in ("session-a", "session-b"):
+        await runtime.sessions.create(name, "h")
+        runs.append(await runtime.start(app="t", session_id=name, pipeline=long_run))
+    await asyncio.sleep(1.0)  # over three lease lifetimes
+    for name in ("session-a", "session-b"):
+        with pytest.raises(BoothError) as busy:
+            await runtime.start(app="t", session_id=name, pipeline=long_run)
+        assert busy.value.code is ErrorCode.BUSY
+    release.set()
+    for run, subscriber in runs:
+        events = await runtime.collect(run, subscriber)
+        assert events[-1].type is EventType.COMPLETE
+
+
+async def test_a_run_whose_lease_is_no_longer_its_own_ends_with_upstream_unavailable():
+    runtime = make_runtime(lease_ttl=0.3, lease_renew_every=0.05)
+    await runtime.sessions.create("session-lost", "h")
+    run, subscriber = await runtime.start(
+        app="t", session_id="session-lost", pipeline=lambda ctx: asyncio.Event().wait()
+    )
+    await runtime.sessions.release_lease("session-lost", run.id)  # as if it lapsed and was taken
+    assert await runtime.sessions.acquire_lease("session-lost", "someone-else", 30) is not None
+    events = await asyncio.wait_for(runtime.collect(run, subscriber), 5)
+    assert events[-1].type is EventType.ERROR
+    assert events[-1].data["code"] == "UPSTREAM_UNAVAILABLE"
+
+
+async def test_the_renewal_loop_stops_with_the_last_run_and_starts_with_the_next():
+    runtime = make_runtime(lease_ttl=0.3, lease_renew_every=0.05)
+    await runtime.sessions.create("session-r", "h")
+
+    async def short(ctx):
+        await asyncio.sleep(0.2)
+
+    for _ in range(2):
+        run, subscriber = await runtime.start(app="t", session_id="session-r", pipeline=short)
+        assert runtime._renewer is not None and not runtime._renewer.done()
+        await runtime.collect(run, subscriber)
+        await run.finished()
+        assert runtime._renewer is None
