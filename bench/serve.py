@@ -84,11 +84,10 @@ def booth_hold_router(path: Path):
     """A booth run that emits the recorded events (its first status is the runtime's), then
     waits: booth's whole stack (session, lease, run, event log, SSE) holding an open stream."""
     # Parsed once, as the bare app reads its events once: each run then only emits them.
-    payloads = [
-        (EventType(event["event"]), json.loads(event["data"]))
+    recorded = [
+        (EventType(event["event"]), parse_payload(event["event"], json.loads(event["data"])))
         for event in held(recorded_events(path))[1:]
     ]
-    recorded = [(kind, parse_payload(kind, data)) for kind, data in payloads]
 
     async def pipeline(ctx: RunContext) -> None:
         for kind, payload in recorded:

@@ -50,9 +50,6 @@ class ShutdownHook:
             self._set = True
             self._on_shutdown()
 
-    def is_set(self) -> bool:
-        return self._set
-
 
 def event_stream(
     batches: AsyncGenerator[list[Event], None],
