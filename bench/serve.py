@@ -92,7 +92,7 @@ def booth_hold_router(path: Path):
     async def pipeline(ctx: RunContext) -> None:
         for kind, payload in recorded:
             await ctx.send(kind, payload)
-            await ctx.checkpoint()  # one event per turn of the loop, as the bare app sends them
+            await ctx.checkpoint()  # as a real pipeline does between steps
         await asyncio.Event().wait()  # until the reader leaves and the run is cancelled
 
     def router(host: Host, settings: Settings | None = None) -> APIRouter:

@@ -28,6 +28,10 @@ from booth.core.payloads import (
 )
 from booth.core.sessions.base import SessionStore
 
+# Seconds of loop time a run may keep between two yields at its checkpoints: well under what a
+# reader notices, and long enough that a fast phase does not cost a loop turn and a write.
+YIELD_AFTER = 0.002
+
 
 class RunContext:
     """The request-scoped handle a pipeline receives: emitter, session, deadline, cancellation."""
@@ -43,6 +47,7 @@ class RunContext:
         "_emit",
         "_step",
         "_started",
+        "_yielded",
     )
 
     def __init__(
@@ -67,6 +72,7 @@ class RunContext:
         self._emit = emit
         self._step = 0
         self._started = time.monotonic()
+        self._yielded = self._started
 
     # -- time ---------------------------------------------------------------------------------
     def remaining(self) -> float:
@@ -77,9 +83,17 @@ class RunContext:
         return int((time.monotonic() - self._started) * 1000)
 
     async def checkpoint(self) -> None:
-        """Yield to the loop (so cancellation lands) and fail fast past the deadline."""
-        await asyncio.sleep(0)
-        if self.remaining() <= 0:
+        """Let other runs have the loop (and cancellation land), and fail fast past the deadline.
+
+        It yields once the run has kept the loop for `YIELD_AFTER` since its last checkpoint
+        yield: a phase that does a few hundred microseconds of work then sends its events with
+        the next phase's, in one write, instead of a loop turn and a write per phase.
+        """
+        now = time.monotonic()
+        if now - self._yielded >= YIELD_AFTER:
+            await asyncio.sleep(0)
+            now = self._yielded = time.monotonic()
+        if self.deadline - now <= 0:
             raise BoothError(ErrorCode.TIMEOUT, "The run passed its deadline.")
 
     # -- events -------------------------------------------------------------------------------
