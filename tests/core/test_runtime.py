@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import time
 
 import pytest
 
@@ -14,6 +15,7 @@ from booth.core.events import EventType
 from booth.core.observability import Metrics, configure_logging
 from booth.core.payloads import CompletePayload
 from booth.core.resilience import AdmissionControl
+from booth.core.runs import YIELD_AFTER
 from booth.core.runtime import RunLimits, Runtime
 from booth.core.sessions.memory import MemorySessionStore
 
@@ -227,3 +229,46 @@ async def test_the_renewal_loop_stops_with_the_last_run_and_starts_with_the_next
         await runtime.collect(run, subscriber)
         await run.finished()
         assert runtime._renewer is None
+
+
+def busy(seconds: float) -> None:
+    """Keep the loop, as a phase doing real work does."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        continue
+
+
+async def test_a_run_busy_between_checkpoints_lets_other_runs_have_the_loop():
+    runtime = make_runtime()
+    await runtime.sessions.create("session-busy", "h")
+    others_ran = asyncio.Event()
+
+    async def spinning(ctx):
+        while not others_ran.is_set():  # ends only if a checkpoint gives the loop away
+            busy(YIELD_AFTER)
+            await ctx.checkpoint()
+
+    async def other() -> None:
+        others_ran.set()
+
+    run, subscriber = await runtime.start(app="t", session_id="session-busy", pipeline=spinning)
+    neighbour = asyncio.ensure_future(other())
+    events = await asyncio.wait_for(runtime.collect(run, subscriber), 30)
+    await neighbour
+    assert events[-1].type is EventType.COMPLETE
+
+
+async def test_a_cancel_lands_at_the_next_checkpoint_of_a_busy_run():
+    runtime = make_runtime()
+    await runtime.sessions.create("session-spin", "h")
+
+    async def forever(ctx):
+        while True:
+            busy(YIELD_AFTER)
+            await ctx.checkpoint()
+
+    run, subscriber = await runtime.start(app="t", session_id="session-spin", pipeline=forever)
+    asyncio.get_running_loop().call_soon(run.cancel, ErrorCode.CANCELLED)
+    events = await asyncio.wait_for(runtime.collect(run, subscriber), 30)
+    assert events[-1].type is EventType.ERROR
+    assert events[-1].data["code"] == ErrorCode.CANCELLED

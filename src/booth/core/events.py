@@ -104,6 +104,8 @@ class Event:
         """The SSE message for this event, blank line included, as UTF-8."""
         if self._sse is None:
             self._sse = SSE_MESSAGE % (self.seq, _TYPE_BYTES[self.type], self.json_bytes())
+            if self._payload is not None or self._data is not None:
+                self._json = None  # the message holds it; the JSON can be made again if asked
         return self._sse
 
     def encode(self) -> str:

@@ -6,13 +6,19 @@ server shutdown a last `error SHUTTING_DOWN` before the connection closes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from typing import cast
 
 import anyio
 from sse_starlette import EventSourceResponse
 
 from booth.core.events import Event
+
+# The largest write a stream makes. Joining a batch saves a write per event, but a write the
+# socket cannot take at once leaves its rest in the transport's buffer, a copy per stream:
+# 16 KB is Linux's default TCP send buffer, and a burst of whole-run writes (~21 KB for a
+# fit check) to many streams at once left that much more memory per stream behind.
+WRITE_LIMIT = 8 * 1024
 
 
 def session_headers(session_id: str, session_token: str | None = None) -> dict[str, str]:
@@ -51,6 +57,22 @@ class ShutdownHook:
             self._on_shutdown()
 
 
+def writes(batch: list[Event]) -> Iterator[bytes]:
+    """A batch's SSE messages joined into writes of at most `WRITE_LIMIT` bytes (a message
+    larger than that is a write of its own)."""
+    joined: list[bytes] = []
+    size = 0
+    for event in batch:
+        message = event.sse()
+        if joined and size + len(message) > WRITE_LIMIT:
+            yield b"".join(joined)
+            joined, size = [], 0
+        joined.append(message)
+        size += len(message)
+    if joined:
+        yield b"".join(joined)
+
+
 def event_stream(
     batches: AsyncGenerator[list[Event], None],
     *,
@@ -68,10 +90,10 @@ def event_stream(
     async def body() -> AsyncIterator[bytes]:
         try:
             async for batch in batches:
-                chunk = b"".join(event.sse() for event in batch)
-                del batch  # an open stream waits in `batches`: nothing delivered is kept there
-                yield chunk
-                del chunk
+                for chunk in writes(batch):
+                    yield chunk
+                    del chunk
+                del batch  # an open stream waits in `batches`: nothing it sent is kept there
         finally:
             await batches.aclose()
 
