@@ -35,8 +35,12 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = _content_length(scope)
-        if declared is not None and declared > self.limit:
-            await _send_error(send, too_large(self.limit))
+        if declared is not None:
+            # The server reads exactly the declared length, so only a chunked body is counted.
+            if declared > self.limit:
+                await _send_error(send, too_large(self.limit))
+            else:
+                await self.app(scope, receive, send)
             return
         received = 0
         over = False
