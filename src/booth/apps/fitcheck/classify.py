@@ -16,45 +16,55 @@ from booth.apps.fitcheck.ontology import Ontology
 
 _I = re.IGNORECASE
 
-INJECTION = [
-    re.compile(p, _I)
-    for p in (
-        r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}\b(instructions?|prompts?|rules|"
+
+def _any_of(words: tuple[str, ...], others: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """One pattern that matches where any of `words` (each starting at a word boundary) or of
+    `others` would: one scan of the text with one word-boundary test for all the words, not a
+    search per pattern. None of them refers back to a numbered group, so joining them is safe."""
+    alternatives = [r"\b(?:" + "|".join(f"(?:{w})" for w in words) + ")"]
+    alternatives += [f"(?:{o})" for o in others]
+    return re.compile("|".join(alternatives), _I)
+
+
+INJECTION = _any_of(
+    (
+        r"(ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}\b(instructions?|prompts?|rules|"
         r"directions|guidelines|guardrails|constraints)\b",
-        r"\b(system|developer|hidden|initial)\s+(prompt|message|instructions)\b",
-        r"\byou\s+are\s+now\b",
-        r"\bact\s+as\s+(an?\s+)?(unrestricted|unfiltered|jailbroken|evil|different)\b",
-        r"\bjailbr(eak|oken)\b",
-        r"\bdo\s+anything\s+now\b",
-        r"\bpretend\s+(to\s+be|you\s+are|that\s+you)\b",
-        r"\bnew\s+instructions?\s*:",
+        r"(system|developer|hidden|initial)\s+(prompt|message|instructions)\b",
+        r"you\s+are\s+now\b",
+        r"act\s+as\s+(an?\s+)?(unrestricted|unfiltered|jailbroken|evil|different)\b",
+        r"jailbr(eak|oken)\b",
+        r"do\s+anything\s+now\b",
+        r"pretend\s+(to\s+be|you\s+are|that\s+you)\b",
+        r"new\s+instructions?\s*:",
+        r"(reveal|print|output|show|repeat|leak)\s+(me\s+)?(your|the)\s+(\w+\s+)?(prompt|instructions)\b",
+        r"(give|rate|score|mark)\s+(me|this|the\s+candidate|him|her|them|it)\s+(a\s+)?"
+        r"(100|perfect|maximum|max)\b",
+        r"set\s+the\s+(score|rating)\s+to\b",
+        r"(always|must)\s+(say|answer|respond|output)\s+(high|yes|100)",
+    ),
+    (
         r"<\|?\s*(im_start|im_end|system|endoftext)\s*\|?>",
         r"^\s*(system|assistant)\s*:",
         r"\[/?(INST|SYS)\]",
-        r"\b(reveal|print|output|show|repeat|leak)\s+(me\s+)?(your|the)\s+(\w+\s+)?(prompt|instructions)\b",
-        r"\b(give|rate|score|mark)\s+(me|this|the\s+candidate|him|her|them|it)\s+(a\s+)?"
-        r"(100|perfect|maximum|max)\b",
-        r"\bset\s+the\s+(score|rating)\s+to\b",
-        r"\b(always|must)\s+(say|answer|respond|output)\s+(high|yes|100)",
-    )
-]
+    ),
+)
 
-HARMFUL = [
-    re.compile(p, _I)
-    for p in (
-        r"\b(hack|break)\s+into\b",
-        r"\b(help\s+me|how\s+(do|can|to|would|could)\s+(i|we|you)?|i\s+want\s+to|i\s+need\s+to|"
+HARMFUL = _any_of(
+    (
+        r"(hack|break)\s+into\b",
+        r"(help\s+me|how\s+(do|can|to|would|could)\s+(i|we|you)?|i\s+want\s+to|i\s+need\s+to|"
         r"teach\s+me\s+(to|how\s+to))\b[^.\n]{0,40}\b(steal|hack|exfiltrate|sabotage|blackmail|"
         r"stalk|harass|dox|doxx|scam|defraud|launder|ddos|phish|impersonate)\w*",
-        r"\b(write|create|build|make|code|develop|generate)\s+(me\s+)?(a\s+|an\s+|some\s+)?"
+        r"(write|create|build|make|code|develop|generate)\s+(me\s+)?(a\s+|an\s+|some\s+)?"
         r"(malware|ransomware|keylogger|virus|trojan|botnet|worm|spyware|rootkit|phishing\s+"
         r"(email|page|kit))\b(?!\s+(detection|analysis|defen[cs]e|protection|research|"
         r"classif\w*|prevention|scanner|signatures?))",
-        r"\b(make|build|assemble)\s+(a\s+|an\s+)?(bomb|explosive|pipe\s+bomb|nerve\s+agent)",
-        r"\b(kill|hurt|poison|assault)\s+(someone|people|my|him|her|them|the\s+ceo|a\s+coworker)\b",
-        r"\b(credit\s+card|social\s+security)\s+numbers\s+of\b",
+        r"(make|build|assemble)\s+(a\s+|an\s+)?(bomb|explosive|pipe\s+bomb|nerve\s+agent)",
+        r"(kill|hurt|poison|assault)\s+(someone|people|my|him|her|them|the\s+ceo|a\s+coworker)\b",
+        r"(credit\s+card|social\s+security)\s+numbers\s+of\b",
     )
-]
+)
 
 OFF_TOPIC = re.compile(
     r"\b(weather|forecast|recipe|cook(ing)?|bake|poem|poetry|haiku|joke|riddle|lyrics|song|"
@@ -175,11 +185,16 @@ def _guess_company(text: str, title: str | None, ontology: Ontology) -> str | No
 
 
 def rejection_reason(text: str) -> str | None:
-    if any(p.search(text) for p in INJECTION):
+    if INJECTION.search(text):
         return "injection"
-    if any(p.search(text) for p in HARMFUL):
+    if HARMFUL.search(text):
         return "harmful"
     return None
+
+
+def posting_signals(text: str) -> int:
+    """How many of the job-posting signals (JD_SIGNALS) a text shows."""
+    return sum(1 for p in JD_SIGNALS if p.search(text))
 
 
 def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classification:
@@ -197,21 +212,21 @@ def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classificatio
             "irrelevant", rejection="harmful", reason="The query asks for help causing harm."
         )
 
-    words = len(text.split())
-    short = words <= 12 and "\n" not in text
-    skills = tuple(ontology.find_skills(text))
-    title = extract_title(text, ontology)
-    mentioned = kb.mentions(text, short=short)
-    signals = sum(1 for p in JD_SIGNALS if p.search(text))
-    job_words = bool(JOB_WORDS.search(text))
-
-    if OFF_TOPIC.search(text) and not job_words and signals == 0:
+    # job words first: most queries have one, and then the longer off-topic scan is not needed
+    if not JOB_WORDS.search(text) and OFF_TOPIC.search(text) and not posting_signals(text):
         return Classification(
             "irrelevant",
             rejection="off_topic",
             reason="The query is not about an employer or a job.",
         )
 
+    words = len(text.split())
+    short = words <= 12 and "\n" not in text
+    skills = tuple(ontology.find_skills(text))
+    title = extract_title(text, ontology)
+    mentioned = kb.mentions(text, short=short)
+    # fewer than 12 words is never a posting, whatever its signals: those scans are skipped
+    signals = posting_signals(text) if words >= 12 else 0
     is_jd = (words >= 25 and signals >= 2) or (words >= 12 and signals >= 1 and len(skills) >= 3)
     if is_jd:
         # The employer is the company that posts the ad; others it names are context.

@@ -93,8 +93,10 @@ def normalize(name: str, legal_suffixes: frozenset[str]) -> str:
 
 
 # "at Linear", "join Docker", "About Block", "Block is hiring", "Linear's"
-_CONTEXT_BEFORE = r"(?:\bat|\bjoin|\babout|\bcompany:|\bemployer:)\s+"
-_CONTEXT_AFTER = r"(?:'s\b|\s+(?:is|are)\s+(?:hiring|looking|seeking|building|growing)\b)"
+_CONTEXT_BEFORE = re.compile(r"(?:\bat|\bjoin|\babout|\bcompany:|\bemployer:)\s+$", re.I)
+_CONTEXT_AFTER = re.compile(
+    r"(?:'s\b|\s+(?:is|are)\s+(?:hiring|looking|seeking|building|growing)\b)", re.I
+)
 
 
 class KnowledgeBase:
@@ -233,10 +235,7 @@ class KnowledgeBase:
     def _in_employer_context(text: str, start: int, end: int) -> bool:
         before = text[max(0, start - 12) : start]
         after = text[end : end + 16]
-        return bool(
-            re.search(_CONTEXT_BEFORE + r"$", before, re.IGNORECASE)
-            or re.match(_CONTEXT_AFTER, after, re.IGNORECASE)
-        )
+        return bool(_CONTEXT_BEFORE.search(before) or _CONTEXT_AFTER.match(after))
 
 
 class CompanyFile(Strict):

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from booth.apps.fitcheck.lexicon import Lexicon
-from booth.apps.fitcheck.ontology import Ontology
+from booth.apps.fitcheck.ontology import Ontology, Transfer
 
 # libyaml's loader when installed: the bundled files parse ten times faster
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -191,7 +191,9 @@ class SkillFacts:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A profile with its facts indexed for matching: skills by canonical name, texts, domains.
+    """A profile with its facts indexed for matching: skills by canonical name, sentences,
+    domains, and what matching asks of it on every run (the transfer to each skill, the
+    sentences that show each competency), worked out with the ontology it was built with.
 
     Built once per profile and only read afterwards.
     """
@@ -200,8 +202,10 @@ class Candidate:
     years: float
     seniority: str
     skills: dict[str, SkillFacts]
-    texts: tuple[tuple[str, str], ...]  # (where, text) for competency evidence
+    sentences: tuple[tuple[str, str], ...]  # (lower-cased text, "where: text") for evidence
     domains: frozenset[str]
+    transfers: dict[str, Transfer]  # skill -> the strongest transfer to it from one it has
+    shown: dict[str, tuple[str, ...]]  # competency -> the sentences that show it
     side_domains: frozenset[str] = frozenset()  # shown only by projects or self-description
     degree: str | None = None  # highest degree level: bachelor | master | phd
     languages: dict[str, int] = field(default_factory=dict)  # language -> level (C2 = 6)
@@ -211,25 +215,21 @@ class Candidate:
     team_size: int = 0  # the largest team the profile says the candidate led or managed
     team_evidence: str | None = None
 
-    def levels(self) -> dict[str, int]:
-        return {name: facts.level for name, facts in self.skills.items()}
-
     def has(self, skill: str) -> SkillFacts | None:
         return self.skills.get(skill)
 
     def evidence_for(self, needles: tuple[str, ...]) -> list[str]:
         """Profile sentences containing any of `needles` (lower-case substrings)."""
-        found = []
-        for where, text in self.texts:
-            lowered = text.lower()
-            if any(needle in lowered for needle in needles):
-                found.append(f"{where}: {text}")
-        return found
+        return _containing(self.sentences, needles)
 
     def has_degree(self) -> tuple[bool, str | None]:
         for edu in self.profile.education:
             return True, f"{edu.degree} in {edu.field}, {edu.institution} ({edu.graduated[:4]})"
         return False, None
+
+
+def _containing(sentences: tuple[tuple[str, str], ...], needles: tuple[str, ...]) -> list[str]:
+    return [line for lowered, line in sentences if any(n in lowered for n in needles)]
 
 
 DEGREE_RANK = {"bachelor": 1, "master": 2, "phd": 3}
@@ -324,6 +324,8 @@ def build_candidate(profile: Profile, ontology: Ontology, today: date | None = N
     texts += [(f"Project {p.name}", p.description) for p in profile.projects]
     texts += [("Strength", s) for s in profile.strengths]
     texts.append(("Summary", profile.summary))
+    sentences = tuple((text.lower(), f"{where}: {text}") for where, text in texts)
+    skill_levels = {name: facts.level for name, facts in skills.items()}
 
     # A fundamental domain (embedded, mobile native …) needs a skill or a job title to count;
     # a passing word in a highlight is not years of firmware work.
@@ -363,8 +365,17 @@ def build_candidate(profile: Profile, ontology: Ontology, today: date | None = N
         years=years,
         seniority=seniority(years),
         skills=skills,
-        texts=tuple(texts),
+        sentences=sentences,
         domains=frozenset(domains),
+        transfers={
+            skill: transfer
+            for skill in ontology.skills
+            if (transfer := ontology.best_transfer(skill, skill_levels)) is not None
+        },
+        shown={
+            key: tuple(_containing(sentences, competency.shows))
+            for key, competency in ontology.competencies.items()
+        },
         side_domains=side_domains,
         degree=_degree_level(profile, lexicon),
         languages=languages,

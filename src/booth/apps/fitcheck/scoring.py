@@ -97,6 +97,7 @@ STATEMENT_UNJUDGED = 0.5  # a line with no content words to look for
 STATEMENT_PARTIAL = 0.4
 STRENGTH_MIN_WEIGHT = 0.5  # nice-to-haves are not listed as strengths
 STATEMENT_MATCH_SHARE = 0.5  # share of a line's content words the profile must show
+STATUS_ORDER = {"matched": 2, "partial": 1, "unmatched": 0}  # which of "one of" options wins
 
 
 def tier_for(score: float) -> Tier:
@@ -134,7 +135,7 @@ def assess_skill(
         return Assessment(
             req, "matched", round(min(confidence, 1.0), 2), tuple(facts.evidence[:3]), subject=skill
         )
-    transfer = ontology.best_transfer(skill, candidate.levels())
+    transfer = candidate.transfers.get(skill)
     if transfer is not None:
         source = candidate.has(transfer.source)
         # a skill the role is named after is screened on: a transfer counts for less
@@ -168,7 +169,7 @@ def _assess_competencies(req: Requirement, candidate: Candidate, ontology: Ontol
     missing = []
     for key in req.competencies:
         competency = ontology.competencies[key]
-        lines = candidate.evidence_for(competency.shows) if competency.shows else []
+        lines = list(candidate.shown[key])
         confidence = EVIDENCE_CREDIT.get(len(lines), MANY_EVIDENCE_CREDIT)
         if competency.degree_counts:
             has_degree, degree = candidate.has_degree()
@@ -301,21 +302,23 @@ def assess(req: Requirement, candidate: Candidate, ontology: Ontology) -> Assess
         return assess_skill(req.skills[0], req, candidate, ontology)
     if req.kind == "any_of":
         options = [assess_skill(s, req, candidate, ontology) for s in req.skills]
+        confidences = [a.confidence for a in options]
         if req.ranked:  # the employer's third language counts less than its first
-            options = [
-                replace(
-                    a, confidence=round(a.confidence * max(RANKED_FLOOR, 1 - RANKED_STEP * i), 2)
-                )
-                for i, a in enumerate(options)
+            confidences = [
+                round(c * max(RANKED_FLOOR, 1 - RANKED_STEP * i), 2)
+                for i, c in enumerate(confidences)
             ]
-        order = {"matched": 2, "partial": 1, "unmatched": 0}
-        best = max(options, key=lambda a: (order[a.status], a.confidence))
+        top = max(
+            range(len(options)), key=lambda i: (STATUS_ORDER[options[i].status], confidences[i])
+        )
+        best = options[top]
         if best.status == "unmatched":
             names = " / ".join(req.skills)
             return Assessment(
                 req, "unmatched", 0.0, ramp_up=best.ramp_up, bridge=best.bridge, subject=names
             )
-        return best
+        # only the option that decides it is copied with its ranked confidence
+        return replace(best, confidence=confidences[top]) if req.ranked else best
     if req.kind == "all_of":
         parts = [assess_skill(s, req, candidate, ontology) for s in req.skills]
         confidence = round(sum(p.confidence for p in parts) / len(parts), 2)
@@ -627,10 +630,12 @@ def _fill_in_gaps(
     if needed <= 0:
         return extra
     for item in context.stack:
+        if len(extra) >= needed:
+            break
         skill = ontology.canonical_or_self(item)
-        if skill in candidate.skills or skill in taken or len(extra) >= needed:
+        if skill in candidate.skills or skill in taken:
             continue
-        transfer = ontology.best_transfer(skill, candidate.levels())
+        transfer = candidate.transfers.get(skill)
         taken.add(skill)
         if transfer:
             extra.append(
