@@ -222,9 +222,10 @@ def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classificatio
 
     words = len(text.split())
     short = words <= 12 and "\n" not in text
-    skills = tuple(ontology.find_skills(text))
+    matches = ontology.skill_matches(text)  # one scan for the skills and for kb.mentions
+    skills = tuple(dict.fromkeys(name for _, _, name in matches))
     title = extract_title(text, ontology)
-    mentioned = kb.mentions(text, short=short)
+    mentioned = kb.mentions(text, short=short, skills=matches)
     # fewer than 12 words is never a posting, whatever its signals: those scans are skipped
     signals = posting_signals(text) if words >= 12 else 0
     is_jd = (words >= 25 and signals >= 2) or (words >= 12 and signals >= 1 and len(skills) >= 3)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from booth.apps.fitcheck.lexicon import Lexicon
 from booth.apps.fitcheck.models import Assessment, Requirement
@@ -130,20 +131,84 @@ class Posting:
     sponsorship: bool | None  # the posting offers (True) or refuses (False) visa sponsorship
     place: str | None  # the first place the posting names as the job's location
 
+    # Without the posting's text nothing is ruled out: `conditions` runs every search.
+    def may_match(self, pattern: re.Pattern[str]) -> bool:
+        return True
+
+    def may_ask_degree(self) -> bool:
+        return True
+
+
+class PostingText:
+    """A posting read from its text: the same facts, and which patterns its whole text
+    matches, each found once, when first asked.
+
+    `conditions` reads the posting sentence by sentence (requirements._sentences), and each
+    sentence is a slice of the text with a space, a line break, a bullet mark, ";" or the
+    text's end on either side. The patterns here look at no character outside their match but
+    those two, for a word boundary, and neither is ever a word character or "."; so a pattern
+    that matches nowhere in the posting matches none of its sentences, and `conditions` skips
+    that search (a degree likewise: `_degree` of a slice finds nothing `_degree` of the whole
+    text does not). The facts are read only if a sentence about location or the right to
+    work asks.
+    """
+
+    def __init__(self, text: str, lexicon: Lexicon) -> None:
+        self.text = text
+        self.lexicon = lexicon
+        self._found: dict[re.Pattern[str], bool] = {}
+
+    def finds(self, pattern: re.Pattern[str]) -> bool:
+        """Whether the pattern matches anywhere in the posting (searched once)."""
+        found = self._found.get(pattern)
+        if found is None:
+            found = self._found[pattern] = pattern.search(self.text) is not None
+        return found
+
+    may_match = finds  # a sentence of the posting may match only what the whole text does
+
+    def may_ask_degree(self) -> bool:
+        """Whether a sentence of the posting may ask for a degree (the whole text does)."""
+        return self.degree is not None
+
+    @cached_property
+    def degree(self) -> str | None:
+        """The lowest degree level the whole text accepts."""
+        return _degree(self.text, self.lexicon)
+
+    @cached_property
+    def sponsorship(self) -> bool | None:
+        return False if self.finds(SPONSOR_NO) else (True if self.finds(SPONSOR_YES) else None)
+
+    @cached_property
+    def place(self) -> str | None:
+        return _posting_place(self.text, self.lexicon)
+
 
 def read_posting(text: str, lexicon: Lexicon) -> Posting:
-    sponsorship = False if SPONSOR_NO.search(text) else (True if SPONSOR_YES.search(text) else None)
+    posting = PostingText(text, lexicon)
+    return Posting(posting.sponsorship, posting.place)
+
+
+def _posting_place(text: str, lexicon: Lexicon) -> str | None:
     place = None
     for sentence in re.split(r"(?<=[.;!?\n])\s*", text):
         if LOCATION_CUE.search(sentence) or AUTHORIZATION.search(sentence):
             place = _place_in(sentence, lexicon)
             if place:
                 break
-    return Posting(sponsorship, place)
+    return place
 
 
 def _place_in(sentence: str, lexicon: Lexicon) -> str | None:
     return lexicon.place_in(sentence)
+
+
+def _search(
+    pattern: re.Pattern[str], sentence: str, posting: Posting | PostingText
+) -> re.Match[str] | None:
+    """`pattern.search(sentence)`, skipped when no sentence of the posting can match."""
+    return pattern.search(sentence) if posting.may_match(pattern) else None
 
 
 def conditions(
@@ -151,7 +216,7 @@ def conditions(
     weight: float,
     optional: bool,
     source: str,
-    posting: Posting,
+    posting: Posting | PostingText,
     ontology: Ontology,
 ) -> list[Requirement]:
     """The non-skill requirements one sentence states (none for most sentences)."""
@@ -173,7 +238,7 @@ def conditions(
             )
         )
 
-    degree = _degree(sentence, lexicon)
+    degree = _degree(sentence, lexicon) if posting.may_ask_degree() else None
     if degree:
         equivalent = bool(re.search(r"\bequivalent\b", sentence, re.I))
         names = {"bachelor": "Bachelor's degree", "master": "Master's degree", "phd": "PhD"}
@@ -182,7 +247,7 @@ def conditions(
         base = PHD_WEIGHT if degree == "phd" else DEGREE_WEIGHT
         add("degree", label, base, degree=degree, equivalent=equivalent)
 
-    cap = _seniority_cap(sentence, lexicon)
+    cap = _seniority_cap(sentence, lexicon, posting)
     if cap is not None:
         label = f"Seniority cap: the posting cannot consider more than about {cap:g} years"
         out.append(
@@ -196,7 +261,7 @@ def conditions(
             )
         )
 
-    years = YEARS.search(sentence)
+    years = _search(YEARS, sentence, posting)
     if years and EXPERIENCE_WORDS.search(sentence) and not WITHIN_YEARS.search(sentence):
         low, high = float(years.group(1)), years.group(3)
         top = float(high) if high else None
@@ -207,7 +272,7 @@ def conditions(
             base = AREA_EXPERIENCE_WEIGHT if area else max(weight, EXPERIENCE_WEIGHT * 0.8)
             add("experience", label, base, years=low, max_years=top, area=area)
 
-    people = _people(sentence, lexicon)
+    people = _people(sentence, lexicon, posting)
     if people is not None:
         reports, of_managers = people
         if of_managers:
@@ -225,18 +290,18 @@ def conditions(
             of_managers=of_managers,
         )
 
-    for language, level in _languages(sentence, lexicon):
+    for language, level in _languages(sentence, lexicon, posting):
         code = _level_name(level)
         add("language", f"{language} ({code})", LANGUAGE_WEIGHT, language=language, level=level)
 
-    travel = TRAVEL.search(sentence)
+    travel = _search(TRAVEL, sentence, posting)
     if travel:
         share = travel.group(1) or travel.group(2)
         percent = min(100, int(share)) if share else None
         label = f"Travel up to {percent}%" if percent else "Travel"
         add("travel", label, TRAVEL_WEIGHT, travel_percent=percent)
 
-    if AUTHORIZATION.search(sentence) or SPONSOR_NO.search(sentence):
+    if _search(AUTHORIZATION, sentence, posting) or _search(SPONSOR_NO, sentence, posting):
         place = _place_in(sentence, lexicon) or posting.place
         if place:
             label = f"Right to work in {place}" + (
@@ -249,7 +314,7 @@ def conditions(
                 place=place,
                 sponsorship=posting.sponsorship,
             )
-    elif LOCATION_CUE.search(sentence):
+    elif _search(LOCATION_CUE, sentence, posting):
         place = _place_in(sentence, lexicon)
         if place:
             remote = bool(re.search(r"\bremote\b", sentence, re.I)) and not re.search(
@@ -265,7 +330,7 @@ def conditions(
                 sponsorship=posting.sponsorship,
             )
 
-    if CLEARANCE.search(sentence):
+    if _search(CLEARANCE, sentence, posting):
         eligible = bool(CLEARANCE_ELIGIBLE.search(sentence))
         label = "Security clearance" + (" (or eligibility)" if eligible else "")
         add("clearance", label, CLEARANCE_WEIGHT, equivalent=eligible)
@@ -276,16 +341,18 @@ def _degree(sentence: str, lexicon: Lexicon) -> str | None:
     """The lowest degree level a sentence accepts ("Master's or PhD" -> master)."""
     text = sentence.replace("’", "'")
     has_degree_word = "degree" in text.lower()
+    if not has_degree_word and not lexicon.any_degree_pattern.search(text):
+        return None  # no level's spelling, and a short one counts only next to "degree"
     for level, (plain, short) in lexicon.degree_patterns.items():
         if plain.search(text) or (short is not None and has_degree_word and short.search(text)):
             return level
     return None
 
 
-def _seniority_cap(sentence: str, lexicon: Lexicon) -> float | None:
-    if EXCLUDES_SENIORS.search(sentence):
+def _seniority_cap(sentence: str, lexicon: Lexicon, posting: Posting | PostingText) -> float | None:
+    if _search(EXCLUDES_SENIORS, sentence, posting):
         return float(lexicon.seniority_years["senior"] - 1)
-    if ENTRY_LEVEL.search(sentence):
+    if _search(ENTRY_LEVEL, sentence, posting):
         within = WITHIN_YEARS.search(sentence)
         count = lexicon.number(within.group(1)) if within else None
         return float(count) if count else ENTRY_LEVEL_MAX_YEARS
@@ -302,24 +369,30 @@ def _area(sentence: str, ontology: Ontology) -> str | None:
     return None
 
 
-def _people(sentence: str, lexicon: Lexicon) -> tuple[int | None, bool] | None:
+def _people(
+    sentence: str, lexicon: Lexicon, posting: Posting | PostingText
+) -> tuple[int | None, bool] | None:
     """(reports, manages managers) a sentence asks for, or None if it asks for no management."""
-    of_managers = bool(MANAGERS_OF_MANAGERS.search(sentence))
+    of_managers = bool(_search(MANAGERS_OF_MANAGERS, sentence, posting))
     reports = None
     for pattern in (TEAM_OF, REPORTS):
-        found = pattern.search(sentence)
+        found = _search(pattern, sentence, posting)
         if found:
             count = lexicon.number(found.group(1))
             if count and 0 < count <= MAX_REPORTS:  # "a team of 100000" is no team size
                 reports = count
                 break
-    if reports or of_managers or PEOPLE_MANAGEMENT.search(sentence):
+    if reports or of_managers or _search(PEOPLE_MANAGEMENT, sentence, posting):
         return reports, of_managers
     return None
 
 
-def _languages(sentence: str, lexicon: Lexicon) -> list[tuple[str, int]]:
+def _languages(
+    sentence: str, lexicon: Lexicon, posting: Posting | PostingText
+) -> list[tuple[str, int]]:
     """The spoken languages a sentence asks for, each at the lowest level it states."""
+    if not posting.may_match(lexicon.language_pattern):
+        return []
     named = set(lexicon.language_pattern.findall(sentence))
     if not named or not (CEFR.search(sentence) or LANGUAGE_CUE.search(sentence)):
         return []
@@ -625,17 +698,19 @@ def _assess_clearance(req: Requirement, candidate: Candidate, lexicon: Lexicon) 
     )
 
 
-def condition_signals(text: str, lexicon: Lexicon) -> int:
-    """How many kinds of non-skill requirement a text states (for judging research quality)."""
+def condition_signals(posting: PostingText) -> int:
+    """How many kinds of non-skill requirement a posting's text states (for judging research
+    quality)."""
+    finds, lexicon = posting.finds, posting.lexicon
     checks = (
-        bool(YEARS.search(text)),
-        _degree(text, lexicon) is not None,
-        bool(EXCLUDES_SENIORS.search(text) or ENTRY_LEVEL.search(text)),
-        bool(TEAM_OF.search(text) or REPORTS.search(text) or PEOPLE_MANAGEMENT.search(text)),
-        bool(lexicon.language_pattern.search(text) and LANGUAGE_CUE.search(text)),
-        bool(TRAVEL.search(text)),
-        bool(LOCATION_CUE.search(text) and lexicon.place_in(text)),
-        bool(AUTHORIZATION.search(text) or SPONSOR_NO.search(text)),
-        bool(CLEARANCE.search(text)),
+        finds(YEARS),
+        posting.degree is not None,
+        finds(EXCLUDES_SENIORS) or finds(ENTRY_LEVEL),
+        finds(TEAM_OF) or finds(REPORTS) or finds(PEOPLE_MANAGEMENT),
+        finds(lexicon.language_pattern) and finds(LANGUAGE_CUE),
+        finds(TRAVEL),
+        finds(LOCATION_CUE) and bool(lexicon.place_in(posting.text)),
+        finds(AUTHORIZATION) or finds(SPONSOR_NO),
+        finds(CLEARANCE),
     )
     return sum(checks)

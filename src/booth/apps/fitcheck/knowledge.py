@@ -28,7 +28,9 @@ DEFAULT_COMPANIES = DATA_DIR / "companies"
 KNOWLEDGE_ENV = "BOOTH_FITCHECK_KNOWLEDGE"
 
 # A capitalised word of an employer's name ("Acme", "Booking.com", "AT&T"), and up to four of them.
-NAME = r"[A-Z][\w&'-]*(?:\.[A-Za-z]\w*)?"
+# Possessive (*+): after a name's characters comes "." or a space, or the pattern ends; a name
+# character given back is neither, so backtracking into a name would never find a match.
+NAME = r"[A-Z][\w&'-]*+(?:\.[A-Za-z]\w*+)?"
 NAMES = rf"{NAME}(?:[ \t]+(?:&[ \t]+)?{NAME}){{0,3}}"
 # Where a posting names the company that posts it: "About us: X", "Join X", "X is hiring",
 # "X just raised", "at X" (not "experience at X"). Anything else it names is context.
@@ -158,16 +160,23 @@ class KnowledgeBase:
                     hits.append(company)
         return hits
 
-    def mentions(self, text: str, *, short: bool) -> list[Company]:
+    def mentions(
+        self, text: str, *, short: bool, skills: list[tuple[int, int, str]] | None = None
+    ) -> list[Company]:
         """Companies a text names as an employer, most likely first.
 
         In a short query any case counts, except that an ambiguous name (an everyday word, a
         skill, two letters) must lead the query; in a long text an ambiguous name counts only in
-        an employer context and any other name only when capitalised.
+        an employer context and any other name only when capitalised. `skills`: the text's
+        Ontology.skill_matches, when the caller has them already.
         """
         scores: dict[str, tuple[float, Company]] = {}
         # In a long text "Google Cloud" or "Microsoft Azure" names a skill, not an employer.
-        skill_spans = [] if short else self._ontology.skill_spans(text)
+        if short:
+            skill_spans = []
+        else:
+            named = self._ontology.skill_matches(text) if skills is None else skills
+            skill_spans = [(start, end) for start, end, _ in named]
         for match in self._pattern.finditer(text):
             if any(s <= match.start() and match.end() < e for s, e in skill_spans):
                 continue

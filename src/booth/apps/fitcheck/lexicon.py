@@ -122,15 +122,35 @@ class Lexicon(Strict):
         only next to the word "degree"."""
         out = {}
         for level in ("bachelor", "master", "phd"):
-            spellings = getattr(self.degrees, level)
-            short = [s for s in spellings if len(s.replace(".", "")) <= 2]
-            long = [s for s in spellings if s not in short]
+            short, long = self._degree_spellings(level)
             out[level] = (_words(long), _words(short) if short else None)
         return out
 
+    @cached_property
+    def any_degree_pattern(self) -> re.Pattern[str]:
+        """Matches where any level's spellings that need no context do: most texts name no
+        degree, and one search then says so for all three levels (their alternatives side by
+        side, inside the one word-boundary test they share)."""
+        levels = ("bachelor", "master", "phd")
+        bodies = [_alternatives(self._degree_spellings(level)[1]) for level in levels]
+        return _whole_words("|".join(f"(?:{body})" for body in bodies))
+
+    def _degree_spellings(self, level: str) -> tuple[list[str], list[str]]:
+        """(short, long) spellings of a degree level."""
+        spellings = getattr(self.degrees, level)
+        short = [s for s in spellings if len(s.replace(".", "")) <= 2]
+        return short, [s for s in spellings if s not in short]
+
 
 def _words(spellings: list[str]) -> re.Pattern[str]:
-    body = "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
+    return _whole_words(_alternatives(spellings))
+
+
+def _alternatives(spellings: list[str]) -> str:
+    return "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
+
+
+def _whole_words(body: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.])(?:{body})(?!\w)", re.IGNORECASE)
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from booth.apps.fitcheck.knowledge import Company, Note
+
+if TYPE_CHECKING:  # for the type only: reading imports conditions, which imports this module
+    from booth.apps.fitcheck.reading import TextReading
 
 PHASES = (
     "connecting",
@@ -245,6 +248,8 @@ class Analysis:
     notes: list[Note] | None = None  # the user's notes, read at the first research attempt
     queries: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    # The run's reading of each source text, by text: research and content_enrich share it.
+    readings: dict[str, TextReading] = field(default_factory=dict)
     data_quality: str | None = None
     decision: ResearchDecision | None = None
     context: EmployerContext | None = None

@@ -300,17 +300,6 @@ class Ontology:
         """Domains whose markers appear in a text."""
         return set(self._domain_markers.find(text))
 
-    def domain_hits(self, text: str) -> dict[str, int]:
-        """For each domain a text touches, how many distinct markers and skills of it appear."""
-        skills = set(self.find_skills(text))
-        markers = self._domain_markers.find(text)
-        hits = {}
-        for key, domain in self.domains.items():
-            count = len(markers.get(key, ())) + len(skills & domain.skills)
-            if count:
-                hits[key] = count
-        return hits
-
     def domains_of_skills(self, skills: Iterable[str]) -> set[str]:
         have = set(skills)
         return {key for key, domain in self.domains.items() if domain.skills & have}
@@ -325,6 +314,10 @@ class Ontology:
     def fundamental(self, key: str) -> bool:
         domain = self.domains.get(key)
         return bool(domain and domain.fundamental)
+
+    def domain_markers(self, text: str) -> dict[str, set[str]]:
+        """Domain -> the distinct markers of it that a text contains."""
+        return self._domain_markers.find(text)
 
     # -- competencies and roles ---------------------------------------------------------------
     def competencies_asked(self, text: str) -> list[str]:

@@ -169,7 +169,7 @@ class DeepResearch:
                 f"{company.name}: {company.industry}, {company.size}, stack "
                 f"{', '.join(company.tech_stack[:6])}.",
             )
-        facts = seed_shapes.findings(state.sources, self.resources.ontology)
+        facts = seed_shapes.findings(state.sources, self.resources.ontology, state.readings)
         return shaped(
             seed_shapes.deep_research(
                 facts, state.sources, search.queries, search.strategy, state.attempt
@@ -189,7 +189,7 @@ class ResearchReranker:
 
     async def run(self, ctx: RunContext, state: Analysis) -> PhaseOutcome:
         before = len(state.sources)
-        judgement = judge(state.sources, state.attempt, self.resources.ontology)
+        judgement = judge(state.sources, state.attempt, self.resources.ontology, state.readings)
         state.sources = judgement.sources
         state.data_quality = judgement.data_quality
         state.decision = judgement.decision
@@ -251,7 +251,9 @@ class ContentEnrich:
             tool="extract_requirements",
             input=seed_shapes.tool_input({"sources": [s.id for s in state.sources]}),
         )
-        context, requirements = enrich(state.classified, state.sources, self.resources.ontology)
+        context, requirements = enrich(
+            state.classified, state.sources, self.resources.ontology, state.readings
+        )
         state.context, state.requirements = context, requirements
         kinds: dict[str, int] = {}
         for r in requirements:

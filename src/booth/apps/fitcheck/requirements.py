@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from booth.apps.fitcheck.conditions import Posting, conditions, read_posting
+from booth.apps.fitcheck.conditions import Posting, conditions
 from booth.apps.fitcheck.knowledge import Company
 from booth.apps.fitcheck.lexicon import Lexicon
 from booth.apps.fitcheck.models import (
@@ -25,6 +25,7 @@ from booth.apps.fitcheck.models import (
     Source,
 )
 from booth.apps.fitcheck.ontology import Ontology, RoleFamily
+from booth.apps.fitcheck.reading import TextReading, read
 
 OPTIONAL = re.compile(
     r"\b(nice[\s-]to[\s-]have|preferred|bonus|a\s+plus|is\s+a\s+plus|good\s+to\s+have|ideally|"
@@ -49,6 +50,8 @@ ANY_OF = re.compile(
 )
 ALTERNATIVE = re.compile(r"^(?:[\w-]+\s+){0,2},?\s*(?:or|/|and/or)(?:\s+[\w-]+){0,2}$|^/$")
 CONDITIONAL = re.compile(r"\bfor\b[^.]*\b(roles?|positions?|teams?)\b", re.IGNORECASE)
+# Where a line's sentences part: after ".;!?" before a capital, or at ";".
+SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])|;\s*")
 
 # Industries where a fundamental domain listed second still defines the employer.
 DOMAIN_DEFINED_INDUSTRIES = frozenset(
@@ -184,7 +187,7 @@ def _sentences(text: str) -> list[Line]:
                     break
             if is_heading:
                 continue
-        for sentence in re.split(r"(?<=[.;!?])\s+(?=[A-Z])|;\s*", line):
+        for sentence in SENTENCE_BREAK.split(line):
             sentence = sentence.strip()
             if sentence:
                 # "Nice to have: Kubernetes" inside a sentence counts half too
@@ -230,15 +233,22 @@ def _skill_requirements(
 
 
 def text_requirements(
-    text: str, source_id: str, ontology: Ontology, scale: float, reqs: RequirementList
+    text: str,
+    source_id: str,
+    ontology: Ontology,
+    scale: float,
+    reqs: RequirementList,
+    readings: dict[str, TextReading] | None = None,
 ) -> list[str]:
     """Add the requirements a free text (job description, note) states; returns unused lines.
 
     No requirement line disappears: a bullet of a requirements section that names no skill,
     competency, domain or condition becomes a `statement` judged on the profile's words.
+    `readings`: the run's (Analysis.readings), so research's reading of the text is reused.
     """
     unused = []
-    posting = read_posting(text, ontology.lexicon)
+    reading = read(text, ontology, readings)
+    posting = reading.posting
     for line in _sentences(text):
         weight = round(line.weight * scale, 2)
         used = _skill_requirements(line.text, weight, source_id, ontology, reqs)
@@ -278,7 +288,7 @@ def text_requirements(
             unused.append(line.text)
     # One passing "mobile app" does not make a backend posting a mobile role: a fundamental
     # domain needs two signals (markers or skills), e.g. "firmware" and FreeRTOS.
-    for key, hits in sorted(ontology.domain_hits(text).items()):
+    for key, hits in sorted(reading.domain_hits().items()):
         domain = ontology.domains[key]
         if domain.fundamental and hits >= 2:
             reqs.add(
@@ -497,9 +507,14 @@ def _role_family_requirement(role: RoleFamily, ontology: Ontology) -> Requiremen
 
 
 def enrich(
-    classification: Classification, sources: list[Source], ontology: Ontology
+    classification: Classification,
+    sources: list[Source],
+    ontology: Ontology,
+    readings: dict[str, TextReading] | None = None,
 ) -> tuple[EmployerContext, list[Requirement]]:
-    """The employer context and the requirements, from every accepted source."""
+    """The employer context and the requirements, from every accepted source.
+
+    `readings`: the run's (Analysis.readings), so research's reading of each text is reused."""
     reqs = RequirementList()
     role = role_of(classification, sources, ontology)
     jd = next((s for s in sources if s.kind == "job_description"), None)
@@ -508,11 +523,11 @@ def enrich(
     context_lines: list[str] = []
 
     if jd is not None and jd.text:
-        text_requirements(jd.text, jd.id, ontology, 1.0, reqs)
+        text_requirements(jd.text, jd.id, ontology, 1.0, reqs, readings)
     if company is not None and kb is not None and jd is None:
         context_lines += company_requirements(company, kb.id, role, ontology, reqs)
     for note in (s for s in sources if s.kind == "user_note"):
-        text_requirements(note.text or "", note.id, ontology, NOTE_SCALE, reqs)
+        text_requirements(note.text or "", note.id, ontology, NOTE_SCALE, reqs, readings)
 
     # A skill the query or the job title names ("Azure developer", "Senior Java Backend
     # Engineer") is what the role is about: it weighs double.
@@ -560,7 +575,8 @@ def enrich(
         domains = company.domains
     else:
         text = " ".join(s.text or "" for s in sources)
-        domains = tuple(ontology.domains[k].label for k in sorted(ontology.domains_in_text(text)))
+        found = read(text, ontology, readings).domains
+        domains = tuple(ontology.domains[k].label for k in sorted(found))
     context = EmployerContext(
         company=company.name if company else classification.company_name,
         role=classification.job_title,

@@ -19,6 +19,7 @@ from booth.apps.fitcheck.models import (
     Source,
 )
 from booth.apps.fitcheck.ontology import Ontology
+from booth.apps.fitcheck.reading import TextReading, read
 
 # Data quality from the best source's score and the signals of all sources together.
 MIN_SIGNALS = 3  # fewer and the research is INSUFFICIENT
@@ -146,17 +147,18 @@ class Judgement:
     reasons: tuple[str, ...]
 
 
-def signals_of(source: Source, ontology: Ontology) -> int:
+def signals_of(
+    source: Source, ontology: Ontology, readings: dict[str, TextReading] | None = None
+) -> int:
     """How many usable requirement signals a source carries (skills, requirements, domains)."""
     if source.company is not None:
         c = source.company
         return len(c.tech_stack) + len(c.requirements) + min(2, len(c.domains))
     text = source.text or ""
-    skills = len(ontology.find_skills(text))
-    competencies = len(ontology.competencies_asked(text))
-    domains = len(ontology.domains_in_text(text))
+    reading = read(text, ontology, readings)
     role = 1 if ontology.role_family(text) else 0
-    return skills + competencies + domains + role + condition_signals(text, ontology.lexicon)
+    found = len(reading.skills) + len(reading.competencies) + len(reading.domains) + role
+    return found + condition_signals(reading.posting)
 
 
 def score_source(source: Source, signals: int) -> float:
@@ -172,13 +174,20 @@ def score_source(source: Source, signals: int) -> float:
     return round(min(base, 0.95), 2)
 
 
-def judge(sources: list[Source], attempt: int, ontology: Ontology) -> Judgement:
-    """Score sources, judge data quality, and decide: accept, retry broader, or give up."""
+def judge(
+    sources: list[Source],
+    attempt: int,
+    ontology: Ontology,
+    readings: dict[str, TextReading] | None = None,
+) -> Judgement:
+    """Score sources, judge data quality, and decide: accept, retry broader, or give up.
+
+    `readings`: the run's (Analysis.readings), so each text is read once per run."""
     scored = []
     total = 0
     reasons: list[str] = []
     for source in sources:
-        signals = signals_of(source, ontology)
+        signals = signals_of(source, ontology, readings)
         total += signals
         scored.append(replace(source, quality=score_source(source, signals)))
         reasons.append(f"{source.title}: {signals} requirement signals")
@@ -191,7 +200,7 @@ def judge(sources: list[Source], attempt: int, ontology: Ontology) -> Judgement:
         reasons.append(
             f"kept the closest employer match, {kept.name if kept else kb_hits[0].title}"
         )
-        total = sum(signals_of(s, ontology) for s in scored)
+        total = sum(signals_of(s, ontology, readings) for s in scored)
     scored.sort(key=lambda s: -s.quality)
     best = scored[0].quality if scored else 0.0
     if not scored or total < MIN_SIGNALS or best < MIN_QUALITY:

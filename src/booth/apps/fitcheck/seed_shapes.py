@@ -24,6 +24,7 @@ from booth.apps.fitcheck.models import (
     Verdict,
 )
 from booth.apps.fitcheck.ontology import Ontology
+from booth.apps.fitcheck.reading import TextReading, read
 from booth.apps.fitcheck.wording import plural
 
 # The seed's `status` values, announced when these phases begin.
@@ -115,7 +116,11 @@ class Findings:
     culture: list[str]
 
 
-def findings(sources: Sequence[Source], ontology: Ontology) -> Findings:
+def findings(
+    sources: Sequence[Source],
+    ontology: Ontology,
+    readings: dict[str, TextReading] | None = None,
+) -> Findings:
     tech: dict[str, None] = {}
     reqs: dict[str, None] = {}
     culture: dict[str, None] = {}
@@ -126,9 +131,10 @@ def findings(sources: Sequence[Source], ontology: Ontology) -> Findings:
             culture.update(dict.fromkeys(source.company.culture))
         text = source.text or (source.note.text if source.note else "")
         if text:
-            tech.update(dict.fromkeys(ontology.find_skills(text)))
-            reqs.update(dict.fromkeys(ontology.competencies_asked(text)))
-            reqs.update(dict.fromkeys(sorted(ontology.domains_in_text(text))))
+            reading = read(text, ontology, readings)
+            tech.update(dict.fromkeys(reading.skills))
+            reqs.update(dict.fromkeys(reading.competencies))
+            reqs.update(dict.fromkeys(sorted(reading.domains)))
     return Findings(list(tech), list(reqs), list(culture))
 
 
