@@ -1,3 +1,4 @@
+import re
 import time
 
 import pytest
@@ -68,6 +69,17 @@ async def test_thoughts_are_left_out_on_request(resources):
         Engine(deterministic_phases(resources)), "Stripe", include_thoughts=False
     )
     assert stream.of("thought") == [] and stream.of("phase")
+
+
+async def test_the_comparisons_count_reads_as_words(resources):
+    stream = await analyse(Engine(deterministic_phases(resources)), "Stripe backend engineer")
+    (reading,) = [
+        t["content"]
+        for t in stream.of("thought")
+        if t["phase"] == "skeptical_comparison" and t["type"] == "reasoning"
+    ]
+    assert re.fullmatch(r"\d+ genuine strengths?, \d+ gaps?; risk \w+\.", reading), reading
+    assert not re.search(r"\b1 (genuine strengths|gaps)\b", reading)
 
 
 class ShortAnswer:

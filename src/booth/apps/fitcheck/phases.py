@@ -30,6 +30,7 @@ from booth.apps.fitcheck.profile import Candidate
 from booth.apps.fitcheck.requirements import enrich
 from booth.apps.fitcheck.research import gather, judge, merge, plan_search
 from booth.apps.fitcheck.scoring import assess_all, calibrate, compare, raw_score
+from booth.apps.fitcheck.wording import plural
 from booth.core.runs import RunContext
 
 
@@ -289,8 +290,8 @@ class SkepticalComparison:
         await ctx.thought(
             "reasoning",
             self.name,
-            f"{len(comparison.strengths)} genuine strength(s), {len(comparison.gaps)} gap(s); "
-            f"risk {comparison.risk}.",
+            f"{plural(len(comparison.strengths), 'genuine strength')}, "
+            f"{plural(len(comparison.gaps), 'gap')}; risk {comparison.risk}.",
         )
         for mismatch in comparison.domain_mismatches:
             await ctx.thought(
