@@ -12,7 +12,7 @@ import re
 
 from booth.apps.fitcheck.knowledge import NAMES, KnowledgeBase
 from booth.apps.fitcheck.models import Classification
-from booth.apps.fitcheck.ontology import Ontology
+from booth.apps.fitcheck.ontology import Ontology, names_of
 
 _I = re.IGNORECASE
 
@@ -223,7 +223,7 @@ def classify(query: str, kb: KnowledgeBase, ontology: Ontology) -> Classificatio
     words = len(text.split())
     short = words <= 12 and "\n" not in text
     matches = ontology.skill_matches(text)  # one scan for the skills and for kb.mentions
-    skills = tuple(dict.fromkeys(name for _, _, name in matches))
+    skills = tuple(names_of(matches))
     title = extract_title(text, ontology)
     mentioned = kb.mentions(text, short=short, skills=matches)
     # fewer than 12 words is never a posting, whatever its signals: those scans are skipped

@@ -21,7 +21,7 @@ from typing import Literal
 from pydantic import Field
 
 from booth.apps.fitcheck.datafile import DATA_DIR, DataFileError, Strict, load_model
-from booth.apps.fitcheck.ontology import Ontology
+from booth.apps.fitcheck.ontology import Ontology, SkillMatch, spans_of
 from booth.apps.fitcheck.textmatch import alternation
 
 DEFAULT_COMPANIES = DATA_DIR / "companies"
@@ -161,7 +161,7 @@ class KnowledgeBase:
         return hits
 
     def mentions(
-        self, text: str, *, short: bool, skills: list[tuple[int, int, str]] | None = None
+        self, text: str, *, short: bool, skills: list[SkillMatch] | None = None
     ) -> list[Company]:
         """Companies a text names as an employer, most likely first.
 
@@ -175,8 +175,7 @@ class KnowledgeBase:
         if short:
             skill_spans = []
         else:
-            named = self._ontology.skill_matches(text) if skills is None else skills
-            skill_spans = [(start, end) for start, end, _ in named]
+            skill_spans = spans_of(self._ontology.skill_matches(text) if skills is None else skills)
         for match in self._pattern.finditer(text):
             if any(s <= match.start() and match.end() < e for s, e in skill_spans):
                 continue

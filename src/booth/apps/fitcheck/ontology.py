@@ -22,6 +22,8 @@ from booth.apps.fitcheck.datafile import DATA_DIR, Strict, load_model
 from booth.apps.fitcheck.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from booth.apps.fitcheck.textmatch import alternation
 
+SkillMatch = tuple[int, int, str]  # (start, end, canonical name), as skill_matches finds them
+
 DEFAULT_ONTOLOGY = DATA_DIR / "ontology.yaml"
 # What may separate the skills of one list: "Go, Python", "C/C++", "Swift and SwiftUI".
 LIST_SEPARATOR = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|and/or|,\s*(?:and|or))\s*", re.I)
@@ -201,13 +203,13 @@ class Ontology:
 
     def skill_spans(self, text: str) -> list[tuple[int, int]]:
         """Where skills are named in a text (start, end)."""
-        return [(start, end) for start, end, _ in self.skill_matches(text)]
+        return spans_of(self.skill_matches(text))
 
     def find_skills(self, text: str) -> list[str]:
         """Canonical skills named in a text, in order of first mention, each once."""
-        return list(dict.fromkeys(name for _, _, name in self.skill_matches(text)))
+        return names_of(self.skill_matches(text))
 
-    def skill_matches(self, text: str) -> list[tuple[int, int, str]]:
+    def skill_matches(self, text: str) -> list[SkillMatch]:
         """(start, end, canonical) of each skill a text names.
 
         A skill whose name is also an ordinary word or another name ("Go", "C", "Unity",
@@ -234,7 +236,7 @@ class Ontology:
             or self._skill_context(text, item[0], item[1])
         ]
 
-    def _listed(self, text: str, found: list[tuple[int, int, str]]) -> set[int]:
+    def _listed(self, text: str, found: list[SkillMatch]) -> set[int]:
         """Indexes of matches in a list of skills that holds at least one unambiguous name."""
         listed: set[int] = set()
         run = [0] if found else []
@@ -334,6 +336,16 @@ class Ontology:
             if best is None or len(found.group(0)) > len(best):
                 best = found.group(0)
         return self._title_roles[best] if best else None
+
+
+def spans_of(matches: list[SkillMatch]) -> list[tuple[int, int]]:
+    """Where the matched skills are named (start, end)."""
+    return [(start, end) for start, end, _ in matches]
+
+
+def names_of(matches: list[SkillMatch]) -> list[str]:
+    """The matched skills' canonical names, in order of first mention, each once."""
+    return list(dict.fromkeys(name for _, _, name in matches))
 
 
 def level_weight(level: int) -> float:
